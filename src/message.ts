@@ -1,0 +1,133 @@
+// The one message model every stage shares. Field names follow rsyslog's properties (msg, hostname,
+// fromhost-ip, programname, …) so templates, filters and the store speak the same vocabulary.
+import { SyslogTime } from './time';
+
+/** RFC 5424 §6.2.1 table 1, with the names rsyslog prints for syslogfacility-text. */
+export const FACILITY_NAMES = [
+  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
+  'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
+] as const;
+
+/** RFC 5424 §6.2.1 table 2, with the names rsyslog prints for syslogseverity-text. */
+export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+
+/** Used when a message carries no PRI: RFC 3164 §4.3.3 says user.notice. */
+export const DEFAULT_FACILITY = 1;
+export const DEFAULT_SEVERITY = 5;
+
+/** rsyslog's value for an absent RFC 5424 field. */
+export const NILVALUE = '-';
+
+/** What the input knows about a frame before it is parsed. Created once per connection, not per message. */
+export interface Origin {
+  /** Name of the input (rsyslog `inputname`, e.g. "imtcp", or the input's `name=` parameter). */
+  inputname: string;
+  /** Peer address as text ("192.0.2.1", "::1"), or "127.0.0.1" for local sockets, as rsyslog does. */
+  fromhostIp: string;
+  /** Peer host name (reverse DNS when enabled, else the address). */
+  fromhost: string;
+  /** Name of the ruleset the input binds to. */
+  ruleset: string;
+}
+
+/**
+ * A syslog message. Every field is set in the constructor so all messages share one hidden class; parsers
+ * fill the header fields, inputs the origin fields.
+ */
+export class Message {
+  /** The frame exactly as received (after framing, before parsing). */
+  rawmsg: Buffer;
+  /** The MSG part; for RFC 3164 it keeps its leading space as rsyslog does ("tag: text" → " text"). */
+  msg: string;
+  hostname: string;
+  fromhost: string;
+  fromhostIp: string;
+  /** TAG as received, e.g. "sshd[123]:". */
+  syslogtag: string;
+  /** TAG up to the first '[', ':' or ' ' (rsyslog programname). */
+  programname: string;
+  /** RFC 5424 APP-NAME; for RFC 3164 rsyslog derives it from the tag. */
+  appName: string;
+  procid: string;
+  msgid: string;
+  /** RFC 5424 STRUCTURED-DATA as text, "-" when absent. */
+  structuredData: string;
+  facility: number;
+  severity: number;
+  /** "0" for RFC 3164 / legacy, "1" for RFC 5424 (rsyslog protocol-version). */
+  protocolVersion: string;
+  timereported: SyslogTime;
+  timegenerated: SyslogTime;
+  inputname: string;
+  ruleset: string;
+  /** rsyslog `$!` message variables (JSON tree), null until something sets one. */
+  json: Record<string, unknown> | null;
+  /** rsyslog `$.` local variables, null until something sets one. */
+  local: Record<string, unknown> | null;
+  /** True when the parser could not recognise a syslog header and kept the frame as msg. */
+  parseFailed: boolean;
+
+  constructor(rawmsg: Buffer, origin: Origin, timegenerated: SyslogTime) {
+    this.rawmsg = rawmsg;
+    this.msg = '';
+    this.hostname = origin.fromhost;
+    this.fromhost = origin.fromhost;
+    this.fromhostIp = origin.fromhostIp;
+    this.syslogtag = '';
+    this.programname = '';
+    this.appName = NILVALUE;
+    this.procid = NILVALUE;
+    this.msgid = NILVALUE;
+    this.structuredData = NILVALUE;
+    this.facility = DEFAULT_FACILITY;
+    this.severity = DEFAULT_SEVERITY;
+    this.protocolVersion = '0';
+    this.timereported = timegenerated;
+    this.timegenerated = timegenerated;
+    this.inputname = origin.inputname;
+    this.ruleset = origin.ruleset;
+    this.json = null;
+    this.local = null;
+    this.parseFailed = false;
+  }
+
+  /** PRI value (RFC 5424 §6.2.1): facility * 8 + severity. */
+  get pri(): number {
+    return this.facility * 8 + this.severity;
+  }
+
+  get facilityText(): string {
+    return FACILITY_NAMES[this.facility] ?? String(this.facility);
+  }
+
+  get severityText(): string {
+    return SEVERITY_NAMES[this.severity] ?? String(this.severity);
+  }
+
+  /** rsyslog pri-text: "local0.err<131>". */
+  get priText(): string {
+    return `${this.facilityText}.${this.severityText}<${this.pri}>`;
+  }
+}
+
+/** Look up a facility number by rsyslog name ("auth", "local7"; also "security" = auth, "mark"). */
+export function facilityFromName(name: string): number | undefined {
+  const n = name.toLowerCase();
+  const i = (FACILITY_NAMES as readonly string[]).indexOf(n);
+  if (i >= 0) return i;
+  if (n === 'security') return 4;
+  return undefined;
+}
+
+/** Look up a severity number by name, accepting the deprecated aliases rsyslog accepts (error, warn, panic). */
+export function severityFromName(name: string): number | undefined {
+  const n = name.toLowerCase();
+  const i = (SEVERITY_NAMES as readonly string[]).indexOf(n);
+  if (i >= 0) return i;
+  switch (n) {
+    case 'error': return 3;
+    case 'warn': return 4;
+    case 'panic': return 0;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+// Syslog timestamps kept the way rsyslog keeps them: broken-down fields plus the sender's UTC offset, so a
+// timestamp is written back exactly as it was received (RFC 5424 §6.2.3, RFC 3339 §5.6).
+
+/** Where a timestamp came from; decides how it prints in RFC 3164 form and whether its year was guessed. */
+export const enum TimeSource {
+  /** RFC 3339 / RFC 5424 TIMESTAMP, with an explicit offset. */
+  Rfc3339 = 0,
+  /** RFC 3164 "Mmm dd hh:mm:ss": no year, no zone; the receiver's year and zone were assumed. */
+  Rfc3164 = 1,
+  /** Made by this process (timegenerated, or a message with no usable timestamp). */
+  Local = 2,
+}
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/**
+ * One instant with the wall-clock fields and offset it was expressed in. `secfrac` is an integer holding
+ * `secfracPrecision` decimal digits (e.g. 123 with precision 3 is .123), as rsyslog's syslogTime does.
+ */
+export class SyslogTime {
+  year: number;
+  month: number; // 1..12
+  day: number; // 1..31
+  hour: number;
+  minute: number;
+  second: number;
+  secfrac: number;
+  secfracPrecision: number;
+  /** Minutes east of UTC (e.g. -420 for -07:00). */
+  offsetMinutes: number;
+  source: TimeSource;
+
+  constructor(
+    year: number, month: number, day: number, hour: number, minute: number, second: number,
+    secfrac: number, secfracPrecision: number, offsetMinutes: number, source: TimeSource,
+  ) {
+    this.year = year;
+    this.month = month;
+    this.day = day;
+    this.hour = hour;
+    this.minute = minute;
+    this.second = second;
+    this.secfrac = secfrac;
+    this.secfracPrecision = secfracPrecision;
+    this.offsetMinutes = offsetMinutes;
+    this.source = source;
+  }
+
+  /** Milliseconds since the Unix epoch (UTC). */
+  toEpochMs(): number {
+    const wall = Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second);
+    const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / 10 ** this.secfracPrecision);
+    return wall - this.offsetMinutes * 60_000 + fracMs;
+  }
+
+  /** Microseconds since the epoch, for stores that keep sub-millisecond order. */
+  toEpochMicros(): number {
+    const wall = Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second);
+    const fracUs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1_000_000) / 10 ** this.secfracPrecision);
+    return (wall - this.offsetMinutes * 60_000) * 1000 + fracUs;
+  }
+
+  /** The same instant expressed in UTC (offset 0), keeping the fraction. */
+  toUtc(): SyslogTime {
+    if (this.offsetMinutes === 0) return this;
+    const d = new Date(Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second) - this.offsetMinutes * 60_000);
+    return new SyslogTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(),
+      d.getUTCSeconds(), this.secfrac, this.secfracPrecision, 0, this.source);
+  }
+
+  /** Now, in the machine's local zone, with microsecond precision as rsyslog's timegenerated has. */
+  static now(source: TimeSource = TimeSource.Local): SyslogTime {
+    return SyslogTime.fromEpochMs(Date.now(), source);
+  }
+
+  /** An epoch time in the machine's local zone (the zone rsyslog prints timegenerated in). */
+  static fromEpochMs(ms: number, source: TimeSource = TimeSource.Local): SyslogTime {
+    const d = new Date(ms);
+    const micros = (ms % 1000 + 1000) % 1000 * 1000;
+    return new SyslogTime(d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(),
+      micros, 6, -d.getTimezoneOffset(), source);
+  }
+}
+
+const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+function pad(n: number, width: number): string {
+  const s = String(n);
+  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+}
+
+/** "Oct 11 22:14:15": RFC 3164 §4.1.2; a day below 10 is space-padded ("Oct  1"). */
+export function formatRfc3164(t: SyslogTime): string {
+  const day = t.day < 10 ? ' ' + t.day : String(t.day);
+  return `${MONTHS[t.month - 1]} ${day} ${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}`;
+}
+
+/** The zone designator of RFC 3339 §5.6: "Z" only is never produced (rsyslog writes +00:00), "+hh:mm" always. */
+export function formatOffset(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** "2003-10-11T22:14:15.003-07:00": RFC 3339 with the fraction at its received precision (none if 0 digits). */
+export function formatRfc3339(t: SyslogTime): string {
+  const frac = t.secfracPrecision > 0 ? '.' + pad(t.secfrac, t.secfracPrecision) : '';
+  return `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${formatOffset(t.offsetMinutes)}`;
+}
