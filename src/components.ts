@@ -36,7 +36,7 @@ export interface ComponentSpec {
   name: string;
   /** rsyslog module names it answers to ("imtcp", "imptcp"; "omfile", "builtin:omfile"). */
   aliases: string[];
-  kind: 'input' | 'action';
+  kind: 'input' | 'action' | 'service';
   /** Parameters of input()/action(). */
   params: ParamSpec[];
   /** Parameters of module(load=…) for this component, inherited as defaults by its inputs/actions. */

@@ -1,0 +1,165 @@
+// The store action: `action(type="store" path=… retention.days=… retention.maxBytes=…)` writes messages into the
+// searchable SQLite store (src/store/sqlite.ts). A batch resolves after its transactions commit; a failure
+// (SQLITE_BUSY, disk full) rejects so the queue retries, and chunks already committed are not written twice.
+import { isAbsolute, join } from 'node:path';
+import type { ActionFactory, ComponentSpec, ParamSpec } from '../components';
+import { getParam, type ActionDecl, type Params, type ParamValue } from '../config/model';
+import type { Logger } from '../log';
+import type { Message } from '../message';
+import type { RuntimeContext } from '../runtime/context';
+import { toStoredRow, type StoredRow } from '../store/backend';
+import { DAY_US } from '../store/sqlite-partition';
+import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
+import type { SqliteStore } from '../store/sqlite';
+import type { Action, ActionStats } from './action';
+
+/** Rows per transaction: big enough to amortise the commit, small enough to keep the event loop responsive. */
+const DEFAULT_CHUNK_ROWS = 5000;
+/** Retention is checked at most this often (after a delivery, and on an idle timer). */
+const RETENTION_INTERVAL_MS = 10_000;
+
+const PARAMS: ParamSpec[] = [
+  { name: 'path', type: 'path', doc: 'store directory (one SQLite file per UTC day); default <workDirectory>/store' },
+  { name: 'retention.days', type: 'int', unit: 'days', default: 0, doc: 'drop day partitions older than this (0: keep)' },
+  { name: 'retention.maxBytes', type: 'size', unit: 'bytes', default: 0, doc: 'drop the oldest partitions while the store is larger (0: no limit)' },
+  { name: 'retention.maxsize', type: 'size', unit: 'bytes', doc: 'same as retention.maxBytes (the clickhouse action\'s spelling)' },
+  { name: 'keepraw', type: 'binary', default: false, doc: 'also store rawmsg (the frame as received), searchable as raw:' },
+  { name: 'batch.size', type: 'int', default: DEFAULT_CHUNK_ROWS, doc: 'most rows per SQLite transaction' },
+];
+
+export const storeSpec: ComponentSpec = { name: 'store', aliases: ['omstore', 'sqlite'], kind: 'action', params: PARAMS, moduleParams: [] };
+
+class StoreParamError extends Error {
+  readonly code = 'LW_ERR_STORE_PARAM';
+}
+
+function value(decl: ActionDecl, mp: Params, name: string): ParamValue | undefined {
+  return getParam(decl.params, name)?.value ?? getParam(mp, name)?.value ?? PARAMS.find((p) => p.name === name)?.default;
+}
+
+function place(decl: ActionDecl, name: string): string {
+  const loc = getParam(decl.params, name)?.loc ?? decl.loc;
+  return `${loc.file}:${loc.line}:${loc.col}`;
+}
+
+/** An integer, accepting rsyslog size suffixes k/m/g (powers of 1024) for sizes. */
+function intValue(decl: ActionDecl, mp: Params, name: string, min: number): number | undefined {
+  const v = value(decl, mp, name);
+  if (v === undefined || v === '') return undefined;
+  const m = /^\s*(\d+)\s*([kmg]?)b?\s*$/i.exec(String(v));
+  const n = m === null ? NaN : Number(m[1]) * 1024 ** ('_kmg'.indexOf((m[2] || '_').toLowerCase()) || 0);
+  if (!Number.isSafeInteger(n) || n < min) throw new StoreParamError(`${place(decl, name)}: ${name}="${String(v)}" must be an integer >= ${min}`);
+  return n;
+}
+
+export interface StoreActionOptions {
+  path: string;
+  retentionDays: number;
+  retentionMaxBytes: number;
+  keepRaw: boolean;
+  chunkRows: number;
+}
+
+/** Decide every option at config load; throws LW_ERR_STORE_PARAM naming file:line:col. */
+export function storeOptions(decl: ActionDecl, mp: Params, dataDir: string): StoreActionOptions {
+  const p = value(decl, mp, 'path');
+  const path = p === undefined || p === '' ? join(dataDir, 'store') : String(p);
+  const keep = value(decl, mp, 'keepraw');
+  return {
+    path: isAbsolute(path) ? path : join(process.cwd(), path),
+    retentionDays: intValue(decl, mp, 'retention.days', 0) ?? 0,
+    retentionMaxBytes: intValue(decl, mp, 'retention.maxsize', 0) ?? intValue(decl, mp, 'retention.maxBytes', 0) ?? 0,
+    keepRaw: keep === true || keep === 1 || (typeof keep === 'string' && /^(on|yes|true|1)$/i.test(keep)),
+    chunkRows: intValue(decl, mp, 'batch.size', 1) ?? DEFAULT_CHUNK_ROWS,
+  };
+}
+
+function isPrefix(prefix: Message[], batch: Message[]): boolean {
+  if (prefix.length > batch.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== batch[i]) return false;
+  return true;
+}
+
+export class StoreAction implements Action {
+  readonly name: string;
+  readonly stats: ActionStats = { delivered: 0, failed: 0 };
+  private readonly opts: StoreActionOptions;
+  private readonly logger: Logger;
+  private store: SqliteStore | null = null;
+  /** The batch being delivered and how many of its messages are committed (kept across a retry). */
+  private pending: { messages: Message[]; committed: number } | null = null;
+  private lastRetention = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(name: string, opts: StoreActionOptions, logger: Logger) {
+    this.name = name;
+    this.opts = opts;
+    this.logger = logger;
+  }
+
+  private open(): SqliteStore {
+    if (this.store === null) {
+      this.store = acquireSqliteStore({
+        path: this.opts.path, retentionDays: this.opts.retentionDays, retentionMaxBytes: this.opts.retentionMaxBytes,
+        logger: this.logger,
+      });
+      if (this.opts.retentionDays > 0 || this.opts.retentionMaxBytes > 0) {
+        this.timer = setInterval(() => this.retention(), RETENTION_INTERVAL_MS);
+        this.timer.unref();
+      }
+    }
+    return this.store;
+  }
+
+  async deliver(batch: Message[]): Promise<void> {
+    const store = this.open();
+    const prev = this.pending;
+    let done = prev !== null && isPrefix(prev.messages, batch) ? prev.committed : 0;
+    this.pending = { messages: batch, committed: done };
+    while (done < batch.length) {
+      // A chunk never spans two day partitions, so each insert is one transaction: all of it or none.
+      const limit = Math.min(batch.length, done + this.opts.chunkRows);
+      const rows: StoredRow[] = [];
+      let day = -1;
+      for (let i = done; i < limit; i++) {
+        const row = toStoredRow(batch[i]!, this.opts.keepRaw);
+        const d = Math.floor(row.tsReceived / DAY_US);
+        if (day >= 0 && d !== day) break;
+        day = d;
+        rows.push(row);
+      }
+      await store.insert(rows);
+      done += rows.length;
+      this.pending.committed = done;
+    }
+    this.pending = null;
+    this.stats.delivered += batch.length;
+    if (Date.now() - this.lastRetention >= RETENTION_INTERVAL_MS) this.retention();
+  }
+
+  private retention(): void {
+    const store = this.store;
+    if (store === null || (this.opts.retentionDays === 0 && this.opts.retentionMaxBytes === 0)) return;
+    this.lastRetention = Date.now();
+    store.applyRetention().catch((err: Error) => {
+      this.logger.warn('LW_WARN_STORE_RETENTION', 'store retention failed', { action: this.name, error: err.message });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    const s = this.store;
+    this.store = null;
+    if (s !== null) await releaseSqliteStore(s);
+  }
+}
+
+export const storeAction: ActionFactory = {
+  spec: storeSpec,
+  create(decl: ActionDecl, moduleParams: Params, ctx: RuntimeContext): Action {
+    const n = getParam(decl.params, 'name')?.value;
+    const name = n !== undefined ? String(n) : `store@${decl.loc.file}:${decl.loc.line}`;
+    return new StoreAction(name, storeOptions(decl, moduleParams, ctx.dataDir), ctx.logger);
+  },
+};

@@ -1,0 +1,27 @@
+// `logwarden check -f FILE [--strict]`: validate a config like `rsyslogd -N1`, printing every problem at once.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatDiagnostics, loadConfig } from '../config/load';
+import { lookupComponent } from '../runtime/registry';
+import { has, last, parseArgs } from './args';
+
+export async function checkMain(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['f', 'config']);
+  const file = last(args, 'f') ?? last(args, 'config') ?? args.positional[0];
+  if (!file) {
+    process.stderr.write('usage: logwarden check -f CONFIG [--strict]\n');
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`logwarden check: ${file}: no such file\n`);
+    return 2;
+  }
+  const model = loadConfig(resolve(file), { lookupComponent });
+  const strict = has(args, 'strict');
+  const diags = model.diagnostics;
+  const errors = diags.filter((d) => d.severity === 'error' || (strict && d.severity === 'warning'));
+  if (diags.length > 0) process.stderr.write(formatDiagnostics(diags) + '\n');
+  const warnings = diags.filter((d) => d.severity === 'warning').length;
+  process.stdout.write(`${file}: ${errors.length === 0 ? 'OK' : 'INVALID'} (${diags.filter((d) => d.severity === 'error').length} errors, ${warnings} warnings)\n`);
+  return errors.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,230 @@
+// Legacy `$Directive value` lines: a table maps each to globals, queue, input or action-default parameters.
+import type { ConfigModel, Params, SourceLoc } from './model';
+import { E, W, didYouMean, type Reporter } from './diagnostics';
+import type { LegacyActionContext } from './legacy';
+
+/** How a directive lowers into the model. */
+type Target =
+  | { to: 'global'; key: string }
+  | { to: 'mainQueue'; key: string }
+  /** One-shot: applies to the next legacy action, then resets (rsyslog's actionResetQueueParams). */
+  | { to: 'nextAction'; key: string }
+  /** Sticky defaults for later legacy actions of one type. */
+  | { to: 'actionDefault'; type: string; key: string; array?: boolean }
+  | { to: 'tcpInput'; key: string; array?: boolean }
+  | { to: 'udpInput'; key: string }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' }
+  /** rsyslog-internal or not applicable: accepted with a notice that names why. */
+  | { to: 'internal'; why: string };
+
+const QUEUE_KEYS = [
+  'Type', 'Size', 'FileName', 'MaxDiskSpace', 'MaxFileSize', 'SaveOnShutdown', 'HighWaterMark', 'LowWaterMark',
+  'DiscardMark', 'DiscardSeverity', 'TimeoutEnqueue', 'TimeoutShutdown', 'TimeoutActionCompletion',
+  'WorkerThreads', 'WorkerThreadMinimumMessages', 'DequeueBatchSize', 'CheckpointInterval', 'SyncQueueFiles',
+  'DequeueSlowdown', 'WorkerTimeoutThreadShutdown',
+];
+
+function buildTable(): Map<string, Target> {
+  const t = new Map<string, Target>();
+  const g = (name: string, key: string): void => void t.set(name.toLowerCase(), { to: 'global', key });
+  const internal = (why: string, ...names: string[]): void => {
+    for (const n of names) t.set(n.toLowerCase(), { to: 'internal', why });
+  };
+  for (const k of QUEUE_KEYS) {
+    t.set(`actionqueue${k.toLowerCase()}`, { to: 'nextAction', key: `queue.${k}` });
+    t.set(`mainmsgqueue${k.toLowerCase()}`, { to: 'mainQueue', key: `queue.${k}` });
+  }
+  t.set('actionresumeretrycount', { to: 'nextAction', key: 'action.resumeRetryCount' });
+  t.set('actionresumeinterval', { to: 'nextAction', key: 'action.resumeInterval' });
+  t.set('actionexeconlywhenpreviousissuspended', { to: 'nextAction', key: 'action.execOnlyWhenPreviousIsSuspended' });
+  t.set('actionexeconlyonceeveryinterval', { to: 'nextAction', key: 'action.execOnlyOnceEveryInterval' });
+  t.set('actionfiledefaulttemplate', { to: 'actionDefault', type: 'omfile', key: 'template' });
+  t.set('actionforwarddefaulttemplate', { to: 'actionDefault', type: 'omfwd', key: 'template' });
+  t.set('actionsendstreamdriver', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriver' });
+  t.set('actionsendstreamdrivermode', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverMode' });
+  t.set('actionsendstreamdriverauthmode', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverAuthMode' });
+  t.set('actionsendstreamdriverpermittedpeer', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverPermittedPeers', array: true });
+  t.set('actionsendtcprebindinterval', { to: 'actionDefault', type: 'omfwd', key: 'RebindInterval' });
+  for (const [name, key] of [['FileCreateMode', 'fileCreateMode'], ['DirCreateMode', 'dirCreateMode'], ['FileOwner', 'fileOwner'],
+    ['FileGroup', 'fileGroup'], ['DirOwner', 'dirOwner'], ['DirGroup', 'dirGroup'], ['CreateDirs', 'createDirs'],
+    ['FailOnChownFailure', 'failOnChownFailure'], ['ActionFileEnableSync', 'sync'], ['OMFileFlushOnTXEnd', 'flushOnTXEnd'],
+    ['OMFileIOBufferSize', 'ioBufferSize'], ['DynaFileCacheSize', 'dynaFileCacheSize'], ['OMFileZipLevel', 'zipLevel']]) {
+    t.set(name.toLowerCase(), { to: 'actionDefault', type: 'omfile', key });
+  }
+  for (const [name, key] of [['InputTCPServerStreamDriverMode', 'streamDriver.mode'],
+    ['InputTCPServerStreamDriverAuthMode', 'streamDriver.authMode'], ['InputTCPServerBindRuleset', 'ruleset'],
+    ['InputTCPMaxSessions', 'maxSessions'], ['InputTCPServerSupportOctetCountedFraming', 'supportOctetCountedFraming'],
+    ['InputTCPServerInputName', 'name'], ['InputTCPServerAddtlFrameDelimiter', 'addtlFrameDelimiter'],
+    ['InputTCPServerKeepAlive', 'keepAlive']]) {
+    t.set(name.toLowerCase(), { to: 'tcpInput', key });
+  }
+  t.set('inputtcpserverstreamdriverpermittedpeer', { to: 'tcpInput', key: 'permittedPeer', array: true });
+  t.set('inputudpserverbindruleset', { to: 'udpInput', key: 'ruleset' });
+  t.set('udpserveraddress', { to: 'udpInput', key: 'address' });
+  t.set('inputudpserverinputname', { to: 'udpInput', key: 'name' });
+  const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
+    ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender']];
+  for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
+  g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
+  g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
+  g('DefaultNetstreamDriverCertFile', 'defaultNetstreamDriverCertFile');
+  g('DefaultNetstreamDriverKeyFile', 'defaultNetstreamDriverKeyFile');
+  g('DefaultNetstreamDriverCRLFile', 'defaultNetstreamDriverCRLFile');
+  g('WorkDirectory', 'workDirectory');
+  g('MaxMessageSize', 'maxMessageSize');
+  g('PreserveFQDN', 'preserveFQDN');
+  g('LocalHostName', 'localHostname');
+  g('EscapeControlCharactersOnReceive', 'parser.escapeControlCharactersOnReceive');
+  g('ControlCharacterEscapePrefix', 'parser.controlCharacterEscapePrefix');
+  g('EscapeControlCharacterTab', 'parser.escapeControlCharacterTab');
+  g('DropTrailingLFOnReceive', 'parser.dropTrailingLFOnReception');
+  g('SpaceLFOnReceive', 'parser.spaceLFOnReceive');
+  g('RepeatedMsgReduction', 'repeatedMsgReduction');
+  g('PrivDropToUser', 'privDrop.user.name');
+  g('PrivDropToUserID', 'privDrop.user.id');
+  g('PrivDropToGroup', 'privDrop.group.name');
+  g('PrivDropToGroupID', 'privDrop.group.id');
+  g('Umask', 'umask');
+  g('AbortOnUncleanConfig', 'abortOnUncleanConfig');
+  g('MaxOpenFiles', 'maxOpenFiles');
+  g('NetstreamDriverCaExtraFiles', 'netstreamDriverCAExtraFiles');
+  internal('not applicable: Logwarden has no rsyslog debug machinery', 'DebugLevel', 'DebugPrintCFSyslineHandlerList',
+    'DebugPrintModuleList', 'DebugPrintTemplateList', 'ResetConfigVariables');
+  internal('rsyslog threading/tuning knob with no Logwarden equivalent', 'OptimizeForUniprocessor', 'MainMsgQueueImmediateShutdown',
+    'ActionName', 'ActionWriteAllMarkMessages', 'MarkMessagePeriod', 'GenerateConfigGraph', 'ModDir', 'ErrorMessagesToStderr',
+    'LogRSyslogStatusMessages', 'DefaultRuleset', 'RulesetParser', 'RulesetCreateMainQueue', 'Sleep', 'IMUXSockRateLimitInterval',
+    'SystemLogRateLimitInterval', 'SystemLogRateLimitBurst', 'OmitLocalLogging', 'SystemLogSocketName', 'IMJournalStateFile',
+    'IMJournalIgnorePreviousMessages', 'KLogPermitNonKernelFacility', 'KLogPath', 'ActionFileEnableSync_', 'InputFileName',
+    'InputFileTag', 'InputFileStateFile', 'InputFileSeverity', 'InputFileFacility', 'InputRunFileMonitor', 'InputFilePollInterval');
+  return t;
+}
+
+export const DIRECTIVES: ReadonlyMap<string, Target> = buildTable();
+
+/** Handlers for directives that need the parser (modules, templates, includes, rulesets, inputs). */
+export interface DirectiveHost {
+  model: ConfigModel;
+  rep: Reporter;
+  loadModule(name: string, loc: SourceLoc): void;
+  legacyTemplate(args: string, loc: SourceLoc, argCol: number): void;
+  include(path: string, loc: SourceLoc, argCol: number): void;
+  switchRuleset(name: string, loc: SourceLoc): void;
+}
+
+function setParam(params: Params, key: string, value: string | string[], loc: SourceLoc): void {
+  params.set(key.toLowerCase(), { name: key, value, loc });
+}
+
+/** Legacy state between directives and the legacy actions and inputs they configure. */
+export class LegacyState implements LegacyActionContext {
+  private next: Params = new Map();
+  private readonly sticky = new Map<string, Params>();
+  private tcp: Params = new Map();
+  private udp: Params = new Map();
+
+  defaults(type: string): Params {
+    const out: Params = new Map(this.sticky.get(type) ?? []);
+    for (const [k, v] of this.next) out.set(k, v);
+    this.next = new Map();
+    return out;
+  }
+
+  /** Apply one `$Name value` line (text after the `$`). */
+  apply(line: string, loc: SourceLoc, host: DirectiveHost): void {
+    const m = /^([A-Za-z0-9_]+)[ \t]*(.*?)[ \t]*$/.exec(line);
+    const name = m ? m[1] : line;
+    const rawArg = m ? m[2] : '';
+    const argCol = loc.col + 1 + line.indexOf(rawArg, name.length);
+    const arg = rawArg.replace(/[ \t]+#.*$/, '');
+    const target = DIRECTIVES.get(name.toLowerCase());
+    if (target === undefined) {
+      host.rep.error(E.UNKNOWN_DIRECTIVE, `unknown directive \`$${name}\``, loc, {
+        length: name.length + 1, hint: didYouMean(name, directiveNames()) ?? 'see docs/config.md for the supported $-directives',
+      });
+      return;
+    }
+    if (target.to === 'internal') {
+      host.rep.notice(W.INTERNAL_DIRECTIVE, `\`$${name}\` is accepted and ignored: ${target.why}`, loc, { length: name.length + 1 });
+      return;
+    }
+    if (arg === '' && target.to !== 'special') {
+      host.rep.error(E.MISSING_PARAM, `\`$${name}\` needs a value`, loc, { length: name.length + 1 });
+      return;
+    }
+    const aloc = { ...loc, col: argCol };
+    switch (target.to) {
+      case 'global': return setParam(host.model.globals, target.key, arg, aloc);
+      case 'mainQueue': return setParam(host.model.mainQueue, target.key, arg, aloc);
+      case 'nextAction': return setParam(this.next, target.key, arg, aloc);
+      case 'actionDefault': return this.setSticky(target.type, target.key, arg, aloc, target.array === true);
+      case 'tcpInput': return addOrSet(this.tcp, target.key, arg, aloc, target.array === true);
+      case 'udpInput': return setParam(this.udp, target.key, arg, aloc);
+      case 'special': return this.special(target.name, name, arg, loc, aloc, host);
+    }
+  }
+
+  private setSticky(type: string, key: string, value: string, loc: SourceLoc, array: boolean): void {
+    let p = this.sticky.get(type);
+    if (!p) this.sticky.set(type, (p = new Map()));
+    addOrSet(p, key, value, loc, array);
+  }
+
+  private special(kind: string, name: string, arg: string, loc: SourceLoc, aloc: SourceLoc, host: DirectiveHost): void {
+    if (arg === '') {
+      host.rep.error(E.MISSING_PARAM, `\`$${name}\` needs a value`, loc, { length: name.length + 1 });
+      return;
+    }
+    switch (kind) {
+      case 'modload': return host.loadModule(arg, aloc);
+      case 'template': return host.legacyTemplate(arg, loc, aloc.col);
+      case 'include': return host.include(arg, loc, aloc.col);
+      case 'ruleset': return host.switchRuleset(arg, aloc);
+      case 'tcprun': return this.addInput(host, 'imtcp', this.tcp, arg, aloc);
+      case 'udprun': return this.addInput(host, 'imudp', this.udp, arg, aloc);
+      case 'allowedsender': return this.allowedSender(host, arg, aloc);
+    }
+  }
+
+  /** `$InputTCPServerRun 514` / `$UDPServerRun 514`: an input with the settings collected so far. */
+  private addInput(host: DirectiveHost, type: string, pending: Params, port: string, loc: SourceLoc): void {
+    const n = Number(port);
+    if (!/^[0-9]+$/.test(port) || n < 1 || n > 65535) {
+      host.rep.error(E.BAD_PORT, `invalid port \`${port}\``, loc, { length: port.length, hint: 'a port is a number from 1 to 65535' });
+      return;
+    }
+    const params: Params = new Map(pending);
+    setParam(params, 'port', port, loc);
+    host.model.inputs.push({ type, params, loc });
+  }
+
+  /** `$AllowedSender UDP, 192.0.2.0/24, [::1]/128` → globals `allowedSender.udp` (an array). */
+  private allowedSender(host: DirectiveHost, arg: string, loc: SourceLoc): void {
+    const parts = arg.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const proto = (parts.shift() ?? '').toLowerCase();
+    if (!['udp', 'tcp', 'gss'].includes(proto) || parts.length === 0) {
+      host.rep.error(E.BAD_VALUE, '`$AllowedSender` needs `UDP|TCP, address[/bits], …`', loc, { length: arg.length });
+      return;
+    }
+    const key = `allowedSender.${proto}`;
+    const prev = host.model.globals.get(key.toLowerCase());
+    const list = Array.isArray(prev?.value) ? prev.value : [];
+    setParam(host.model.globals, key, [...list, ...parts], loc);
+  }
+}
+
+function addOrSet(params: Params, key: string, value: string, loc: SourceLoc, array: boolean): void {
+  if (!array) return setParam(params, key, value, loc);
+  const prev = params.get(key.toLowerCase());
+  const list = Array.isArray(prev?.value) ? prev.value : [];
+  setParam(params, key, [...list, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')], loc);
+}
+
+let names: string[] | null = null;
+function directiveNames(): string[] {
+  const display = ['ModLoad', 'template', 'IncludeConfig', 'RuleSet', 'InputTCPServerRun', 'UDPServerRun', 'WorkDirectory',
+    'ActionFileDefaultTemplate', 'DefaultNetstreamDriver', 'FileCreateMode', 'DirCreateMode', 'FileOwner', 'PreserveFQDN',
+    'MaxMessageSize', 'RepeatedMsgReduction', 'UDPServerAddress', 'ActionQueueType', 'MainMsgQueueType'];
+  names ??= [...display, ...[...DIRECTIVES.keys()].filter((k) => !display.some((d) => d.toLowerCase() === k))];
+  return names;
+}

@@ -1,0 +1,164 @@
+// One stream connection (TCP, TLS, unix stream): read → frame (RFC 6587) → parse → submit in batches,
+// with backpressure from the sink; plus a tracker that stops a server's sessions gracefully.
+import type { Duplex } from 'node:stream';
+import type { MessageSink } from '../components';
+import type { Logger } from '../log';
+import { Message, Origin } from '../message';
+import { SyslogTime } from '../time';
+import { FrameHandler, FramerOptions, StreamFramer } from '../framing/stream-framer';
+import { parseSyslog } from '../parse/index';
+import type { ParseOptions } from '../parse/options';
+
+/** How long a stopping session waits for the peer to close after our FIN before cutting it. */
+export const STOP_GRACE_MS = 2000;
+
+export interface StreamOptions {
+  maxMessageSize: number;
+  parse: ParseOptions;
+  logger: Logger;
+  onClose?: () => void;
+  /** Framing options beyond maxMessageSize (octet counting, truncation mode, extra delimiter). */
+  framing?: Partial<FramerOptions>;
+}
+
+/** A socket-like stream: anything Duplex that knows its peer. */
+export type StreamSocket = Duplex & { remoteAddress?: string; remotePort?: number };
+
+export class StreamSession implements FrameHandler {
+  /** Messages submitted so far. */
+  submitted = 0;
+  readonly framer: StreamFramer;
+  private readonly socket: StreamSocket;
+  private readonly origin: Origin;
+  private readonly sink: MessageSink;
+  private readonly opts: StreamOptions;
+  private batch: Message[] = [];
+  private now: SyslogTime = SyslogTime.now();
+  private waitingForDrain = false;
+  private closed = false;
+  private stopTimer: NodeJS.Timeout | null = null;
+  private readonly closeWaiters: Array<() => void> = [];
+
+  constructor(socket: StreamSocket, origin: Origin, sink: MessageSink, opts: StreamOptions) {
+    this.socket = socket;
+    this.origin = origin;
+    this.sink = sink;
+    this.opts = opts;
+    this.framer = new StreamFramer(this, { ...opts.framing, maxMessageSize: opts.maxMessageSize });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (err: Error) => this.onError(err));
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  /** FrameHandler: one frame → one parsed message in the current batch. */
+  onFrame(frame: Buffer): void {
+    const msg = new Message(frame, this.origin, this.now);
+    parseSyslog(frame, msg, this.opts.parse);
+    this.batch.push(msg);
+  }
+
+  onFramingError(code: string, detail: string): void {
+    this.opts.logger.warn(code, detail, { peer: this.peer(), input: this.origin.inputname });
+  }
+
+  /** Stop gracefully: everything already read is submitted; the peer gets a FIN, then is cut after a grace. */
+  stop(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (!this.stopTimer) {
+      this.socket.end();
+      this.stopTimer = setTimeout(() => this.socket.destroy(), STOP_GRACE_MS);
+      this.stopTimer.unref();
+      if (this.waitingForDrain) this.socket.resume(); // let the close arrive even while congested
+    }
+    return done;
+  }
+
+  /** Peer text for logs: "address:port". */
+  peer(): string {
+    return `${this.origin.fromhostIp}:${this.socket.remotePort ?? ''}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.now = SyslogTime.now(); // one reception time per read, as rsyslog
+    this.framer.push(chunk);
+    this.submitBatch();
+  }
+
+  private onEnd(): void {
+    this.framer.flush();
+    this.submitBatch();
+    if (!this.socket.writableEnded) this.socket.end();
+  }
+
+  private onError(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    this.opts.logger.warn('LW_ERR_STREAM', `connection error: ${err.message}`, { peer: this.peer(), code, input: this.origin.inputname });
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.framer.flush(); // a final frame without LF is delivered (rsyslog does the same)
+    this.submitBatch();
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.opts.onClose?.();
+    for (const w of this.closeWaiters.splice(0)) w();
+  }
+
+  private submitBatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.submitted += batch.length;
+    this.sink.submit(batch);
+    if (this.sink.congested && !this.waitingForDrain && !this.closed && !this.stopTimer) {
+      this.waitingForDrain = true;
+      this.socket.pause();
+      this.sink.onceDrained(() => this.onDrained());
+    }
+  }
+
+  private onDrained(): void {
+    this.waitingForDrain = false;
+    if (!this.closed) this.socket.resume();
+  }
+}
+
+/** Tracks a server's open sessions so stop() can end them all and wait. */
+export class StreamServerTracker {
+  private readonly sessions = new Set<StreamSession>();
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Register a session created elsewhere; call `release` from its onClose. */
+  add(session: StreamSession): void {
+    this.sessions.add(session);
+  }
+
+  release(session: StreamSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** Create a tracked session for an accepted socket; it leaves the set when its socket closes. */
+  open(socket: StreamSocket, origin: Origin, sink: MessageSink, opts: StreamOptions): StreamSession {
+    const session: StreamSession = new StreamSession(socket, origin, sink, {
+      ...opts,
+      onClose: () => {
+        this.sessions.delete(session);
+        opts.onClose?.();
+      },
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Stop every session (after the server stopped accepting) and wait for all to close. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => s.stop()));
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,239 @@
+// TLS syslog listener (RFC 5425) — rsyslog's imtcp with StreamDriver.Mode=1 (gtls/ossl): authorises each peer
+// with the configured auth mode, then hands the socket to the shared StreamSession (framing, parsing, batching).
+import { watch, type FSWatcher } from 'node:fs';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from '../components';
+import { DEFAULT_RULESET, getParam, type InputDecl, type Params } from '../config/model';
+import type { Logger } from '../log';
+import type { Origin } from '../message';
+import type { RuntimeContext } from '../runtime/context';
+import { parseOptions, type ParseOptions } from '../parse';
+import { normaliseAddress } from './resolve';
+import { StreamServerTracker, StreamSession } from './stream';
+import { authorize, invalidWildcard } from './tls-auth';
+import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from './tls-config';
+import { secureContextOptions } from './tls-context';
+
+/** rsyslog imtcp's default MaxSessions. */
+const DEFAULT_MAX_SESSIONS = 200;
+/** A peer that has not finished the handshake by then is dropped (node's default is 120 s). */
+const DEFAULT_HANDSHAKE_TIMEOUT_SECS = 10;
+/** Wait for editors/cert tools to finish writing before reloading changed files. */
+const RELOAD_DEBOUNCE_MS = 500;
+
+const TLS_PARAMS: ParamSpec[] = [
+  { name: 'StreamDriver.Name', type: 'word', values: ['gtls', 'ossl', 'ptcp'], doc: 'netstream driver; gtls and ossl both use OpenSSL via node:tls' },
+  { name: 'StreamDriver.Mode', type: 'int', default: 0, doc: '1 = TLS (RFC 5425), 0 = plain TCP' },
+  { name: 'StreamDriver.AuthMode', type: 'word', values: ['anon', 'x509/certvalid', 'x509/name', 'x509/fingerprint'], doc: 'how the client is authenticated (default x509/name, as rsyslog)' },
+  { name: 'StreamDriver.PermittedPeers', type: 'array', doc: 'permitted client names (x509/name, wildcards *.example.net) or SHA1:/SHA256: fingerprints' },
+  { name: 'StreamDriver.CAFile', type: 'path', doc: 'CA bundle to verify clients (default: global DefaultNetstreamDriverCAFile)' },
+  { name: 'StreamDriver.CertFile', type: 'path', doc: 'server certificate (default: global DefaultNetstreamDriverCertFile)' },
+  { name: 'StreamDriver.KeyFile', type: 'path', doc: 'server key (default: global DefaultNetstreamDriverKeyFile)' },
+  { name: 'StreamDriver.CRLFile', type: 'path', doc: 'certificate revocation list (PEM)' },
+  { name: 'StreamDriver.KeyPassphraseFile', type: 'path', doc: 'Logwarden extension: file whose first line decrypts an encrypted KeyFile' },
+  { name: 'StreamDriver.TlsVerifyDepth', type: 'int', doc: 'maximum certificate chain depth' },
+  { name: 'StreamDriver.PrioritizeSAN', type: 'binary', default: false, doc: 'x509/name: ignore the CN when the certificate has a SAN (RFC 6125)' },
+  { name: 'StreamDriver.CheckExtendedKeyUsage', type: 'binary', default: false, doc: 'require the clientAuth EKU on client certificates' },
+  { name: 'StreamDriver.PermitExpiredCerts', type: 'word', values: ['off'], doc: 'only "off": expired certificates are always refused' },
+  { name: 'gnutlsPriorityString', type: 'string', doc: 'GnuTLS priority; NORMAL/SECURE* and ±VERS-TLS1.2/1.3 are mapped, other tokens are refused' },
+  { name: 'StreamDriver.TlsCfgCmd', type: 'string', doc: 'OpenSSL commands: MinProtocol, MaxProtocol, CipherString, Ciphersuites, Groups, SignatureAlgorithms' },
+  { name: 'tls.tlscfgcmd', type: 'string', doc: 'alias of StreamDriver.TlsCfgCmd (rsyslog ossl spelling)' },
+  { name: 'HandshakeTimeout', type: 'int', unit: 'seconds', default: DEFAULT_HANDSHAKE_TIMEOUT_SECS, doc: 'Logwarden extension: drop peers that do not finish the TLS handshake in time' },
+];
+
+export const tlsSpec: ComponentSpec = {
+  name: 'tls',
+  aliases: [],
+  kind: 'input',
+  params: [
+    { name: 'port', type: 'int', required: true, doc: 'TCP port to listen on (6514 is the RFC 5425 port)' },
+    { name: 'address', type: 'string', doc: 'address to bind (default: all)' },
+    { name: 'name', type: 'string', default: 'imtcp', doc: 'inputname property of received messages' },
+    { name: 'ruleset', type: 'ruleset', doc: 'ruleset the messages go to' },
+    { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'maximum concurrent TLS sessions' },
+    ...TLS_PARAMS,
+  ],
+  moduleParams: [
+    ...TLS_PARAMS,
+    { name: 'PermittedPeer', type: 'array', doc: 'module-level permitted peers (rsyslog imtcp PermittedPeer)' },
+    { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'default for inputs' },
+  ],
+};
+
+function paramStr(p: Params, name: string): string | undefined {
+  const v = getParam(p, name)?.value;
+  return v === undefined ? undefined : String(v);
+}
+
+/** The peer address as rsyslog prints it ("::ffff:192.0.2.1" → "192.0.2.1"). */
+const peerAddress = normaliseAddress;
+
+/** Resolve and validate the TLS settings of one imtcp TLS input (throws TlsConfigError naming file:line:col). */
+export function tlsInputSettings(decl: InputDecl, moduleParams: Params, globals: Params): TlsSettings {
+  const s = resolveTlsSettings([
+    { params: decl.params, names: IMTCP_NAMES },
+    { params: moduleParams, names: IMTCP_NAMES },
+    { params: globals, names: GLOBAL_NAMES },
+  ], decl.loc);
+  if (s.mode !== 1) throw new TlsConfigError(decl.loc, 'the TLS input needs StreamDriver.Mode="1"');
+  for (const p of s.permittedPeers) {
+    const bad = s.authMode === 'x509/fingerprint'
+      ? (/^SHA(1|256):([0-9A-Fa-f]{2}:)*[0-9A-Fa-f]{2}$/.test(p) ? null : `"${p}": expected SHA1:XX:… or SHA256:XX:… fingerprint`)
+      : invalidWildcard(p);
+    if (bad) throw new TlsConfigError(decl.loc, `PermittedPeer ${bad}`);
+  }
+  return s;
+}
+
+class TlsInput implements Input {
+  readonly name: string;
+  private server: Server | null = null;
+  private readonly sessions = new StreamServerTracker();
+  private readonly watchers: FSWatcher[] = [];
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private readonly origin: Origin;
+  private readonly parse: ParseOptions;
+  private readonly port: number;
+  private readonly address: string | undefined;
+  private readonly maxSessions: number;
+  private readonly handshakeTimeoutMs: number;
+  private readonly log: Logger;
+
+  constructor(private readonly settings: TlsSettings, decl: InputDecl, moduleParams: Params, private readonly ctx: RuntimeContext, private readonly sink: MessageSink) {
+    this.name = paramStr(decl.params, 'name') ?? 'imtcp';
+    this.port = Number(paramStr(decl.params, 'port') ?? NaN);
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) throw new TlsConfigError(decl.loc, 'input needs port="0…65535"');
+    this.address = paramStr(decl.params, 'address');
+    this.maxSessions = Number(paramStr(decl.params, 'maxsessions') ?? paramStr(moduleParams, 'maxsessions') ?? DEFAULT_MAX_SESSIONS);
+    this.handshakeTimeoutMs = 1000 * Number(paramStr(decl.params, 'handshaketimeout') ?? paramStr(moduleParams, 'handshaketimeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_SECS);
+    this.origin = { inputname: this.name, fromhostIp: '', fromhost: '', ruleset: paramStr(decl.params, 'ruleset') ?? DEFAULT_RULESET };
+    this.parse = parseOptions({ maxMessageSize: ctx.maxMessageSize });
+    this.log = ctx.logger;
+    secureContextOptions(settings, 'server'); // fail at config load, not at start
+  }
+
+  start(): Promise<void> {
+    const server = createServer({
+      ...secureContextOptions(this.settings, 'server'),
+      requestCert: this.settings.authMode !== 'anon',
+      // OpenSSL's chain/date result is read in authorize() so that refusals can name the subject and rule.
+      rejectUnauthorized: false,
+      handshakeTimeout: this.handshakeTimeoutMs,
+    });
+    this.server = server;
+    server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      // Plaintext, garbage or a scanner on the TLS port: worth a notice, never more.
+      this.log.notice('LW_TLS_HANDSHAKE_FAILED', 'TLS handshake failed', { input: this.name, peer: `${peerAddress(socket.remoteAddress)}:${socket.remotePort}`, error: err.message });
+    });
+    server.on('error', (err) => this.log.error('LW_ERR_TLS_SERVER', 'TLS listener error', { input: this.name, error: err.message }));
+    this.watchFiles();
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.address, () => {
+        server.off('error', reject);
+        this.log.info('LW_TLS_LISTENING', 'TLS syslog listener started', { input: this.name, ...this.addresses()[0], authMode: this.settings.authMode });
+        resolve();
+      });
+    });
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    const ip = peerAddress(socket.remoteAddress);
+    const peer = `${ip}:${socket.remotePort}`;
+    socket.on('error', (err) => this.log.debug('LW_TLS_SOCKET_ERROR', 'TLS socket error', { input: this.name, peer, error: err.message }));
+    if (this.sessions.size >= this.maxSessions) {
+      this.log.warn('LW_WARN_TLS_MAX_SESSIONS', 'too many TLS sessions, refusing peer', { input: this.name, peer, maxSessions: this.maxSessions });
+      refuse(socket);
+      return;
+    }
+    const v = authorize(socket, this.settings, false);
+    if (!v.ok) {
+      // Nothing was read from this socket yet and nothing will be: the refusal happens before any session exists.
+      this.log.warn('LW_WARN_TLS_PEER_REFUSED', 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
+      refuse(socket);
+      return;
+    }
+    this.log.debug('LW_TLS_PEER_ACCEPTED', 'TLS peer accepted', { input: this.name, peer, subject: v.identity?.subject, protocol: socket.getProtocol() });
+    const origin: Origin = { ...this.origin, fromhostIp: ip, fromhost: ip };
+    const session: StreamSession = new StreamSession(socket, origin, this.sink, {
+      maxMessageSize: this.ctx.maxMessageSize, parse: this.parse, logger: this.log,
+      onClose: () => this.sessions.release(session),
+    });
+    this.sessions.add(session);
+  }
+
+  private watchFiles(): void {
+    const s = this.settings;
+    for (const f of [s.certFile, s.keyFile, s.caFile, s.crlFile]) {
+      if (!f) continue;
+      try {
+        const w = watch(f, { persistent: false }, () => this.scheduleReload());
+        w.on('error', () => undefined);
+        this.watchers.push(w);
+      } catch (e) {
+        this.log.notice('LW_TLS_WATCH_FAILED', 'cannot watch certificate file; reload on SIGHUP only', { file: f, error: (e as Error).message });
+      }
+    }
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => { this.reloadTimer = null; this.reload(); }, RELOAD_DEBOUNCE_MS);
+    this.reloadTimer.unref();
+  }
+
+  /** Re-read certificate, key, CA and CRL; established sessions keep their keys, new handshakes use the new ones. */
+  reload(): void {
+    if (!this.server) return;
+    try {
+      this.server.setSecureContext(secureContextOptions(this.settings, 'server'));
+      this.log.info('LW_TLS_RELOADED', 'TLS certificates reloaded', { input: this.name });
+    } catch (e) {
+      this.log.error('LW_ERR_TLS_RELOAD', 'TLS certificate reload failed; keeping the previous ones', { input: this.name, error: (e as Error).message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.watchers.splice(0)) w.close();
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.sessions.stopAll(); // each session submits what it has and closes within its own grace period
+    await closed;
+  }
+
+  addresses(): Array<{ protocol: string; address: string; port: number }> {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') return [];
+    return [{ protocol: 'tls', address: a.address, port: a.port }];
+  }
+}
+
+/**
+ * Close a refused peer with a TCP reset so its sender sees the refusal instead of a clean end of stream. A
+ * server-side TLSSocket's own handle is the TLS wrap, so the reset goes through the TCP socket it wraps
+ * (`_parent`, undocumented but present since Node 0.11); a plain destroy is the fallback.
+ */
+function refuse(socket: TLSSocket): void {
+  const parent = (socket as unknown as { _parent?: { resetAndDestroy?: () => void } })._parent;
+  try {
+    if (parent && typeof parent.resetAndDestroy === 'function') {
+      // The TLS socket closes by itself once its TCP socket is gone. Destroying it as well after the reset
+      // crashes Node 20 (SIGSEGV in the TLS wrap), so it must not be touched again.
+      parent.resetAndDestroy();
+      return;
+    }
+  } catch { /* already closed or not a TCP handle: plain destroy */ }
+  socket.destroy();
+}
+
+export const tlsInput: InputFactory = {
+  spec: tlsSpec,
+  create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
+    return new TlsInput(tlsInputSettings(decl, moduleParams, ctx.config.globals), decl, moduleParams, ctx, sink);
+  },
+};

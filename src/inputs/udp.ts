@@ -1,0 +1,217 @@
+// imudp: one datagram = one message, IPv4 and IPv6 sockets, batches submitted once per event-loop turn,
+// peer names resolved once per address (datagrams from a new address wait for that lookup, bounded).
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import type { InputDecl, Params } from '../config/model';
+import { DEFAULT_RULESET } from '../config/model';
+import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from '../components';
+import type { Logger } from '../log';
+import type { RuntimeContext } from '../runtime/context';
+import { Message, Origin } from '../message';
+import { SyslogTime } from '../time';
+import { parseSyslog } from '../parse/index';
+import { parseOptionsFromGlobals, ParseOptions } from '../parse/options';
+import { HostResolver, normaliseAddress } from './resolve';
+import { InputConfigError, paramInt, paramOptional, paramString } from './params';
+import { resolverFor } from './tcp';
+
+const MAX_PORT = 65535;
+/** Datagrams held per unresolved address; beyond this they go out with the address as fromhost. */
+const MAX_PENDING_PER_ADDRESS = 1000;
+
+const INPUT_PARAMS: ParamSpec[] = [
+  { name: 'port', type: 'int', default: 514, doc: 'UDP port (0 picks a free one).' },
+  { name: 'address', type: 'string', doc: 'Address to bind; all IPv4 and IPv6 addresses when absent.' },
+  { name: 'name', type: 'string', doc: 'Value of the inputname property (default "imudp").' },
+  { name: 'ruleset', type: 'ruleset', doc: 'Ruleset the messages are bound to.' },
+  { name: 'rcvbufSize', type: 'size', unit: 'bytes', doc: 'Socket receive buffer (SO_RCVBUF).' },
+];
+const MODULE_PARAMS: ParamSpec[] = [
+  { name: 'threads', type: 'int', doc: 'Accepted for compatibility.', ignored: 'one event loop serves all sockets' },
+  { name: 'batchSize', type: 'int', doc: 'Accepted for compatibility.', ignored: 'batches are one event-loop turn' },
+  { name: 'timeRequery', type: 'int', doc: 'Accepted for compatibility.', ignored: 'time is taken per batch' },
+];
+
+export const udpSpec: ComponentSpec = { name: 'udp', aliases: ['imudp'], kind: 'input', params: INPUT_PARAMS, moduleParams: MODULE_PARAMS };
+
+interface UdpSettings {
+  port: number;
+  address: string | undefined;
+  name: string;
+  ruleset: string;
+  rcvbufSize: number | undefined;
+}
+
+interface Pending {
+  frames: Buffer[];
+  times: SyslogTime[];
+}
+
+export class UdpInput implements Input {
+  readonly name: string;
+  /** Datagrams cut to maxMessageSize. */
+  truncated = 0;
+  private readonly s: UdpSettings;
+  private readonly sink: MessageSink;
+  private readonly logger: Logger;
+  private readonly maxMessageSize: number;
+  private readonly parse: ParseOptions;
+  private readonly resolver: HostResolver;
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly origins = new Map<string, Origin>();
+  private readonly pending = new Map<string, Pending>();
+  private batch: Message[] = [];
+  private flushScheduled = false;
+  private now: SyslogTime | null = null;
+  private readonly flushBound = (): void => this.flush();
+
+  constructor(s: UdpSettings, ctx: RuntimeContext, sink: MessageSink, resolver: HostResolver) {
+    this.s = s;
+    this.name = s.name;
+    this.sink = sink;
+    this.logger = ctx.logger;
+    this.maxMessageSize = ctx.maxMessageSize;
+    this.parse = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+    this.resolver = resolver;
+  }
+
+  async start(): Promise<void> {
+    if (this.s.address !== undefined) {
+      await this.bind(net.isIPv6(this.s.address) ? 'udp6' : 'udp4', this.s.address, this.s.port);
+      return;
+    }
+    const port = await this.bind('udp4', '0.0.0.0', this.s.port);
+    try {
+      await this.bind('udp6', '::', port);
+    } catch (err) {
+      this.logger.notice('LW_UDP_NO_IPV6', `no IPv6 UDP socket: ${(err as Error).message}`, { input: this.name });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sockets.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const ip of [...this.pending.keys()]) this.release(ip, ip);
+    this.flush();
+  }
+
+  addresses(): Array<{ protocol: string; address: string; port: number }> {
+    return this.sockets.map((s) => {
+      const a = s.address();
+      return { protocol: 'udp', address: a.address, port: a.port };
+    });
+  }
+
+  private bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<number> {
+    const sock = dgram.createSocket({ type, ipv6Only: type === 'udp6', reuseAddr: false });
+    return new Promise<number>((resolve, reject) => {
+      sock.once('error', (err) => {
+        sock.close();
+        reject(Object.assign(new Error(`${this.name}: cannot bind ${address}:${port}: ${err.message}`), { code: 'LW_ERR_LISTEN' }));
+      });
+      sock.bind(port, address, () => {
+        sock.removeAllListeners('error');
+        sock.on('error', (err) => this.logger.warn('LW_ERR_UDP', `socket error: ${err.message}`, { input: this.name }));
+        if (this.s.rcvbufSize !== undefined) sock.setRecvBufferSize(this.s.rcvbufSize);
+        sock.on('message', (m: Buffer, r: dgram.RemoteInfo) => this.onDatagram(m, r));
+        this.sockets.push(sock);
+        resolve(sock.address().port);
+      });
+    });
+  }
+
+  private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (data.length === 0) return; // rsyslog ignores empty datagrams
+    let frame = data;
+    if (frame.length > this.maxMessageSize) {
+      frame = frame.subarray(0, this.maxMessageSize); // imudp reads at most maxMessageSize bytes
+      this.truncated++;
+    }
+    if (this.now === null) this.now = SyslogTime.now();
+    const ip = normaliseAddress(rinfo.address);
+    const origin = this.origins.get(ip);
+    if (origin) {
+      this.add(frame, origin, this.now);
+      return;
+    }
+    const name = this.resolver.cached(ip);
+    if (name !== undefined) {
+      this.add(frame, this.originFor(ip, name), this.now);
+      return;
+    }
+    this.hold(ip, frame, this.now);
+  }
+
+  private hold(ip: string, frame: Buffer, time: SyslogTime): void {
+    let p = this.pending.get(ip);
+    if (!p) {
+      p = { frames: [], times: [] };
+      this.pending.set(ip, p);
+      void this.resolver.resolve(ip).then((name) => this.release(ip, name));
+    }
+    if (p.frames.length >= MAX_PENDING_PER_ADDRESS) {
+      this.add(frame, { inputname: this.name, fromhostIp: ip, fromhost: ip, ruleset: this.s.ruleset }, time);
+      return;
+    }
+    p.frames.push(frame);
+    p.times.push(time);
+  }
+
+  private release(ip: string, name: string): void {
+    const p = this.pending.get(ip);
+    this.pending.delete(ip);
+    const origin = this.originFor(ip, name);
+    if (!p) return;
+    for (let i = 0; i < p.frames.length; i++) this.add(p.frames[i], origin, p.times[i]);
+  }
+
+  private originFor(ip: string, name: string): Origin {
+    let o = this.origins.get(ip);
+    if (!o) {
+      o = { inputname: this.name, fromhostIp: ip, fromhost: name, ruleset: this.s.ruleset };
+      this.origins.set(ip, o);
+    }
+    return o;
+  }
+
+  private add(frame: Buffer, origin: Origin, time: SyslogTime): void {
+    const msg = new Message(frame, origin, time);
+    parseSyslog(frame, msg, this.parse);
+    this.batch.push(msg);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.now = null;
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.sink.submit(batch);
+  }
+}
+
+function readSettings(decl: InputDecl, mod: Params): UdpSettings {
+  const rcv = paramOptional(decl.params, mod, 'rcvbufSize');
+  if (decl.params.get('port') && Array.isArray(decl.params.get('port')?.value)) {
+    const p = decl.params.get('port')!;
+    throw new InputConfigError(`${p.loc.file}:${p.loc.line}:${p.loc.col}: give each UDP port its own input() (port arrays are not supported)`);
+  }
+  return {
+    port: paramInt(decl.params, new Map(), 'port', 514, 0, MAX_PORT),
+    address: paramOptional(decl.params, new Map(), 'address'),
+    name: paramString(decl.params, new Map(), 'name', 'imudp'),
+    ruleset: paramString(decl.params, new Map(), 'ruleset', DEFAULT_RULESET),
+    rcvbufSize: rcv === undefined ? undefined : paramInt(decl.params, mod, 'rcvbufSize', 0, 1),
+  };
+}
+
+
+export const udpInput: InputFactory = {
+  spec: udpSpec,
+  create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
+    return new UdpInput(readSettings(decl, moduleParams), ctx, sink, resolverFor(ctx));
+  },
+};

@@ -1,0 +1,138 @@
+// imuxsock: local log socket (default /dev/log). Node cannot bind AF_UNIX SOCK_DGRAM, so this listens with
+// SOCK_STREAM (glibc's syslog() falls back to it and ends each message with NUL; logger(1) uses LF).
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import type { InputDecl, Params } from '../config/model';
+import { DEFAULT_RULESET } from '../config/model';
+import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from '../components';
+import type { Logger } from '../log';
+import type { Message, Origin } from '../message';
+import type { RuntimeContext } from '../runtime/context';
+import { parseOptionsFromGlobals, ParseOptions } from '../parse/options';
+import { paramBool, paramString } from './params';
+import { StreamServerTracker } from './stream';
+
+const DEFAULT_SOCKET = '/dev/log';
+const NUL = 0;
+const SOCKET_MODE = 0o666;
+
+const INPUT_PARAMS: ParamSpec[] = [
+  { name: 'socket', type: 'path', default: DEFAULT_SOCKET, doc: 'Path of the local log socket (stream type, see docs).' },
+  { name: 'name', type: 'string', doc: 'Value of the inputname property (default "imuxsock").' },
+  { name: 'ruleset', type: 'ruleset', doc: 'Ruleset the messages are bound to.' },
+  { name: 'ignoreTimestamp', type: 'binary', default: true, doc: 'Use the reception time instead of the message timestamp (rsyslog default).' },
+  { name: 'parseHostname', type: 'binary', default: false, doc: 'Take a HOSTNAME from the message (default: the local host name).' },
+  { name: 'hostName', type: 'string', doc: 'Host name to use instead of the local one.' },
+];
+const MODULE_PARAMS: ParamSpec[] = [
+  { name: 'sysSock.name', type: 'path', default: DEFAULT_SOCKET, doc: 'Path of the system log socket.' },
+  { name: 'sysSock.ignoreTimestamp', type: 'binary', default: true, doc: 'As ignoreTimestamp, for the system socket.' },
+  { name: 'sysSock.use', type: 'binary', default: true, doc: 'Listen on the system socket.' },
+];
+
+export const unixSockSpec: ComponentSpec = { name: 'unixsock', aliases: ['imuxsock'], kind: 'input', params: INPUT_PARAMS, moduleParams: MODULE_PARAMS };
+
+interface UnixSettings {
+  path: string;
+  name: string;
+  ruleset: string;
+  ignoreTimestamp: boolean;
+  hostname: string;
+  parseHostname: boolean;
+}
+
+/** A sink wrapper that applies imuxsock's ignoreTimestamp to each batch (decided once, not per message). */
+class TimestampResetSink implements MessageSink {
+  constructor(private readonly inner: MessageSink) {}
+  submit(batch: Message[]): void {
+    for (const m of batch) m.timereported = m.timegenerated;
+    this.inner.submit(batch);
+  }
+  get congested(): boolean {
+    return this.inner.congested;
+  }
+  onceDrained(cb: () => void): void {
+    this.inner.onceDrained(cb);
+  }
+}
+
+export class UnixSockInput implements Input {
+  readonly name: string;
+  private readonly s: UnixSettings;
+  private readonly sink: MessageSink;
+  private readonly logger: Logger;
+  private readonly maxMessageSize: number;
+  private readonly parse: ParseOptions;
+  private readonly origin: Origin;
+  private readonly tracker = new StreamServerTracker();
+  private server: net.Server | null = null;
+
+  constructor(s: UnixSettings, ctx: RuntimeContext, sink: MessageSink) {
+    this.s = s;
+    this.name = s.name;
+    this.sink = s.ignoreTimestamp ? new TimestampResetSink(sink) : sink;
+    this.logger = ctx.logger;
+    this.maxMessageSize = ctx.maxMessageSize;
+    this.parse = { ...parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize), parseHostname: s.parseHostname };
+    // Local messages: fromhost is this host, fromhost-ip 127.0.0.1, as rsyslog imuxsock sets them.
+    this.origin = { inputname: s.name, fromhostIp: '127.0.0.1', fromhost: s.hostname, ruleset: s.ruleset };
+  }
+
+  async start(): Promise<void> {
+    removeStaleSocket(this.s.path);
+    const server = net.createServer((socket) => {
+      this.tracker.open(socket, this.origin, this.sink, {
+        maxMessageSize: this.maxMessageSize, parse: this.parse, logger: this.logger,
+        framing: { extraDelimiter: NUL },
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(Object.assign(new Error(`${this.name}: cannot listen on ${this.s.path}: ${err.message}`), { code: 'LW_ERR_LISTEN' })));
+      server.listen(this.s.path, () => resolve());
+    });
+    fs.chmodSync(this.s.path, SOCKET_MODE); // every local program may log, as with rsyslog's /dev/log
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.tracker.stopAll();
+    await closed;
+  }
+
+  addresses(): Array<{ protocol: string; address: string; port: number }> {
+    return this.server ? [{ protocol: 'unix', address: this.s.path, port: 0 }] : [];
+  }
+}
+
+/** A socket file left by a previous run is removed; any other existing file is an error. */
+function removeStaleSocket(path: string): void {
+  let st: fs.Stats;
+  try { st = fs.lstatSync(path); } catch { return; }
+  if (!st.isSocket()) throw Object.assign(new Error(`imuxsock: ${path} exists and is not a socket`), { code: 'LW_ERR_LISTEN' });
+  fs.unlinkSync(path);
+}
+
+function readSettings(decl: InputDecl, mod: Params): UnixSettings {
+  const p = decl.params;
+  const none: Params = new Map();
+  return {
+    path: paramString(p, none, 'socket', paramString(mod, none, 'sysSock.name', DEFAULT_SOCKET)),
+    name: paramString(p, none, 'name', 'imuxsock'),
+    ruleset: paramString(p, none, 'ruleset', DEFAULT_RULESET),
+    ignoreTimestamp: paramBool(p, none, 'ignoreTimestamp', paramBool(mod, none, 'sysSock.ignoreTimestamp', true)),
+    parseHostname: paramBool(p, none, 'parseHostname', false),
+    hostname: paramString(p, none, 'hostName', os.hostname().split('.')[0]),
+  };
+}
+
+export const unixSockInput: InputFactory = {
+  spec: unixSockSpec,
+  create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
+    return new UnixSockInput(readSettings(decl, moduleParams), ctx, sink);
+  },
+};

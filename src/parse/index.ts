@@ -1,0 +1,72 @@
+// Parser dispatcher: sanitize the frame, take the PRI, then RFC 5424 if VERSION "1 " follows, else RFC 3164
+// — rsyslog's default parser chain (rsyslog.rfc5424, rsyslog.rfc3164) with its exact PRI rules.
+import { Message, NILVALUE } from '../message';
+import type { ParseOptions } from './options';
+import { sanitizeFrame } from './sanitize';
+import { emulateTag5424, looksLikeRfc5424, parseRfc5424 } from './rfc5424';
+import { INVALID_FACILITY, parseRfc3164, procidOfTag, programNameOf } from './rfc3164';
+
+export { DEFAULT_PARSE_OPTIONS, parseOptions } from './options';
+export type { ParseOptions } from './options';
+export { sanitizeFrame } from './sanitize';
+export { parseRfc5424 } from './rfc5424';
+export { parseRfc3164 } from './rfc3164';
+
+const LT = 0x3c;
+const GT = 0x3e;
+/** RFC 5424 §6.2.1: PRI is at most 191 (facility 23, severity 7). */
+const MAX_PRI = 191;
+/** rsyslog's PRI for "no PRI": user.notice (RFC 3164 §4.3.3). */
+const DEFAULT_PRI = 13;
+/** rsyslog's PRI for a malformed one: facility "invld" (24), severity debug. */
+const INVALID_PRI = INVALID_FACILITY * 8 + 7;
+
+/** Result of the PRI scan: the value and where the header after it starts (0 when invalid). */
+interface PriScan {
+  pri: number;
+  after: number;
+  present: boolean;
+}
+
+/**
+ * PRI as rsyslog's ParsePRI takes it: "<" digits ">" with value ≤ 191. "<>" counts as 0; a missing PRI is
+ * 13 with nothing consumed; a malformed or too large one is the invalid PRI with nothing consumed.
+ */
+function scanPri(buf: Buffer): PriScan {
+  if (buf.length === 0 || buf[0] !== LT) return { pri: DEFAULT_PRI, after: 0, present: false };
+  let pri = 0;
+  let i = 0;
+  let len = buf.length;
+  while (--len > 0) {
+    const c = buf[++i];
+    if (c < 0x30 || c > 0x39 || pri > MAX_PRI) break;
+    pri = pri * 10 + c - 0x30;
+  }
+  if (buf[i] !== GT || pri > MAX_PRI) return { pri: INVALID_PRI, after: 0, present: false };
+  return { pri, after: i + 1, present: true };
+}
+
+/**
+ * Parse one frame into `msg` (constructed by the input with origin and timegenerated). Never throws and
+ * never drops: an unrecognisable frame keeps its text in msg and sets parseFailed. `msg.rawmsg` becomes
+ * the sanitized frame, which is what rsyslog's rawmsg property shows.
+ */
+export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): void {
+  const raw = sanitizeFrame(frame, opts);
+  msg.rawmsg = raw;
+  const pri = scanPri(raw);
+  msg.facility = pri.pri >> 3;
+  msg.severity = pri.pri & 7;
+  let msgStart: number;
+  if (looksLikeRfc5424(raw, pri.after)) {
+    msgStart = parseRfc5424(raw, pri.after, msg);
+    msg.syslogtag = emulateTag5424(msg);
+    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+  } else {
+    msgStart = parseRfc3164(raw, pri.after, pri.present, msg, opts);
+    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+    msg.appName = msg.programname || NILVALUE; // rsyslog shows an empty APP-NAME as "-"
+    msg.procid = procidOfTag(msg.syslogtag);
+  }
+  msg.msg = msgStart >= raw.length ? '' : raw.toString('utf8', msgStart);
+}

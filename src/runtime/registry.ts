@@ -1,0 +1,76 @@
+// The component registry: every input and action Logwarden has, by its Logwarden name and its rsyslog
+// module names. Config validation, `check` and the runtime all look components up here.
+import { clickhouseAction } from '../actions/clickhouse';
+import { discardAction } from '../actions/discard';
+import { fileAction } from '../actions/file';
+import { forwardAction } from '../actions/forward';
+import { pipeAction } from '../actions/pipe';
+import { storeAction } from '../actions/store';
+import { usrmsgAction } from '../actions/usrmsg';
+import type { ActionFactory, ComponentSpec, InputFactory } from '../components';
+import type { ConfigModel, InputDecl, Params } from '../config/model';
+import { getParam } from '../config/model';
+import { tcpInput } from '../inputs/tcp';
+import { tlsInput } from '../inputs/tls';
+import { udpInput } from '../inputs/udp';
+import { unixSockInput } from '../inputs/unixsock';
+import { httpServiceSpec } from '../web/spec';
+
+const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput];
+const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction];
+
+function normalise(name: string): string {
+  const n = name.toLowerCase();
+  return n.startsWith('builtin:') ? n.slice('builtin:'.length) : n;
+}
+
+function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T | undefined {
+  const n = normalise(name);
+  return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
+}
+
+export function findAction(type: string): ActionFactory | undefined {
+  return byName(ACTIONS, type);
+}
+
+/** The spec of any component by name, for config validation (module(load=…), input(type=…), action(type=…)). */
+export function lookupComponent(name: string): ComponentSpec | undefined {
+  const n = normalise(name);
+  if (n === httpServiceSpec.name || httpServiceSpec.aliases.includes(n)) return httpServiceSpec;
+  // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.
+  if (n === 'imtcp') return mergedSpec(tcpInput.spec, tlsInput.spec);
+  return byName(INPUTS, n)?.spec ?? byName(ACTIONS, n)?.spec;
+}
+
+function mergedSpec(a: ComponentSpec, b: ComponentSpec): ComponentSpec {
+  const seen = new Set(a.params.map((p) => p.name.toLowerCase()));
+  const seenModule = new Set(a.moduleParams.map((p) => p.name.toLowerCase()));
+  return {
+    ...a,
+    params: [...a.params, ...b.params.filter((p) => !seen.has(p.name.toLowerCase()))],
+    moduleParams: [...a.moduleParams, ...b.moduleParams.filter((p) => !seenModule.has(p.name.toLowerCase()))],
+  };
+}
+
+/** Parameters of `module(load=NAME …)` (the last one wins, as in rsyslog), empty if not loaded with params. */
+export function moduleParamsFor(model: ConfigModel, name: string): Params {
+  const n = normalise(name);
+  const merged: Params = new Map();
+  for (const m of model.modules) {
+    if (normalise(m.load) !== n) continue;
+    for (const [k, v] of m.params) merged.set(k, v);
+  }
+  return merged;
+}
+
+/** rsyslog's imtcp becomes a TLS listener when its effective StreamDriver.Mode is 1 (input, then module). */
+export function isTlsInput(decl: InputDecl, model: ConfigModel): boolean {
+  if (normalise(decl.type) !== 'imtcp') return false;
+  const mode = getParam(decl.params, 'streamdriver.mode') ?? getParam(moduleParamsFor(model, 'imtcp'), 'streamdriver.mode');
+  return mode !== undefined && String(mode.value) === '1';
+}
+
+export function findInput(decl: InputDecl, model: ConfigModel): InputFactory | undefined {
+  if (isTlsInput(decl, model)) return tlsInput;
+  return byName(INPUTS, decl.type);
+}

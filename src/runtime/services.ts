@@ -1,0 +1,65 @@
+// Long-running services beside the pipeline, started by `logwarden run`: the HTTP API over the store
+// (`module(load="http" port=… address=…)`). Kept out of the core graph so the pipeline never imports web code.
+import type { ActionDecl, ConfigModel, Statement } from '../config/model';
+import { getParam } from '../config/model';
+import { storeOptions } from '../actions/store';
+import type { Logger } from '../log';
+import { WorkerSearchBackend } from '../store/search-worker';
+import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
+import { startHttp } from '../web/server';
+import { httpServiceSpec } from '../web/spec';
+import { moduleParamsFor } from './registry';
+import type { Runtime } from './runtime';
+
+export interface Services {
+  close(): Promise<void>;
+}
+
+function walk(statements: Statement[], out: ActionDecl[]): void {
+  for (const s of statements) {
+    if (s.kind === 'action') out.push(s.action);
+    else if (s.kind === 'filter' || s.kind === 'foreach') walk(s.body, out);
+    else if (s.kind === 'if') {
+      walk(s.then, out);
+      if (s.else) walk(s.else, out);
+    }
+  }
+}
+
+/** Every action declaration of the config, in ruleset and statement order. */
+export function allActions(model: ConfigModel): ActionDecl[] {
+  const out: ActionDecl[] = [];
+  for (const rs of model.rulesets.values()) walk(rs.statements, out);
+  return out;
+}
+
+function httpModuleLoaded(model: ConfigModel): boolean {
+  const names = [httpServiceSpec.name, ...httpServiceSpec.aliases];
+  return model.modules.some((m) => names.includes(m.load.toLowerCase()));
+}
+
+export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
+  const model = rt.model;
+  if (!httpModuleLoaded(model)) return { close: async () => {} };
+  const params = moduleParamsFor(model, 'http');
+  const dataDir = rt.dataDir;
+  const explicit = getParam(params, 'store')?.value;
+  const storeDecl = allActions(model).find((a) => ['store', 'omstore', 'sqlite'].includes(a.type.toLowerCase()));
+  const path = explicit !== undefined
+    ? String(explicit)
+    : storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir).path : `${dataDir}/store`;
+  // Searches run in a worker thread so a heavy query never stalls ingest on this thread.
+  const writer = acquireSqliteStore({ path, logger });
+  const backend = new WorkerSearchBackend(writer, path);
+  const port = Number(getParam(params, 'port')?.value ?? 8080);
+  const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
+  const http = await startHttp({ backend, host, port, logger });
+  logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: `http://${http.address}:${http.port}/` });
+  return {
+    close: async () => {
+      await http.close();
+      await backend.close();
+      await releaseSqliteStore(writer);
+    },
+  };
+}

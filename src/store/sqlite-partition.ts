@@ -1,0 +1,208 @@
+// One SQLite store partition: a database file holding one UTC day of received messages, with its FTS5 index
+// and a small meta table (row count, id and time bounds) used for pruning and stats without scanning.
+//
+// Why a file per partition rather than tables in one file: retention unlinks whole files, so disk space comes
+// back at once (dropping a table only moves pages to the freelist), size accounting is a stat() per file, and a
+// long search on old partitions never shares a WAL with the writer.
+import Database from 'better-sqlite3';
+import { statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoredRow } from './backend';
+import { ipToKey } from './ip';
+import { NUM_FN } from './query/compile-sqlite';
+
+export const DAY_US = 86_400_000_000;
+export const PARTITION_FILE = /^p(\d{4})(\d{2})(\d{2})\.db$/;
+
+/**
+ * FTS5 over msg: contentless (content='', the text already lives in `logs`, so the index holds no second copy),
+ * columnsize=0 (no BM25 ranking: results are ordered by time), tokenizer unicode61 with diacritics removed:
+ * case-insensitive words split at punctuation, so "10.0.0.1" or "/var/log" are searched as phrases of their
+ * parts. trigram would allow infix matches but triples the index and halves insert speed.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS logs (
+  id INTEGER PRIMARY KEY, ts_reported INTEGER NOT NULL, ts_received INTEGER NOT NULL,
+  host TEXT NOT NULL, fromhost_ip TEXT NOT NULL, ip_key BLOB, app TEXT NOT NULL, procid TEXT NOT NULL,
+  msgid TEXT NOT NULL, facility INTEGER NOT NULL, severity INTEGER NOT NULL, structured_data TEXT NOT NULL,
+  msg TEXT NOT NULL, fields TEXT, raw TEXT);
+CREATE INDEX IF NOT EXISTS logs_ts ON logs(ts_reported, id);
+CREATE INDEX IF NOT EXISTS logs_host_ts ON logs(host, ts_reported);
+CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(msg, content='', columnsize=0,
+  tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS marks (id_end INTEGER PRIMARY KEY, max_ts INTEGER NOT NULL);
+`;
+
+const FTS_AUTOMERGE = 8;
+const PAGE_SIZE = 16384;
+const WAL_CHECKPOINT_PAGES = 4096;
+
+export const ROW_COLUMNS =
+  'id, ts_reported, ts_received, host, fromhost_ip, app, procid, msgid, facility, severity, structured_data, msg, fields, raw';
+
+export function partitionName(tsReceivedUs: number): string {
+  const d = new Date(Math.floor(tsReceivedUs / DAY_US) * 86_400_000);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `p${String(d.getUTCFullYear()).padStart(4, '0')}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}`;
+}
+
+export function partitionStart(name: string): number {
+  const y = Number(name.slice(1, 5));
+  const m = Number(name.slice(5, 7));
+  const d = Number(name.slice(7, 9));
+  return Date.UTC(y, m - 1, d) * 1000;
+}
+
+/** A JSON value as a number, or NULL: numbers pass, numeric text converts, anything else is NULL. */
+function numOf(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v)) return Number(v);
+  return null;
+}
+
+export class Partition {
+  readonly name: string;
+  readonly startUs: number;
+  readonly file: string;
+  readonly db: Database.Database;
+  minTs = Number.MAX_SAFE_INTEGER;
+  maxTs = Number.MIN_SAFE_INTEGER;
+  rows = 0;
+  maxId = 0;
+  private readonly insertRow: Database.Statement | null = null;
+  private readonly insertFts: Database.Statement | null = null;
+  private readonly putMeta: Database.Statement | null = null;
+  private readonly putMark: Database.Statement | null = null;
+  private boundStmt: Database.Statement | null = null;
+
+  constructor(dir: string, name: string, readonly: boolean) {
+    this.name = name;
+    this.startUs = partitionStart(name);
+    this.file = join(dir, `${name}.db`);
+    this.db = new Database(this.file, { readonly, fileMustExist: readonly });
+    this.db.function(NUM_FN, { deterministic: true }, numOf);
+    if (!readonly) {
+      // 16 KiB pages: FTS5 segments and the wide rows split less; measured ~15-30% faster ingest than 4 KiB here.
+      // Only takes effect when the file is created (before WAL is on).
+      this.db.pragma(`page_size = ${PAGE_SIZE}`);
+      this.db.pragma('journal_mode = WAL');
+      // Checkpoint every 64 MiB of WAL instead of 4 MiB: fewer checkpoint stalls in the middle of big batches.
+      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      // NORMAL in WAL mode: a commit survives a process crash; only an OS crash can lose the last transactions.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('cache_size = -32768');
+      this.db.exec(SCHEMA);
+      // Merge FTS5 segments 8 at a time instead of 4: ~10% faster ingest measured here, queries barely slower.
+      this.db.exec(`INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', ${FTS_AUTOMERGE})`);
+      this.insertRow = this.db.prepare(`INSERT INTO logs (id, ts_reported, ts_received, host, fromhost_ip, ip_key, app,
+        procid, msgid, facility, severity, structured_data, msg, fields, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+      this.insertFts = this.db.prepare('INSERT INTO logs_fts (rowid, msg) VALUES (?, ?)');
+      this.putMeta = this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)');
+      this.putMark = this.db.prepare('INSERT OR REPLACE INTO marks (id_end, max_ts) VALUES (?, ?)');
+    }
+    this.db.pragma('temp_store = MEMORY');
+    this.loadMeta();
+  }
+
+  private loadMeta(): void {
+    const rows = this.db.prepare('SELECT k, v FROM meta').all() as Array<{ k: string; v: number }>;
+    for (const r of rows) {
+      if (r.k === 'min_ts') this.minTs = r.v;
+      else if (r.k === 'max_ts') this.maxTs = r.v;
+      else if (r.k === 'rows') this.rows = r.v;
+      else if (r.k === 'max_id') this.maxId = r.v;
+    }
+  }
+
+  /** Re-read the meta table (a reader sees the writer's progress in another process). */
+  refresh(): void {
+    this.loadMeta();
+  }
+
+  /** Insert rows with their ids in one transaction (the caller's ids are increasing). */
+  insert(rows: StoredRow[], firstId: number, ipCache: Map<string, Buffer | null>): void {
+    const ins = this.insertRow!;
+    const fts = this.insertFts!;
+    let minTs = this.minTs;
+    let maxTs = this.maxTs;
+    this.db.transaction(() => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        const id = firstId + i;
+        let key = ipCache.get(r.fromhostIp);
+        if (key === undefined) {
+          key = ipToKey(r.fromhostIp);
+          ipCache.set(r.fromhostIp, key);
+        }
+        const fields = hasKeys(r.fields) ? JSON.stringify(r.fields) : null;
+        ins.run(id, r.tsReported, r.tsReceived, r.host, r.fromhostIp, key, r.app, r.procid, r.msgid, r.facility,
+          r.severity, r.structuredData, r.msg, fields, r.raw);
+        fts.run(id, r.msg);
+        if (r.tsReported < minTs) minTs = r.tsReported;
+        if (r.tsReported > maxTs) maxTs = r.tsReported;
+      }
+      const put = this.putMeta!;
+      put.run('min_ts', minTs);
+      put.run('max_ts', maxTs);
+      put.run('rows', this.rows + rows.length);
+      put.run('max_id', firstId + rows.length - 1);
+      // After this batch, every id up to its last has ts_reported <= maxTs (the running maximum).
+      this.putMark!.run(firstId + rows.length - 1, maxTs);
+    })();
+    this.minTs = minTs;
+    this.maxTs = maxTs;
+    this.rows += rows.length;
+    this.maxId = firstId + rows.length - 1;
+  }
+
+  /**
+   * An upper bound on ts_reported of every row with id <= `id`: the running maximum recorded after the first
+   * batch that ended at or beyond `id`. Lets a newest-first walk over id ranges stop early (SqliteStore).
+   */
+  maxTsUpTo(id: number): number {
+    this.boundStmt ??= this.db.prepare('SELECT max_ts FROM marks WHERE id_end >= ? ORDER BY id_end LIMIT 1').pluck();
+    const v = this.boundStmt.get(id) as number | undefined;
+    return v ?? this.maxTs;
+  }
+
+  /** Smallest id in the partition (0 when empty). */
+  minId(): number {
+    return (this.db.prepare('SELECT id FROM logs ORDER BY id LIMIT 1').pluck().get() as number | undefined) ?? 0;
+  }
+
+  /** Bytes on disk: the database plus its WAL. */
+  bytes(): number {
+    let n = 0;
+    for (const f of [this.file, `${this.file}-wal`]) {
+      try {
+        n += statSync(f).size;
+      } catch {
+        // absent WAL
+      }
+    }
+    return n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Close and delete the partition's files. */
+  drop(): void {
+    this.close();
+    for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}

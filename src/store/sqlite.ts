@@ -1,0 +1,342 @@
+// The SQLite store backend: day partitions (one file each, see sqlite-partition.ts), one writer, keyset-paged
+// search merged across partitions, aggregations merged in JS, and retention by age and total size.
+import { mkdirSync, readdirSync } from 'node:fs';
+import type { Logger } from '../log';
+import { AggMerger, aggColumns, aggregationOf, type AggPipe } from './aggregate';
+import {
+  DEFAULT_PAGE, MAX_PAGE, StoreError, type AggValue, type CompiledQueryInput, type Hit, type RetentionResult,
+  type SearchResult, type StoreBackend, type StoreStats, type StoredRow,
+} from './backend';
+import { decodeCursor, encodeCursor, queryHash } from './cursor';
+import { compileWhere, usesText, type SqlFragment } from './query/compile-sqlite';
+import { aggregateSql } from './sqlite-aggregate';
+import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
+
+export interface SqliteStoreOptions {
+  /** Directory holding the partition files (created when writable). */
+  path: string;
+  /** Drop partitions whose whole day is older than this many days (0: keep). */
+  retentionDays?: number;
+  /** Drop oldest partitions while the store is larger than this (0: no limit). The newest is never dropped. */
+  retentionMaxBytes?: number;
+  /** Open existing partitions for reading only (the search CLI). */
+  readonly?: boolean;
+  logger?: Logger;
+  /** First id window of free-text walks (tests use a small one to exercise the walk). */
+  firstWindow?: number;
+  /** Clock for retention, µs (tests). */
+  nowUs?: () => number;
+}
+
+interface RawRow {
+  id: number; ts_reported: number; ts_received: number; host: string; fromhost_ip: string; app: string;
+  procid: string; msgid: string; facility: number; severity: number; structured_data: string; msg: string;
+  fields: string | null; raw: string | null;
+}
+
+const RATE_WINDOW_S = 60;
+/** First id window of a newest-first free-text walk; doubles each step. */
+const FIRST_WINDOW = 16_384;
+/** Binds the rowid window placeholders to "everything". */
+const ALL_IDS = { wlo: -1, whi: Number.MAX_SAFE_INTEGER };
+
+function toHit(r: RawRow): Hit {
+  return {
+    id: String(r.id), tsReported: r.ts_reported, tsReceived: r.ts_received, host: r.host, fromhostIp: r.fromhost_ip,
+    app: r.app, procid: r.procid, msgid: r.msgid, facility: r.facility, severity: r.severity,
+    structuredData: r.structured_data, msg: r.msg, fields: r.fields === null ? {} : JSON.parse(r.fields), raw: r.raw,
+  };
+}
+
+export class SqliteStore implements StoreBackend {
+  private readonly parts = new Map<string, Partition>();
+  private readonly opts: SqliteStoreOptions;
+  private nextId = 1;
+  private inserted = 0;
+  /** Per-second insert counts over the last minute: [epoch second, count]. */
+  private readonly rate: Array<[number, number]> = [];
+  private closed = false;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.opts = opts;
+    if (!opts.readonly) mkdirSync(opts.path, { recursive: true });
+    let names: string[] = [];
+    try {
+      names = readdirSync(opts.path).filter((f) => PARTITION_FILE.test(f)).map((f) => f.slice(0, -3)).sort();
+    } catch (e) {
+      throw new StoreError('LW_ERR_STORE_OPEN', `cannot read store directory ${opts.path}: ${(e as Error).message}`);
+    }
+    for (const name of names) {
+      const p = this.openPartition(name);
+      this.nextId = Math.max(this.nextId, p.maxId + 1);
+    }
+  }
+
+  private openPartition(name: string): Partition {
+    try {
+      const p = new Partition(this.opts.path, name, this.opts.readonly === true);
+      this.parts.set(name, p);
+      return p;
+    } catch (e) {
+      throw new StoreError('LW_ERR_STORE_OPEN', `cannot open store partition ${name} in ${this.opts.path}: ${(e as Error).message}`);
+    }
+  }
+
+  async insert(batch: StoredRow[]): Promise<void> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (this.opts.readonly) throw new StoreError('LW_ERR_STORE_READONLY', 'store opened read-only');
+    if (batch.length === 0) return;
+    // Group by partition, keeping batch order inside each group (usually the whole batch is one day).
+    const groups = new Map<string, StoredRow[]>();
+    for (const r of batch) {
+      const name = partitionName(r.tsReceived);
+      const g = groups.get(name);
+      if (g === undefined) groups.set(name, [r]);
+      else g.push(r);
+    }
+    const ipCache = new Map<string, Buffer | null>();
+    for (const [name, rows] of groups) {
+      const p = this.parts.get(name) ?? this.openPartition(name);
+      try {
+        p.insert(rows, this.nextId, ipCache);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
+          `store insert into ${p.file} failed: ${(e as Error).message}`);
+      }
+      this.nextId += rows.length;
+    }
+    this.count(batch.length);
+  }
+
+  private count(n: number): void {
+    this.inserted += n;
+    const sec = Math.floor(Date.now() / 1000);
+    const last = this.rate[this.rate.length - 1];
+    if (last !== undefined && last[0] === sec) last[1] += n;
+    else this.rate.push([sec, n]);
+    while (this.rate.length > 0 && this.rate[0]![0] <= sec - RATE_WINDOW_S) this.rate.shift();
+  }
+
+  /** Partitions that may hold reported times in [from, to). */
+  private candidates(fromUs: number | null, toUs: number | null): Partition[] {
+    const out: Partition[] = [];
+    for (const p of this.parts.values()) {
+      if (p.rows === 0) continue;
+      if (fromUs !== null && p.maxTs < fromUs) continue;
+      if (toUs !== null && p.minTs >= toUs) continue;
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** A reader picks up the writer's progress: new partitions, and new rows of known ones (meta tables). */
+  private catchUp(): void {
+    this.discoverNew();
+    for (const p of this.parts.values()) p.refresh();
+  }
+
+  private discoverNew(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.opts.path).filter((f) => PARTITION_FILE.test(f)).map((f) => f.slice(0, -3));
+    } catch {
+      return;
+    }
+    const present = new Set(names);
+    for (const [n, p] of this.parts) {
+      if (present.has(n)) continue;
+      p.close(); // dropped by the writer's retention
+      this.parts.delete(n);
+    }
+    for (const n of names) {
+      if (this.parts.has(n)) continue;
+      try {
+        this.openPartition(n);
+      } catch {
+        // The writer is creating it right now (no schema yet): the next search picks it up.
+      }
+    }
+  }
+
+  async search(req: CompiledQueryInput): Promise<SearchResult> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (this.opts.readonly) this.catchUp();
+    const q = req.query;
+    const hash = queryHash(q);
+    const cur = req.cursor ? decodeCursor(req.cursor, hash, q.text) : null;
+    const fromUs = cur !== null ? cur.fromUs ?? null : maxOf(q.fromUs, req.fromUs ?? null);
+    const toUs = cur !== null ? cur.toUs ?? null : minOf(q.toUs, req.toUs ?? null);
+    const where = compileWhere(q.where);
+    const agg = aggregationOf(q.pipes);
+    const limitPipe = q.pipes.find((p) => p.kind === 'limit');
+    if (agg !== null) return this.aggregate(agg, where, fromUs, toUs, limitPipe?.kind === 'limit' ? limitPipe.n : MAX_PAGE);
+    const sortPipe = q.pipes.find((p) => p.kind === 'sort');
+    const asc = sortPipe?.kind === 'sort' && sortPipe.order === 'asc';
+    let pageSize = Math.min(Math.max(1, Math.floor(req.limit ?? DEFAULT_PAGE)), MAX_PAGE);
+    if (limitPipe?.kind === 'limit') pageSize = Math.min(pageSize, limitPipe.n);
+    const snapshot = cur !== null ? Number(cur.snapshot) : this.snapshotId();
+    const hits = this.pageHits(where, usesText(q.where), fromUs, toUs, asc, pageSize, snapshot, cur);
+    const lastHit = hits[hits.length - 1];
+    const more = hits.length === pageSize && limitPipe === undefined && lastHit !== undefined;
+    return {
+      kind: 'hits',
+      hits,
+      nextCursor: more ? encodeCursor({ snapshot: String(snapshot), ts: lastHit.tsReported, id: lastHit.id, fromUs, toUs }, hash) : null,
+    };
+  }
+
+  private snapshotId(): number {
+    if (!this.opts.readonly) return this.nextId - 1;
+    let max = 0;
+    for (const p of this.parts.values()) max = Math.max(max, p.maxId);
+    return max;
+  }
+
+  /**
+   * One page across partitions. Partitions are visited newest first (oldest first for asc); once the page is
+   * full, a partition whose whole time range lies beyond the page's last hit cannot contribute and ends the walk.
+   */
+  private pageHits(where: SqlFragment, text: boolean, fromUs: number | null, toUs: number | null, asc: boolean, n: number,
+    snapshot: number, cur: { ts: number; id: string } | null): Hit[] {
+    const parts = this.candidates(fromUs, toUs).sort((a, b) => (asc ? a.minTs - b.minTs : b.maxTs - a.maxTs));
+    const cmp = asc ? '>' : '<';
+    const dir = asc ? 'ASC' : 'DESC';
+    const windowed = !asc && text;
+    // Only a windowed walk constrains the outer id range: elsewhere it would lure the planner off the ts index.
+    const conds = windowed ? ['id <= ?', 'id > @wlo', 'id <= @whi'] : ['id <= ?'];
+    const base: unknown[] = [snapshot];
+    if (fromUs !== null) { conds.push('ts_reported >= ?'); base.push(fromUs); }
+    if (toUs !== null) { conds.push('ts_reported < ?'); base.push(toUs); }
+    if (cur !== null) { conds.push(`(ts_reported, id) ${cmp} (?, ?)`); base.push(cur.ts, Number(cur.id)); }
+    const sql = `SELECT ${ROW_COLUMNS} FROM logs WHERE ${conds.join(' AND ')} AND (${where.sql})
+      ORDER BY ts_reported ${dir}, id ${dir} LIMIT ?`;
+    const params = [...base, ...where.params, n];
+    let hits: Hit[] = [];
+    for (const p of parts) {
+      const edge = hits[n - 1];
+      if (hits.length >= n && edge !== undefined && (asc ? p.minTs > edge.tsReported : p.maxTs < edge.tsReported)) break;
+      const got = windowed ? this.windowedHits(p, sql, params, n, snapshot) : this.run(p, sql, params, ALL_IDS).map(toHit);
+      if (got.length === 0) continue;
+      hits = hits.concat(got);
+      hits.sort((a, b) => orderOf(a, b, asc));
+      if (hits.length > n) hits.length = n;
+    }
+    return hits;
+  }
+
+  /**
+   * Newest-first hits of one partition for a free-text query, walking id ranges from the top with growing
+   * windows, so FTS5 only expands the matches of each window instead of every match in the partition. Exact:
+   * the walk stops when the partition's running-maximum mark proves that no row below the window can be newer
+   * than the current n-th hit (rows whose senders' clocks run ahead just make the walk longer).
+   */
+  private windowedHits(p: Partition, sql: string, params: unknown[], n: number, snapshot: number): Hit[] {
+    let hi = Math.min(snapshot, p.maxId);
+    const bottom = p.minId() - 1;
+    let width = this.opts.firstWindow ?? FIRST_WINDOW;
+    let hits: Hit[] = [];
+    while (hi > bottom) {
+      const lo = Math.max(bottom, hi - width);
+      const rows = this.run(p, sql, params, { wlo: lo, whi: hi });
+      if (rows.length > 0) {
+        hits = hits.concat(rows.map(toHit));
+        hits.sort((a, b) => orderOf(a, b, false));
+        if (hits.length > n) hits.length = n;
+      }
+      if (hits.length >= n && p.maxTsUpTo(lo) < hits[n - 1]!.tsReported) break;
+      hi = lo;
+      width *= 2;
+    }
+    return hits;
+  }
+
+  private run(p: Partition, sql: string, params: unknown[], window: { wlo: number; whi: number }): RawRow[] {
+    try {
+      return p.db.prepare(sql).all(...(sql.includes('@wlo') ? [...params, window] : params)) as RawRow[];
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (msg.includes('fts5')) throw new StoreError('LW_ERR_QUERY_TEXT', `free-text search failed: ${msg}`);
+      throw new StoreError('LW_ERR_STORE_READ', `search in ${p.file} failed: ${msg}`);
+    }
+  }
+
+  private aggregate(agg: AggPipe, where: SqlFragment, fromUs: number | null, toUs: number | null, limit: number): SearchResult {
+    const { sql, params } = aggregateSql(agg, where, fromUs, toUs);
+    const bind = sql.includes('@wlo') ? [...params, ALL_IDS] : params;
+    const merger = new AggMerger();
+    if (agg.kind === 'count' && agg.by.length === 0) merger.add([0]);
+    for (const p of this.candidates(fromUs, toUs)) {
+      let rows: AggValue[][];
+      try {
+        rows = p.db.prepare(sql).raw(true).all(...bind) as AggValue[][];
+      } catch (e) {
+        throw new StoreError('LW_ERR_STORE_READ', `aggregation in ${p.file} failed: ${(e as Error).message}`);
+      }
+      for (const r of rows) merger.add(r);
+    }
+    return { kind: 'aggregate', columns: aggColumns(agg), rows: merger.finish(agg, limit) };
+  }
+
+  async stats(): Promise<StoreStats> {
+    if (this.opts.readonly) this.catchUp();
+    const partitions = [...this.parts.values()].sort((a, b) => a.startUs - b.startUs)
+      .map((p) => ({ name: p.name, startUs: p.startUs, rows: p.rows, bytes: p.bytes() }));
+    const sec = Math.floor(Date.now() / 1000);
+    let recent = 0;
+    for (const [s, n] of this.rate) if (s > sec - RATE_WINDOW_S) recent += n;
+    return {
+      rows: partitions.reduce((a, p) => a + p.rows, 0),
+      bytes: partitions.reduce((a, p) => a + p.bytes, 0),
+      partitions,
+      ingestRate: recent / RATE_WINDOW_S,
+      inserted: this.inserted,
+    };
+  }
+
+  async applyRetention(): Promise<RetentionResult> {
+    const dropped: string[] = [];
+    if (this.opts.readonly || this.closed) return { dropped };
+    const now = this.opts.nowUs?.() ?? Date.now() * 1000;
+    const ordered = [...this.parts.values()].sort((a, b) => a.startUs - b.startUs);
+    const days = this.opts.retentionDays ?? 0;
+    const drop = (p: Partition, why: string): void => {
+      p.drop();
+      this.parts.delete(p.name);
+      dropped.push(p.name);
+      this.opts.logger?.info('LW_STORE_RETENTION', `dropped store partition ${p.name}`, { reason: why, rows: p.rows });
+    };
+    while (days > 0 && ordered.length > 0 && ordered[0]!.startUs + DAY_US <= now - days * DAY_US) {
+      drop(ordered.shift()!, `older than ${days} days`);
+    }
+    const maxBytes = this.opts.retentionMaxBytes ?? 0;
+    if (maxBytes > 0) {
+      let total = ordered.reduce((a, p) => a + p.bytes(), 0);
+      while (total > maxBytes && ordered.length > 1) {
+        const p = ordered.shift()!;
+        total -= p.bytes();
+        drop(p, `store larger than ${maxBytes} bytes`);
+      }
+    }
+    return { dropped };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.parts.values()) p.close();
+  }
+}
+
+function orderOf(a: Hit, b: Hit, asc: boolean): number {
+  const d = a.tsReported - b.tsReported || Number(a.id) - Number(b.id);
+  return asc ? d : -d;
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}

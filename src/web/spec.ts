@@ -1,0 +1,14 @@
+// Parameter table of the HTTP API / web console service: `module(load="http" port="8080" address="127.0.0.1")`.
+import type { ComponentSpec } from '../components';
+
+export const httpServiceSpec: ComponentSpec = {
+  name: 'http',
+  aliases: ['lwhttp', 'webui'],
+  kind: 'service',
+  params: [],
+  moduleParams: [
+    { name: 'port', type: 'int', default: 8080, doc: 'TCP port of the HTTP API and web console.' },
+    { name: 'address', type: 'string', default: '127.0.0.1', doc: 'Address to listen on; loopback by default.' },
+    { name: 'store', type: 'path', doc: 'Store directory searched by the API (default: the first store action\'s path).' },
+  ],
+};
