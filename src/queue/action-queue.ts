@@ -38,11 +38,13 @@ export interface QueueStats {
   /** Refused because the queue was at maxSize. */
   refused: number;
   size: number;
+  /** Largest size reached (how close backpressure let the queue come to maxSize). */
+  peak: number;
 }
 
 export class ActionQueue {
   readonly action: Action;
-  readonly stats: QueueStats = { enqueued: 0, delivered: 0, retries: 0, refused: 0, size: 0 };
+  readonly stats: QueueStats = { enqueued: 0, delivered: 0, retries: 0, refused: 0, size: 0, peak: 0 };
   private readonly ring = new Ring<Message>();
   private readonly opts: QueueOptions;
   private readonly logger: Logger;
@@ -83,6 +85,7 @@ export class ActionQueue {
     }
     this.ring.push(msg);
     this.stats.enqueued++;
+    if (this.ring.length > this.stats.peak) this.stats.peak = this.ring.length;
     if (!this.congestedFlag && this.ring.length >= this.opts.highWatermark) {
       this.congestedFlag = true;
       this.onCongestionChange(this);

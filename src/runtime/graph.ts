@@ -54,6 +54,11 @@ export class Graph {
     return left.reduce((a, b) => a + b, 0);
   }
 
+  /** Per-action queue counters, for stats endpoints and tests. */
+  queueStats(): Array<{ action: string } & ActionQueue['stats']> {
+    return this.queues.map((q) => ({ action: q.action.name, ...q.stats, size: q.size }));
+  }
+
   reopen(): void {
     for (const q of this.queues) q.action.reopen?.();
   }

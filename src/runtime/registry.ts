@@ -7,7 +7,7 @@ import { forwardAction } from '../actions/forward';
 import { pipeAction } from '../actions/pipe';
 import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
-import type { ActionFactory, ComponentSpec, InputFactory } from '../components';
+import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
 import { tcpInput } from '../inputs/tcp';
@@ -42,14 +42,16 @@ export function lookupComponent(name: string): ComponentSpec | undefined {
   return byName(INPUTS, n)?.spec ?? byName(ACTIONS, n)?.spec;
 }
 
+/** Union of two parameter tables; where `a` only ignores a parameter that `b` implements, `b`'s entry wins. */
+function mergeParams(a: ParamSpec[], b: ParamSpec[]): ParamSpec[] {
+  const fromB = new Map(b.map((p) => [p.name.toLowerCase(), p]));
+  const merged = a.map((p) => (p.ignored !== undefined && fromB.has(p.name.toLowerCase()) ? fromB.get(p.name.toLowerCase()) as ParamSpec : p));
+  const seen = new Set(a.map((p) => p.name.toLowerCase()));
+  return [...merged, ...b.filter((p) => !seen.has(p.name.toLowerCase()))];
+}
+
 function mergedSpec(a: ComponentSpec, b: ComponentSpec): ComponentSpec {
-  const seen = new Set(a.params.map((p) => p.name.toLowerCase()));
-  const seenModule = new Set(a.moduleParams.map((p) => p.name.toLowerCase()));
-  return {
-    ...a,
-    params: [...a.params, ...b.params.filter((p) => !seen.has(p.name.toLowerCase()))],
-    moduleParams: [...a.moduleParams, ...b.moduleParams.filter((p) => !seenModule.has(p.name.toLowerCase()))],
-  };
+  return { ...a, params: mergeParams(a.params, b.params), moduleParams: mergeParams(a.moduleParams, b.moduleParams) };
 }
 
 /** Parameters of `module(load=NAME …)` (the last one wins, as in rsyslog), empty if not loaded with params. */

@@ -106,6 +106,11 @@ export class Runtime implements MessageSink {
     return this.inputs.flatMap((i) => i.input.addresses());
   }
 
+  /** Queue counters of the current graph, one entry per action. */
+  queueStats(): ReturnType<Graph['queueStats']> {
+    return this.graph.queueStats();
+  }
+
   /** Wait until every action queue is empty (for tests and `check`-style probes). */
   whenIdle(): Promise<void> {
     return this.graph.whenIdle();

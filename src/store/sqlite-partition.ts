@@ -12,6 +12,9 @@ import { ipToKey } from './ip';
 import { NUM_FN } from './query/compile-sqlite';
 
 export const DAY_US = 86_400_000_000;
+/** How long the (main-thread) writer waits for a lock before SQLITE_BUSY. */
+const WRITER_BUSY_TIMEOUT_MS = 100;
+const READER_BUSY_TIMEOUT_MS = 5_000;
 export const PARTITION_FILE = /^p(\d{4})(\d{2})(\d{2})\.db$/;
 
 /**
@@ -81,7 +84,10 @@ export class Partition {
     this.name = name;
     this.startUs = partitionStart(name);
     this.file = join(dir, `${name}.db`);
-    this.db = new Database(this.file, { readonly, fileMustExist: readonly });
+    // better-sqlite3 is synchronous: a long busy wait would freeze the event loop and every input with it. The
+    // writer gives up quickly (SQLITE_BUSY → the action rejects → the queue retries and applies backpressure);
+    // readers (search, in a worker thread) may wait longer.
+    this.db = new Database(this.file, { readonly, fileMustExist: readonly, timeout: readonly ? READER_BUSY_TIMEOUT_MS : WRITER_BUSY_TIMEOUT_MS });
     this.db.function(NUM_FN, { deterministic: true }, numOf);
     if (!readonly) {
       // 16 KiB pages: FTS5 segments and the wide rows split less; measured ~15-30% faster ingest than 4 KiB here.

@@ -180,7 +180,7 @@ function rsyslogConfig(port: number, dir: string): string {
     lines.push(`template(name="${n}" type="list"${opts}) {\n  ${l.items.map(rsListItem).join('\n  ')}\n}`);
   }
   for (const [n, def] of Object.entries(INTERNAL_BUILTINS)) lines.push(`$template copy_${n},${def}`);
-  lines.push(`if $msg contains "${SENTINEL}" then { action(type="omfile" file="${join(dir, 'done.log')}" template="doneTpl") stop }`);
+  lines.push(`if $rawmsg contains "${SENTINEL}" then { action(type="omfile" file="${join(dir, 'done.log')}" template="doneTpl") stop }`);
   lines.push(`action(type="omfile" file="${join(dir, 'meta.log')}" template="meta")`);
   for (const n of allNames()) lines.push(`action(type="omfile" file="${join(dir, fileOf(n))}" template="${rsName(n)}")`);
   return lines.join('\n');
