@@ -30,6 +30,11 @@ export class SyslogTime {
   /** Minutes east of UTC (e.g. -420 for -07:00). */
   offsetMinutes: number;
   source: TimeSource;
+  /**
+   * The sender wrote the zone as "Z" (RFC 3339 §5.6). rsyslog keeps that and prints "Z" back (and "-" for
+   * date-tzoffsdirection); parsers set it, everything else leaves it false.
+   */
+  zulu = false;
 
   constructor(
     year: number, month: number, day: number, hour: number, minute: number, second: number,
@@ -106,5 +111,6 @@ export function formatOffset(offsetMinutes: number): string {
 /** "2003-10-11T22:14:15.003-07:00": RFC 3339 with the fraction at its received precision (none if 0 digits). */
 export function formatRfc3339(t: SyslogTime): string {
   const frac = t.secfracPrecision > 0 ? '.' + pad(t.secfrac, t.secfracPrecision) : '';
-  return `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${formatOffset(t.offsetMinutes)}`;
+  const zone = t.zulu && t.offsetMinutes === 0 ? 'Z' : formatOffset(t.offsetMinutes);
+  return `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${zone}`;
 }

@@ -147,9 +147,11 @@ export class StreamFramer {
     if (this.remaining < 1 || this.remaining > this.o.maxFrameSize) {
       // rsyslog falls back to LF framing; the digits stay in the frame, the separator byte is dropped.
       this.framingError(`invalid octet count ${this.remaining}, reading the frame as LF-delimited`);
-      this.pieces = this.countDigits;
-      this.pieceLen = this.countDigits.reduce((s, b) => s + b.length, 0);
+      const digits = Buffer.concat(this.countDigits);
       this.countDigits = [];
+      this.pieces = [];
+      this.pieceLen = 0;
+      this.addPiece(digits.subarray(0, this.o.maxMessageSize));
       this.state = State.InLfFrame;
       return i + 1;
     }

@@ -21,6 +21,12 @@ const DEFAULT_PRI = 13;
 /** rsyslog's PRI for a malformed one: facility "invld" (24), severity debug. */
 const INVALID_PRI = INVALID_FACILITY * 8 + 7;
 
+/**
+ * A byte outside printable ASCII (control characters, NUL, LF, 8-bit). Frames without one need no
+ * sanitizing (every sanitize rule is about those bytes) and decode identically as latin1 and UTF-8.
+ */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7f]/;
+
 /** Result of the PRI scan: the value and where the header after it starts (0 when invalid). */
 interface PriScan {
   pri: number;
@@ -52,6 +58,33 @@ function scanPri(buf: Buffer): PriScan {
  * the sanitized frame, which is what rsyslog's rawmsg property shows.
  */
 export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): void {
+  // Decode once, then cut fields as substrings (200k RFC 5424 msgs: sanitize scan + 7 decodes per message
+  // took 40% of parse time; one latin1 decode + a regex test replaces both). Other frames take the byte path.
+  const text = frame.toString('latin1');
+  if (NOT_PRINTABLE_ASCII.test(text)) {
+    parseBytes(frame, msg, opts);
+    return;
+  }
+  msg.rawmsg = frame; // nothing to sanitize: rawmsg is the frame itself, as sanitizeFrame would return
+  const pri = scanPri(frame);
+  msg.facility = pri.pri >> 3;
+  msg.severity = pri.pri & 7;
+  let msgStart: number;
+  if (looksLikeRfc5424(frame, pri.after)) {
+    msgStart = parseRfc5424(frame, pri.after, msg, text);
+    msg.syslogtag = emulateTag5424(msg);
+    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+  } else {
+    msgStart = parseRfc3164(frame, pri.after, pri.present, msg, opts);
+    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+    msg.appName = msg.programname || NILVALUE;
+    msg.procid = procidOfTag(msg.syslogtag);
+  }
+  msg.msg = msgStart >= text.length ? '' : text.substring(msgStart);
+}
+
+/** The general path: sanitize (may copy), then parse with per-field UTF-8 decoding. */
+function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): void {
   const raw = sanitizeFrame(frame, opts);
   msg.rawmsg = raw;
   const pri = scanPri(raw);

@@ -15,14 +15,18 @@ export function looksLikeRfc5424(buf: Buffer, afterPri: number): boolean {
   return buf.length - afterPri >= 2 && buf[afterPri] === VERSION_1 && buf[afterPri + 1] === SP;
 }
 
-/** One header field up to the next SP (eaten if present), like rsyslog's parseRFCField. */
-function field(buf: Buffer, c: Cursor): string {
+/**
+ * One header field up to the next SP (eaten if present), like rsyslog's parseRFCField. `text` is the frame
+ * already decoded when it is printable ASCII (byte offsets = char offsets): a substring then replaces a
+ * per-field UTF-8 decode (200k-msg profile: 7 toString calls/msg were 9% of CPU).
+ */
+function field(buf: Buffer, c: Cursor, text: string | null): string {
   const start = c.pos;
   while (c.len > 0 && buf[c.pos] !== SP) {
     c.pos++;
     c.len--;
   }
-  const value = buf.toString('utf8', start, c.pos);
+  const value = text === null ? buf.toString('utf8', start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0) {
     c.pos++;
     c.len--;
@@ -35,7 +39,7 @@ function field(buf: Buffer, c: Cursor): string {
  * are kept verbatim), or a lone "-". Returns null when the field starts with neither: rsyslog then keeps the
  * previous field's text (MSGID) as structured-data — a quirk we reproduce for byte-exact output.
  */
-function structuredData(buf: Buffer, c: Cursor): string | null {
+function structuredData(buf: Buffer, c: Cursor, text: string | null): string | null {
   if (c.len === 0 || (buf[c.pos] !== OPEN && buf[c.pos] !== DASH)) return null;
   const start = c.pos;
   if (buf[c.pos] === DASH) {
@@ -64,7 +68,7 @@ function structuredData(buf: Buffer, c: Cursor): string | null {
       }
     }
   }
-  const value = buf.toString('utf8', start, c.pos);
+  const value = text === null ? buf.toString('utf8', start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0 && at(buf, c.pos) === SP) {
     c.pos++;
     c.len--;
@@ -75,9 +79,10 @@ function structuredData(buf: Buffer, c: Cursor): string | null {
 /**
  * Parse an RFC 5424 frame whose PRI was already taken (`afterPri` = offset of VERSION). Caller checked
  * looksLikeRfc5424. Returns the offset where MSG starts. Sets parseFailed when the TIMESTAMP is invalid:
- * rsyslog then leaves every header field unset and MSG starts right after "1 ".
+ * rsyslog then leaves every header field unset and MSG starts right after "1 ". `text`, when given, is `buf`
+ * decoded (printable ASCII only), so fields are cut from it instead of being decoded one by one.
  */
-export function parseRfc5424(buf: Buffer, afterPri: number, msg: Message): number {
+export function parseRfc5424(buf: Buffer, afterPri: number, msg: Message, text: string | null = null): number {
   msg.protocolVersion = '1';
   const c: Cursor = { pos: afterPri + 2, len: buf.length - afterPri - 2 };
   if (c.len >= 2 && buf[c.pos] === DASH && buf[c.pos + 1] === SP) {
@@ -92,12 +97,12 @@ export function parseRfc5424(buf: Buffer, afterPri: number, msg: Message): numbe
     }
     msg.timereported = t;
   }
-  msg.hostname = field(buf, c);
-  msg.appName = field(buf, c) || NILVALUE; // rsyslog shows an empty APP-NAME as "-"
+  msg.hostname = field(buf, c, text);
+  msg.appName = field(buf, c, text) || NILVALUE; // rsyslog shows an empty APP-NAME as "-"
 
-  msg.procid = field(buf, c);
-  msg.msgid = field(buf, c);
-  const sd = structuredData(buf, c);
+  msg.procid = field(buf, c, text);
+  msg.msgid = field(buf, c, text);
+  const sd = structuredData(buf, c, text);
   msg.structuredData = sd ?? msg.msgid;
   if (sd === null) msg.parseFailed = true;
   return c.pos;

@@ -72,7 +72,8 @@ export function scanRfc3339(buf: Buffer, cur: Cursor): SyslogTime | null {
   if (c.len === 0) return null; // a zone designator is mandatory
   let offset = 0;
   const z = at(buf, c.pos);
-  if (z === 0x5a /* Z */) {
+  const zulu = z === 0x5a; /* Z */
+  if (zulu) {
     c.pos++;
     c.len--;
   } else if (z === 0x2b || z === 0x2d) {
@@ -93,7 +94,10 @@ export function scanRfc3339(buf: Buffer, cur: Cursor): SyslogTime | null {
   }
   cur.pos = c.pos;
   cur.len = c.len;
-  return new SyslogTime(year, month, day, hour, minute, second, secfrac, precision, offset, TimeSource.Rfc3339);
+  const t = new SyslogTime(year, month, day, hour, minute, second, secfrac, precision, offset, TimeSource.Rfc3339);
+  // rsyslog remembers a received "Z" and prints it back as "Z", not "+00:00" (RFC 3339 §5.6 allows both).
+  t.zulu = zulu;
+  return t;
 }
 
 /** Month from three letters, case-insensitive as rsyslog; 0 if none. */

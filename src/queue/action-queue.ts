@@ -20,13 +20,23 @@ export interface QueueOptions {
 }
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
-  batchSize: 1024,
+  // A batch takes all that one event-loop turn queued: libuv reads up to 2 MB (~8k msgs) per socket per turn,
+  // so 1024-message batches let the queue sit at its 100k high-water mark (200k-msg TCP bench: peak 100k,
+  // GC 25% of CPU); with 16384 the peak was ~4k, RSS 120 MB instead of 250 MB, wall -10-15%.
+  batchSize: 16384,
   maxSize: 1_000_000,
   highWatermark: 100_000,
   lowWatermark: 20_000,
   retryInitialMs: 250,
   retryMaxMs: 30_000,
 };
+
+/**
+ * An idle queue holding this many messages starts delivering at once instead of at the end of the event-loop
+ * turn: one turn can read ~8k messages, and held that long they survive a scavenge (TLS bench, 200k msgs:
+ * delivering every 512 instead of every turn cut wall time 660 → ~600 ms and GC time by half).
+ */
+const EAGER_DELIVERY_AT = 512;
 
 /** Interval between "queue full" error lines, so a flood does not flood the log too. */
 const FULL_LOG_INTERVAL_MS = 10_000;
@@ -76,7 +86,10 @@ export class ActionQueue {
     return this.congestedFlag;
   }
 
-  /** Enqueue one message. Delivery starts on the next turn of the event loop, so a read's messages batch. */
+  /**
+   * Enqueue one message. Delivery starts on the next turn of the event loop, so a read's messages batch, or
+   * at once when an idle queue already holds EAGER_DELIVERY_AT messages.
+   */
   push(msg: Message): void {
     if (this.ring.length >= this.opts.maxSize) {
       this.stats.refused++;
@@ -90,7 +103,8 @@ export class ActionQueue {
       this.congestedFlag = true;
       this.onCongestionChange(this);
     }
-    this.schedule();
+    if (this.ring.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
+    else this.schedule();
   }
 
   /** Resolves once everything enqueued so far has been delivered (or the queue was abandoned). */

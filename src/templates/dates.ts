@@ -106,7 +106,8 @@ export function formatDate(t: SyslogTime, fmt: DateFormat): string {
     case 'second': return pad2(t.second);
     case 'tzoffshour': return pad2(Math.floor(Math.abs(t.offsetMinutes) / 60));
     case 'tzoffsmin': return pad2(Math.abs(t.offsetMinutes) % 60);
-    case 'tzoffsdirection': return t.offsetMinutes < 0 ? '-' : '+';
+    // rsyslog prints '+' only for an explicit '+' offset; "Z" counts as '-' (msg.c tplFmtTZOffsDirection).
+    case 'tzoffsdirection': return t.offsetMinutes < 0 || t.zulu ? '-' : '+';
     case 'ordinal': return String(ordinalDay(t) + 1).padStart(3, '0');
     case 'week': return pad2(weekOfYear(t));
     case 'iso-week':
@@ -116,4 +117,18 @@ export function formatDate(t: SyslogTime, fmt: DateFormat): string {
       return fmt === 'iso-week' ? pad2(w.week) : String(w.year);
     }
   }
+}
+
+const MICRO_DIGITS = 6;
+
+/**
+ * The instant in UTC with microsecond precision, as rsyslog's date-utc (datetime.c timeConvertToUTC) prints
+ * it. rsyslog copies the raw fraction digits as microseconds (".5" → ".000005"); we scale them correctly.
+ */
+export function toUtcMicros(t: SyslogTime): SyslogTime {
+  const u = t.toUtc();
+  const micros = t.secfracPrecision === 0 ? 0
+    : t.secfracPrecision <= MICRO_DIGITS ? t.secfrac * 10 ** (MICRO_DIGITS - t.secfracPrecision)
+      : Math.floor(t.secfrac / 10 ** (t.secfracPrecision - MICRO_DIGITS));
+  return new SyslogTime(u.year, u.month, u.day, u.hour, u.minute, u.second, micros, MICRO_DIGITS, 0, t.source);
 }

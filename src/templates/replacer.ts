@@ -3,7 +3,7 @@
 import type { SourceLoc } from '../config/model';
 import type { Message } from '../message';
 import type { SyslogTime } from '../time';
-import { DateFormat, formatDate } from './dates';
+import { DateFormat, formatDate, toUtcMicros } from './dates';
 import { rsJsonEscape } from './jsonc';
 import type { PropertyInfo } from './properties';
 
@@ -181,7 +181,7 @@ function jsonField(s: string, o: FieldOptions, escapeAll: boolean): string {
 export function baseValue(p: PropertyInfo, o: FieldOptions, m: Message): string {
   if (p.kind === 'time') {
     let t: SyslogTime = p.time!(m);
-    if (o.dateUtc) t = t.toUtc();
+    if (o.dateUtc) t = toUtcMicros(t);
     return formatDate(t, o.dateFormat);
   }
   return p.get(m);

@@ -122,6 +122,14 @@ const CORPUS: Buffer[] = [
   b('<14>1 2026-11-20T10:00:00Z host app - - [a@1 x="\\\\"] backslash before close'),
   b('<14>1 2026-11-20T10:00:00Z host app - - [a@1 x="\\]"] escaped close'),
   Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0x66, 0xff, 0xfe, 0x20, 0x74, 0x3a, 0x20, 0x62, 0x69, 0x6e]),
+  // added with the unit tests (test/unit/parse): SD close edge cases, Zulu in 3164, Cisco with year, bare MSGID end
+  b('<14>1 2026-11-20T10:00:00Z host app - - [a@1 x="\\] y"] after escaped close-space'),
+  b('<14>1 2026-11-20T10:00:00Z host app - - [a@1 x="a] b"] unescaped close in value'),
+  b('<14>1 2026-11-20T10:00:00Z host app - -'),
+  b('<13>2026-11-20T10:00:00Z host tag: iso zulu'),
+  b('<189>Oct 11 2025 22:14:15: %LINK-3-UPDOWN: Interface down'),
+  b('<13>Oct 11 22:14:15 host tag: two  spaces  kept'),
+  Buffer.from([0x00, 0x01, 0xff, 0x80, 0x3c, 0x3e, 0x0a, 0x41]),
 ];
 
 interface Dump {
