@@ -84,7 +84,7 @@ export class SyslogTime {
     const d = new Date(ms);
     const micros = (ms % 1000 + 1000) % 1000 * 1000;
     return new SyslogTime(d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(),
-      micros, 6, -d.getTimezoneOffset(), source);
+      micros, 6, 0 - d.getTimezoneOffset(), source); // "0 - x", not "-x": never -0 ("-00:00")
   }
 }
 
@@ -103,7 +103,8 @@ export function formatRfc3164(t: SyslogTime): string {
 
 /** The zone designator of RFC 3339 §5.6: "Z" only is never produced (rsyslog writes +00:00), "+hh:mm" always. */
 export function formatOffset(offsetMinutes: number): string {
-  const sign = offsetMinutes < 0 ? '-' : '+';
+  // -0 is "-00:00": RFC 3339 §4.3's "offset unknown"; rsyslog keeps the sign as received.
+  const sign = offsetMinutes < 0 || Object.is(offsetMinutes, -0) ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }

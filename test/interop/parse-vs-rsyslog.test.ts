@@ -181,12 +181,9 @@ function ours(frame: Buffer, origin: Origin): { dump: Dump; msg: Message } {
 }
 
 /**
- * time.ts cannot yet say "Z" or "-00:00" (it keeps only the offset in minutes): until the lead adds that,
- * compare those two spellings of a zero offset as equal. Everything else must match byte for byte.
+ * time.ts cannot yet say "-00:00" (RFC 3339 §4.3 "unknown local offset"; it keeps the offset in minutes
+ * plus a Z flag): compare that spelling as +00:00. Everything else must match byte for byte.
  */
-function normaliseZeroOffset(ts: string): string {
-  return ts.replace(/(Z|[-+]00:00)$/, '+00:00');
-}
 
 /** A value for a failure message: long ones shortened to their length and ends. */
 function show(v: string): string {
@@ -243,7 +240,7 @@ test('every property matches rsyslogd for every frame', () => {
     if (rsUsedReception) {
       const m = ours(frame, origin).msg;
       if (m.timereported !== m.timegenerated) failures.push(`#${i} ${JSON.stringify(frame.toString())} timereported: ours ${dump.timereported}, rsyslog used reception time`);
-    } else if (normaliseZeroOffset(dump.timereported) !== normaliseZeroOffset(theirs.timereported)) {
+    } else if (dump.timereported !== theirs.timereported) {
       failures.push(`#${i} ${JSON.stringify(frame.toString())} timereported: ours ${dump.timereported} rsyslog ${theirs.timereported}`);
     }
   });
