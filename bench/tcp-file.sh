@@ -4,12 +4,13 @@
 # first. A run that lost messages counts as a failure. usage: bench/tcp-file.sh [N] [ROUNDS]
 source "$(dirname "$0")/lib/common.sh"
 N=${1:-1000000}; ROUNDS=${2:-2}
-WORK=$(mktemp -d /tmp/lw-bench-tcp.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+WORK=$(mktemp -d /tmp/lw-bench-tcp.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT  # || true: under set -e a failed kill (no jobs left) aborted the trap before rm
 [ -f "$ROOT/dist/src/cli/main.js" ] || (cd "$ROOT" && npx tsc -p .)
 node "$BENCH_DIR/lib/gen.mjs" "$N" "$WORK/input.lf" lf 250
 machine_info; echo "load: $N messages, $(stat -c %s "$WORK/input.lf") bytes, one TCP connection, LF framing"
 
 run_rsyslog() {
+  sync  # flush the input file and the previous run's output first: writeback slowed whoever ran next
   local port out=$WORK/rsyslog.out; port=$(free_port); rm -f "$out"; mkdir -p "$WORK/rs"
   cat > "$WORK/rs.conf" <<CONF
 global(workDirectory="$WORK/rs")
@@ -26,6 +27,7 @@ CONF
 }
 
 run_logwarden() {
+  sync  # flush the input file and the previous run's output first: writeback slowed whoever ran next
   local port out=$WORK/lw.out; port=$(free_port); rm -f "$out"
   cat > "$WORK/lw.conf" <<CONF
 global(workDirectory="$WORK/lw")

@@ -6,7 +6,7 @@
 # usage: bench/tls-file.sh [N] [ROUNDS]
 source "$(dirname "$0")/lib/common.sh"
 N=${1:-1000000}; ROUNDS=${2:-2}
-WORK=$(mktemp -d /tmp/lw-bench-tls.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+WORK=$(mktemp -d /tmp/lw-bench-tls.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT  # || true: under set -e a failed kill (no jobs left) aborted the trap before rm
 [ -f "$ROOT/dist/src/cli/main.js" ] || (cd "$ROOT" && npx tsc -p .)
 node "$ROOT/bin/logwarden.js" pki init-ca --dir "$WORK/pki" --name "bench CA" >/dev/null
 node "$ROOT/bin/logwarden.js" pki issue --ca-dir "$WORK/pki" --out "$WORK/pki" --name localhost --dns localhost --ip 127.0.0.1 --server >/dev/null
@@ -22,6 +22,7 @@ tls_send() { # PORT: the whole file through one TLS session. -no_ign_eof closes 
 }
 
 run_rsyslog() {
+  sync  # flush the input file and the previous run's output first: writeback slowed whoever ran next
   local port out=$WORK/rsyslog.out; port=$(free_port); rm -f "$out"; mkdir -p "$WORK/rs"
   cat > "$WORK/rs.conf" <<CONF
 global(workDirectory="$WORK/rs" DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="$CA"
@@ -39,6 +40,7 @@ CONF
 }
 
 run_logwarden() {
+  sync  # flush the input file and the previous run's output first: writeback slowed whoever ran next
   local port out=$WORK/lw.out; port=$(free_port); rm -f "$out"
   cat > "$WORK/lw.conf" <<CONF
 global(workDirectory="$WORK/lw" DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="$CA"

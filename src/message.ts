@@ -15,6 +15,10 @@ export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'noti
 export const DEFAULT_FACILITY = 1;
 export const DEFAULT_SEVERITY = 5;
 
+/** Facility the parsers set for a PRI above 191 or a malformed one; rsyslog prints it as "invld". */
+export const INVALID_FACILITY = 24;
+export const INVALID_TEXT = 'invld';
+
 /** rsyslog's value for an absent RFC 5424 field. */
 export const NILVALUE = '-';
 
@@ -97,16 +101,16 @@ export class Message {
   }
 
   get facilityText(): string {
-    return FACILITY_NAMES[this.facility] ?? String(this.facility);
+    return FACILITY_NAMES[this.facility] ?? INVALID_TEXT;
   }
 
   get severityText(): string {
     return SEVERITY_NAMES[this.severity] ?? String(this.severity);
   }
 
-  /** rsyslog pri-text: "local0.err<131>". */
+  /** rsyslog pri-text: "local0.err" (rsyslog 8.2302 prints no "<PRI>" suffix), "invld.debug" for a bad PRI. */
   get priText(): string {
-    return `${this.facilityText}.${this.severityText}<${this.pri}>`;
+    return `${this.facilityText}.${this.severityText}`;
   }
 }
 

@@ -73,7 +73,9 @@ export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): vo
   if (looksLikeRfc5424(frame, pri.after)) {
     msgStart = parseRfc5424(frame, pri.after, msg, text);
     msg.syslogtag = emulateTag5424(msg);
-    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+    // The emulated TAG is APP-NAME or APP-NAME[PROCID], and '[' ends a programname: scanning APP-NAME gives
+    // the same value, usually APP-NAME itself, without cutting a new string (~2% of parse in the 1M profile).
+    msg.programname = programNameOf(msg.appName, opts.permitSlashInProgramname);
   } else {
     msgStart = parseRfc3164(frame, pri.after, pri.present, msg, opts);
     msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
@@ -83,8 +85,8 @@ export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): vo
   msg.msg = msgStart >= text.length ? '' : text.substring(msgStart);
 }
 
-/** The general path: sanitize (may copy), then parse with per-field UTF-8 decoding. */
-function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): void {
+/** The general path: sanitize (may copy), then parse with per-field UTF-8 decoding. Exported for tests. */
+export function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): void {
   const raw = sanitizeFrame(frame, opts);
   msg.rawmsg = raw;
   const pri = scanPri(raw);

@@ -42,24 +42,67 @@ function expect(buf: Buffer, c: Cursor, ch: number): boolean {
   return true;
 }
 
+/** Length of "YYYY-MM-DDThh:mm:ss" (RFC 3339 §5.6 full-date "T" partial-time without fraction). */
+const FIXED_3339_LEN = 19;
+/** Separator offsets in the fixed layout; every other offset below FIXED_3339_LEN holds a digit. */
+const FIXED_3339_SEPARATORS: ReadonlyArray<readonly [number, number]> = [[4, 0x2d], [7, 0x2d], [10, 0x54], [13, 0x3a], [16, 0x3a]];
+
+/** True when buf[p..p+19) is exactly 4-2-2T2:2:2 digits (the general scan then reads the same values). */
+function fixedLayout3339(buf: Buffer, p: number): boolean {
+  for (let k = 0; k < FIXED_3339_SEPARATORS.length; k++) {
+    const sep = FIXED_3339_SEPARATORS[k];
+    if (buf[p + sep[0]] !== sep[1]) return false;
+  }
+  for (let k = 0; k < FIXED_3339_LEN; k++) {
+    if (k === 4 || k === 7 || k === 10 || k === 13 || k === 16) continue;
+    const d = buf[p + k];
+    if (d < 0x30 || d > 0x39) return false;
+  }
+  // A 20th digit would make the general scan read a longer seconds field: leave that to it.
+  const next = buf[p + FIXED_3339_LEN];
+  return next < 0x30 || next > 0x39;
+}
+
 /**
  * RFC 3339 timestamp (RFC 5424 §6.2.3): "YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)" followed by SP or the end.
  * Returns null (cursor untouched) when rsyslog would reject it. Like rsyslog, one-digit fields are accepted.
+ * `fixedLayoutFastPath` = false forces the digit-by-digit scan (tests compare both paths).
  */
-export function scanRfc3339(buf: Buffer, cur: Cursor): SyslogTime | null {
+export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true): SyslogTime | null {
   const c: Cursor = { pos: cur.pos, len: cur.len };
-  const year = scanInt(buf, c);
-  if (year >= MAX_YEAR_3339 || !expect(buf, c, 0x2d)) return null;
-  const month = scanInt(buf, c);
-  if (month < 1 || month > 12 || !expect(buf, c, 0x2d)) return null;
-  const day = scanInt(buf, c);
-  if (day < 1 || day > 31 || !expect(buf, c, 0x54 /* T */)) return null;
-  const hour = scanInt(buf, c);
-  if (hour > 23 || !expect(buf, c, 0x3a)) return null;
-  const minute = scanInt(buf, c);
-  if (minute > 59 || !expect(buf, c, 0x3a)) return null;
-  const second = scanInt(buf, c);
-  if (second > 60) return null; // 60: leap second, RFC 3339 §5.7
+  let year: number;
+  let month: number;
+  let day: number;
+  let hour: number;
+  let minute: number;
+  let second: number;
+  const p = c.pos;
+  if (fixedLayoutFastPath && c.len > FIXED_3339_LEN && fixedLayout3339(buf, p)) {
+    // Canonical "YYYY-MM-DDThh:mm:ss" read at fixed offsets (1M-msg bench: the digit-by-digit scan with its
+    // cursor updates was 6% of the socket thread). Same values and checks as the general scan below.
+    year = ((buf[p] - 0x30) * 10 + buf[p + 1] - 0x30) * 100 + (buf[p + 2] - 0x30) * 10 + buf[p + 3] - 0x30;
+    month = (buf[p + 5] - 0x30) * 10 + buf[p + 6] - 0x30;
+    day = (buf[p + 8] - 0x30) * 10 + buf[p + 9] - 0x30;
+    hour = (buf[p + 11] - 0x30) * 10 + buf[p + 12] - 0x30;
+    minute = (buf[p + 14] - 0x30) * 10 + buf[p + 15] - 0x30;
+    second = (buf[p + 17] - 0x30) * 10 + buf[p + 18] - 0x30;
+    if (year >= MAX_YEAR_3339 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+    c.pos += FIXED_3339_LEN;
+    c.len -= FIXED_3339_LEN;
+  } else {
+    year = scanInt(buf, c);
+    if (year >= MAX_YEAR_3339 || !expect(buf, c, 0x2d)) return null;
+    month = scanInt(buf, c);
+    if (month < 1 || month > 12 || !expect(buf, c, 0x2d)) return null;
+    day = scanInt(buf, c);
+    if (day < 1 || day > 31 || !expect(buf, c, 0x54 /* T */)) return null;
+    hour = scanInt(buf, c);
+    if (hour > 23 || !expect(buf, c, 0x3a)) return null;
+    minute = scanInt(buf, c);
+    if (minute > 59 || !expect(buf, c, 0x3a)) return null;
+    second = scanInt(buf, c);
+    if (second > 60) return null; // 60: leap second, RFC 3339 §5.7
+  }
   let secfrac = 0;
   let precision = 0;
   if (c.len > 0 && at(buf, c.pos) === 0x2e) {

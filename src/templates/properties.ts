@@ -2,7 +2,7 @@
 // getter, so templates and filters never look a name up per message.
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import type { Message } from '../message';
+import { INVALID_FACILITY, INVALID_TEXT, type Message } from '../message';
 import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
@@ -95,10 +95,10 @@ const PLAIN: Record<string, PropertyGetter> = {
   'fromhost-port': () => '',
   syslogtag: (m) => m.syslogtag,
   programname: (m) => m.programname,
-  pri: (m) => String(m.pri),
-  'pri-text': (m) => `${m.facilityText}.${m.severityText}`,
+  pri: (m) => (m.facility >= INVALID_FACILITY ? INVALID_TEXT : String(m.pri)),
+  'pri-text': (m) => m.priText,
   iut: () => '1',
-  syslogfacility: (m) => String(m.facility),
+  syslogfacility: (m) => (m.facility >= INVALID_FACILITY ? INVALID_TEXT : String(m.facility)),
   'syslogfacility-text': (m) => m.facilityText,
   syslogseverity: (m) => String(m.severity),
   'syslogseverity-text': (m) => m.severityText,

@@ -7,6 +7,7 @@ import { Message, Origin } from '../../src/message';
 import { SyslogTime, formatRfc3339 } from '../../src/time';
 import { parseSyslog } from '../../src/parse/index';
 import { parseOptions } from '../../src/parse/options';
+import { getPropertyValue } from '../../src/templates';
 import { Rsyslogd, freePort, waitFor } from './rsyslogd-harness';
 
 const BOM = '\u{feff}';
@@ -154,17 +155,6 @@ function templateConfig(): string {
 }`;
 }
 
-/**
- * rsyslog prints the invalid-PRI facility (24) as "invld" in pri and syslogfacility; Message keeps numbers,
- * so the template engine must render them this way (see report) — reproduced here for the comparison.
- */
-const INVALID_FACILITY = 24;
-function priText(m: Message): string {
-  return m.facility === INVALID_FACILITY ? 'invld' : String(m.pri);
-}
-function facilityNumberText(m: Message): string {
-  return m.facility === INVALID_FACILITY ? 'invld' : String(m.facility);
-}
 
 /** Our values, in the same names as the rsyslog dump. */
 function ours(frame: Buffer, origin: Origin): { dump: Dump; msg: Message } {
@@ -173,7 +163,7 @@ function ours(frame: Buffer, origin: Origin): { dump: Dump; msg: Message } {
   const dump: Dump = {
     msg: m.msg, rawmsg: m.rawmsg.toString('utf8'), hostname: m.hostname, syslogtag: m.syslogtag,
     programname: m.programname, procid: m.procid, msgid: m.msgid, 'app-name': m.appName,
-    'structured-data': m.structuredData, pri: priText(m), syslogfacility: facilityNumberText(m),
+    'structured-data': m.structuredData, pri: getPropertyValue(m, 'pri'), syslogfacility: getPropertyValue(m, 'syslogfacility'),
     syslogseverity: String(m.severity), 'protocol-version': m.protocolVersion,
     timereported: formatRfc3339(m.timereported),
   };
