@@ -37,6 +37,16 @@ export const E = {
 
 export const W = {
   LEGACY_USERLIST: 'LW_WARN_CONFIG_LEGACY_USERLIST',
+  /** Seed-style blank inside a selector (`*. notice`); rsyslog rejects the line. */
+  SELECTOR_BLANK: 'LW_WARN_CONFIG_SELECTOR_BLANK',
+  /** `cron.!info,!debug`: a negated priority list; rsyslog rejects it. */
+  PRIORITY_LIST: 'LW_WARN_CONFIG_PRIORITY_LIST',
+  /** `root, gildong`: rsyslog splits the user list into two actions, the second unfiltered. */
+  USER_LIST_BLANK: 'LW_WARN_CONFIG_USER_LIST_BLANK',
+  /** `@(z9) host`: rsyslog keeps the blank in the host name, which then never resolves. */
+  FORWARD_BLANK: 'LW_WARN_CONFIG_FORWARD_BLANK',
+  /** A `$template` line with a second statement after its value; rsyslog ignores the rest. */
+  JOINED_LINES: 'LW_WARN_CONFIG_JOINED_LINES',
   IGNORED: 'LW_WARN_CONFIG_IGNORED',
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',

@@ -1,118 +1,20 @@
 // Legacy (sysklogd-style) syntax: `facility.priority` selectors, `:prop, op, "v"` filters, and legacy actions.
-import type { ActionDecl, Filter, Params, SelectorTerm, SourceLoc } from './model';
+import type { ActionDecl, Filter, Params, SourceLoc } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
-import { FACILITIES, PROPERTIES, SEVERITIES, KNOWN_RSYSLOG_MODULES } from './known';
+import { PROPERTIES, KNOWN_RSYSLOG_MODULES } from './known';
+import { at, type TextAt } from './selector-line';
 
-/** rsyslog's lexer rule for a selector (grammar/lexer.l PRIFILT): no blanks anywhere inside it. */
-export const PRIFILT_RE = /[*a-z][*a-z]*[0-7]*[.,][,!=;.*a-z0-7]+/iy;
+export { PRIFILT_RE, parseSelector, type TextAt } from './selector-line';
+
 /** `:property, op, "value"` head: property name (optionally `$`-prefixed) followed by a comma. */
 const PROPFILT_HEAD_RE = /:(\$?[a-z][a-z0-9\-]*)[ \t]*,/iy;
 export const PROP_OPS = ['contains', 'isequal', 'startswith', 'regex', 'ereregex', 'isempty'];
 const MAX_PORT = 65535;
-
-/** Where a piece of legacy text sits: its file, line and the column of its first character. */
-export interface TextAt {
-  text: string;
-  loc: SourceLoc;
-}
-
-function at(base: SourceLoc, offset: number): SourceLoc {
-  return { file: base.file, line: base.line, col: base.col + offset };
-}
+/** A user list: `*` or names joined by commas; blanks after a comma are tolerated (seed 003 `root, gildong`). */
+const USER_LIST_RE = /^(\*|[a-z0-9_][a-z0-9_\-+]*(?:,[ \t]*[a-z0-9_][a-z0-9_\-+]*)*)/i;
 
 function param(params: Params, name: string, value: string | string[], loc: SourceLoc): void {
   params.set(name.toLowerCase(), { name, value, loc });
-}
-
-/**
- * Decode a selector as rsyslog's DecodePRIFilter does: `;` separates terms; a `,` after the priority starts a
- * new term; `!` negates, `=` selects one severity; `none` and `*` ignore `=`.
- */
-export function parseSelector(src: TextAt, rep: Reporter): Filter | null {
-  const terms: SelectorTerm[] = [];
-  let ok = true;
-  const pieces = splitTerms(src.text);
-  for (const { text, offset } of pieces) {
-    const term = parseTerm(text, at(src.loc, offset), rep);
-    if (term) terms.push(term);
-    else ok = false;
-  }
-  return ok ? { kind: 'selector', terms, loc: src.loc } : null;
-}
-
-/** Split on `;`, and on a `,` that follows a `.priority` (rsyslog skips `,` and `;` alike after it). */
-function splitTerms(text: string): Array<{ text: string; offset: number }> {
-  const out: Array<{ text: string; offset: number }> = [];
-  let start = 0;
-  let seenDot = false;
-  for (let i = 0; i <= text.length; i++) {
-    const ch = text[i];
-    if (ch === '.') seenDot = true;
-    if (i === text.length || ch === ';' || (ch === ',' && seenDot)) {
-      out.push({ text: text.slice(start, i), offset: start });
-      start = i + 1;
-      seenDot = false;
-    }
-  }
-  return out;
-}
-
-function parseTerm(text: string, loc: SourceLoc, rep: Reporter): SelectorTerm | null {
-  const dot = text.indexOf('.');
-  if (dot === -1) {
-    rep.error(E.BAD_SELECTOR, `selector term \`${text}\` has no \`.priority\``, loc, {
-      length: text.length || 1,
-      hint: 'each term is facility.priority; to exclude two priorities write `cron.!info;cron.!debug`',
-    });
-    return null;
-  }
-  const facilities = parseFacilities(text.slice(0, dot), loc, rep);
-  const sev = parsePriority(text.slice(dot + 1), at(loc, dot + 1), rep);
-  if (facilities === null || sev === null) return null;
-  return { facilities, op: sev.op, severity: sev.severity, loc };
-}
-
-function parseFacilities(list: string, loc: SourceLoc, rep: Reporter): number[] | '*' | null {
-  const out: number[] = [];
-  let all = false;
-  let offset = 0;
-  for (const name of list.split(',')) {
-    const lower = name.toLowerCase();
-    const num = /^[0-9]+$/.test(name) ? Number(name) : undefined;
-    if (name === '*') all = true;
-    else if (FACILITIES.has(lower)) out.push(FACILITIES.get(lower)!);
-    else if (num !== undefined && num <= 23) out.push(num);
-    else {
-      rep.error(E.BAD_FACILITY, `unknown facility name \`${name}\``, at(loc, offset), {
-        length: name.length || 1, hint: didYouMean(lower, FACILITIES.keys()) ?? 'use kern, user, mail, … local7 or *',
-      });
-      return null;
-    }
-    offset += name.length + 1;
-  }
-  return all ? '*' : out;
-}
-
-function parsePriority(text: string, loc: SourceLoc, rep: Reporter): { op: SelectorTerm['op']; severity: number } | null {
-  let i = 0;
-  const negate = text[i] === '!';
-  if (negate) i++;
-  const single = text[i] === '=';
-  if (single) i++;
-  const name = text.slice(i).toLowerCase();
-  if (name === '*') return negate ? { op: 'none', severity: 7 } : { op: 'ge', severity: 7 };
-  if (name === 'none') return negate ? { op: 'ge', severity: 7 } : { op: 'none', severity: 7 };
-  let sev = SEVERITIES.get(name);
-  if (sev === undefined && /^[0-7]$/.test(name)) sev = Number(name);
-  if (sev === undefined) {
-    rep.error(E.BAD_SEVERITY, `unknown priority name \`${text.slice(i)}\``, at(loc, i), {
-      length: name.length || 1,
-      hint: didYouMean(name, [...SEVERITIES.keys(), 'none']) ?? 'use emerg, alert, crit, err, warning, notice, info, debug, none or *',
-    });
-    return null;
-  }
-  if (single) return { op: negate ? 'ne' : 'eq', severity: sev };
-  return { op: negate ? 'lt' : 'ge', severity: sev };
 }
 
 /** Parse `:prop, [!]op, "value"` at the start of `src`; returns the filter and how many chars it used. */
@@ -264,10 +166,14 @@ class LegacyActionParser {
     return this.users(i, forced === 'omusrmsg');
   }
 
-  /** `*`, `root`, `root,gildong` (omusrmsg). rsyslog warns about the form without `:omusrmsg:`. */
+  /**
+   * `*`, `root`, `root,gildong` (omusrmsg). rsyslog warns about the form without `:omusrmsg:`. A blank after a
+   * comma (`root, gildong`) stays inside the list: rsyslog would end the action at the blank and make `gildong`
+   * a second action with no filter at all, which nobody writing that line means.
+   */
   private users(from: number, explicit: boolean): string | null {
     const t = this.t;
-    const m = /^(\*|[a-z0-9_][a-z0-9_\-+]*(?:,[a-z0-9_][a-z0-9_\-+]*)*)/i.exec(t.slice(from));
+    const m = USER_LIST_RE.exec(t.slice(from));
     if (!m) {
       const ch = t[from] ?? '';
       if (ch === '^' || ch === '>') {
@@ -277,18 +183,22 @@ class LegacyActionParser {
       return this.fail(E.BAD_ACTION, `unrecognised action \`${t.slice(from)}\``, from, Math.max(1, t.length - from),
         'an action is /file, -/file, ?template, @host, @@host, |pipe, ~, stop, :omusrmsg:users or action(type=…)');
     }
-    const after = t.slice(from + m[0].length);
-    if (/^,[ \t]+\S/.test(after)) {
-      return this.fail(E.BAD_ACTION, 'blank inside a user list', from + m[0].length + 1, 1,
-        `write the list without blanks: \`:omusrmsg:${m[0]}${after.replace(/[ \t]+/g, '')}\``);
+    const written = m[0];
+    const users = written.replace(/[ \t]+/g, '');
+    const blank = written.search(/[ \t]/);
+    if (blank !== -1) {
+      const second = written.slice(written.lastIndexOf(',') + 1).trim();
+      this.rep.warn(W.USER_LIST_BLANK, `blank inside the user list \`${written}\`: rsyslog ends the action at the blank `
+        + `and runs \`${second}\` as a second action for every message, unfiltered; read as one action for users ${users}`,
+      this.loc(from + blank), { length: 1, hint: `write \`:omusrmsg:${users}\` (no blanks), which rsyslog reads the same way` });
     }
     if (!explicit) {
-      this.rep.warn(W.LEGACY_USERLIST, `legacy user-list action \`${m[0]}\``, this.loc(from), {
-        length: m[0].length, hint: `write \`:omusrmsg:${m[0]}\`; rsyslog warns about this form too`,
+      this.rep.warn(W.LEGACY_USERLIST, `legacy user-list action \`${users}\``, this.loc(from), {
+        length: written.length, hint: `write \`:omusrmsg:${users}\`; rsyslog warns about this form too`,
       });
     }
-    param(this.params, 'users', m[0], this.loc(from));
-    this.i = from + m[0].length;
+    param(this.params, 'users', users, this.loc(from));
+    this.i = from + written.length;
     return 'omusrmsg';
   }
 
@@ -298,12 +208,14 @@ class LegacyActionParser {
     let i = 1;
     const tcp = t[1] === '@';
     if (tcp) i++;
+    let blank = -1;
     param(this.params, 'protocol', tcp ? 'tcp' : 'udp', this.loc(0));
     if (t[i] === '(') {
       const close = t.indexOf(')', i);
       if (close === -1) return this.fail(E.BAD_ACTION, 'missing `)` after forwarding options', i, 1);
       if (!this.forwardOptions(t.slice(i + 1, close), i + 1, tcp)) return null;
       i = close + 1;
+      if (t[i] === ' ' || t[i] === '\t') blank = i;
       while (t[i] === ' ' || t[i] === '\t') i++;
     }
     let host: string;
@@ -318,6 +230,7 @@ class LegacyActionParser {
       i = end;
     }
     if (host === '') return this.fail(E.BAD_ACTION, 'missing host name after `@`', i, 1, 'write @host or @@host:port');
+    if (blank !== -1) this.blankAfterOptions(blank, host);
     param(this.params, 'target', host, this.loc(tcp ? 2 : 1));
     if (t[i] === ':') {
       const end = this.wordEnd(i + 1);
@@ -331,6 +244,16 @@ class LegacyActionParser {
     }
     this.i = i;
     return 'omfwd';
+  }
+
+  /** `@(z9) host`: omfwd keeps the blank as part of the host name (` host`), which never resolves. */
+  private blankAfterOptions(i: number, host: string): void {
+    const t = this.t;
+    const portable = t.slice(0, i) + t.slice(i).replace(/^[ \t]+/, '').replace(/[ \t]+(#.*)?$/, '');
+    this.rep.warn(W.FORWARD_BLANK, `blank between \`${t.slice(0, i)}\` and the host: rsyslog keeps the blank in the host `
+      + `name (\` ${host}\`), which then does not resolve; read as host \`${host}\``, this.loc(i), {
+      length: 1, hint: `write \`${portable}\` (no blank after the option group)`,
+    });
   }
 
   private forwardOptions(opts: string, offset: number, tcp: boolean): boolean {

@@ -3,7 +3,8 @@ import { DEFAULT_RULESET, type ConfigModel, type Expr, type Params, type SourceL
 import { Cursor } from './cursor';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import { ExprParser } from './expr';
-import { PRIFILT_RE, parseLegacyAction, parsePropertyFilter, parseSelector } from './legacy';
+import { parseLegacyAction, parsePropertyFilter } from './legacy';
+import { readSelectorLine, reportLeadingNumber, splitJoinedTemplate } from './selector-line';
 import type { LegacyState } from './directives';
 import { parseParams, parseTemplateItems } from './objects';
 import { lowerObject } from './lower';
@@ -27,12 +28,11 @@ const KEYWORDS = ['if', 'set', 'unset', 'foreach', 'call', 'call_indirect', 'sto
   'percentile_stats', 'ratelimit', 'reload_lookup_table'];
 /** Characters that open a legacy action (rsyslog lexer LEGACY_ACTION). */
 const LEGACY_ACTION_START = /[\/\-?|@~*:^>.]/;
-/** The first word of a selector line cut short by a blank (`*.`, `uucp,`, `cron.!`). */
-const SELECTOR_WORD_RE = /^[*a-z][*a-z]*[0-7]*[.,][,!=;.*a-z0-7]*$/i;
-
 export class Parser {
   private readonly c: Cursor;
   private readonly expr: ExprParser;
+  /** Offset of a statement that a joined `$template` line carried; it counts as a line start. */
+  private joinedAt = -1;
 
   constructor(file: string, text: string, private readonly s: Session) {
     this.c = new Cursor(file, text, s.rep);
@@ -77,7 +77,9 @@ export class Parser {
     const ch = c.peek();
     if (ch === '$' && /[A-Za-z]/.test(c.peek(1))) {
       c.pos++;
-      this.s.legacy.apply(c.restOfLine(), loc, this.directiveHost(target));
+      const at = c.pos;
+      const directive = this.splitJoinedTemplate(c.restOfLine(), at);
+      this.s.legacy.apply(directive, loc, this.directiveHost(target));
       return;
     }
     if (ch === '&') {
@@ -87,6 +89,7 @@ export class Parser {
     }
     if (ch === ':' && !/^:[a-z0-9_]+:/i.test(c.text.slice(c.pos, c.pos + 40))) return this.propertyFilter(target, loc);
     if (/[*a-z]/i.test(ch) && this.selectorAhead()) return;
+    if (!actionPos && /[0-9]/.test(ch) && this.leadingNumber()) return;
     if (/[A-Za-z_]/.test(ch)) {
       const word = c.readName()!;
       const kw = word.toLowerCase();
@@ -108,24 +111,37 @@ export class Parser {
   /** At a selector (rsyslog PRIFILT at the start of a line)? Parses it with its actions if so. */
   private selectorAhead(): boolean {
     const c = this.c;
-    if (!c.atLineStart()) return false;
-    const word = /^[^ \t\r\n]*/.exec(c.text.slice(c.pos))![0];
-    const next = c.text[c.pos + word.length];
-    if (SELECTOR_WORD_RE.test(word) && /[.,!=]$/.test(word) && (next === ' ' || next === '\t')) {
-      c.rep.error(E.BAD_SELECTOR, 'blank inside a selector', c.loc(c.pos + word.length), {
-        length: 1, hint: 'rsyslog does not allow blanks inside `facility.priority`: write e.g. `*.notice`, `uucp,news.crit`, `cron.!info`',
-      });
-      c.skipToEol();
-      return true;
-    }
-    PRIFILT_RE.lastIndex = c.pos;
-    const m = PRIFILT_RE.exec(c.text);
-    if (!m) return false;
+    if (!c.atLineStart() && c.pos !== this.joinedAt) return false;
     const loc = c.loc();
-    c.pos += m[0].length;
-    const filter = parseSelector({ text: m[0], loc }, c.rep);
-    this.filterBody(filter, loc, m[0].length);
+    const r = readSelectorLine(this.lineAhead(), 0, loc, c.rep);
+    if (r === null) return false;
+    c.pos += r.end;
+    this.filterBody(r.filter, loc, r.end);
     return true;
+  }
+
+  /** The text from the cursor to the end of its line (without a trailing CR). */
+  private lineAhead(): string {
+    const c = this.c;
+    const eol = c.text.indexOf('\n', c.pos);
+    return c.text.slice(c.pos, eol === -1 ? undefined : eol).replace(/\r$/, '');
+  }
+
+  /** `19 authpriv.* /dev/tty2` at a line start: report it (see leadingNumber) and skip the line. */
+  private leadingNumber(): boolean {
+    const c = this.c;
+    if (!c.atLineStart() || !reportLeadingNumber(this.lineAhead(), c.loc(), c.rep)) return false;
+    c.skipToEol();
+    return true;
+  }
+
+  /** A `$template` line with a second statement joined on: apply the template, then parse the rest. */
+  private splitJoinedTemplate(directive: string, start: number): string {
+    const split = splitJoinedTemplate(directive, (i) => this.c.loc(start + i), this.c.rep);
+    if (split === null) return directive;
+    this.c.pos = start + split.restAt;
+    this.joinedAt = this.c.pos;
+    return split.head;
   }
 
   private propertyFilter(target: Statement[] | null, loc: SourceLoc): void {

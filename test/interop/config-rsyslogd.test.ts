@@ -32,10 +32,7 @@ function ourErrors(text: string): string[] {
 const REJECTED_BY_BOTH: Array<[string, string]> = [
   ['bad facility', 'mial.* /tmp/x'],
   ['bad severity', 'mail.inf /tmp/x'],
-  ['blank in selector (seed 003)', '*. notice @192.168.10.10'],
-  ['blank after facility comma (seed 003)', 'uucp, news.crit /tmp/news'],
   ['comma-joined negations', 'cron.!info,!debug /tmp/cron.log'],
-  ['blank after ! (seed 003)', 'cron.! info,! debug /tmp/cron.log'],
   ['selector without action', 'ruleset(name="x") { mail.* }'],
   ['contains_i in legacy property filter', ':msg, contains_i, "x" /tmp/x'],
   ['bad compare op', ':msg, endswith, "x" /tmp/x'],
@@ -67,6 +64,9 @@ for (const [name, text] of REJECTED_BY_BOTH) {
     assert.ok(ours.length > 0, `Logwarden accepted ${JSON.stringify(text)}; rsyslogd said ${theirs.join(' | ')}`);
   });
 }
+
+// Seed 003's blank-containing selector lines: rsyslog rejects them, Logwarden accepts them with a warning
+// (test/interop/seed003-portable.test.ts checks both sides, and that the spellings the warnings suggest pass -N1).
 
 const ACCEPTED_BY_BOTH = ['002-k8s-pod.conf', '003-selectors.conf', '003-remote-template.conf', '004-local0.conf',
   '004-omfile-default.conf', '004-tls-anon.conf', '004-tls-x509.conf'];
