@@ -249,8 +249,9 @@ export function readSelectorLine(line: string, from: number, loc: SourceLoc, rep
   const filter = parseSelector({ text: scan.text, loc }, rep, scan.offsets, scan.blanks.length > 0);
   if (filter !== null && filter.kind === 'selector' && scan.blanks.length > 0) {
     const portable = formatSelector(filter.terms);
-    rep.warn(W.SELECTOR_BLANK, `blank inside the selector \`${written}\`: rsyslog rejects this line `
-      + `("invalid character in selector line"); read as \`${portable}\``, at(loc, scan.blanks[0]), {
+    const cut = line.slice(from, from + scan.blanks[0]);
+    rep.warn(W.SELECTOR_BLANK, `blank inside the selector \`${written}\`: rsyslog ends the selector at the blank `
+      + `(\`${cut}\`) and rejects the line; read as \`${portable}\``, at(loc, scan.blanks[0]), {
       length: 1, hint: `write it without blanks, as rsyslog needs: \`${portable}${action ? ` ${action}` : ''}\``,
     });
   }

@@ -140,3 +140,10 @@ test('a $template value followed by `,option` or a comment is not split', () => 
   assert.equal(m.templates.get('t')?.string, '%msg%');
   assert.equal(m.rulesets.get(DEFAULT_RULESET)!.statements.length, 1);
 });
+
+test('the selector-blank warning shows where rsyslog cuts the selector', () => {
+  for (const [line, cut] of [['*. notice @h', '*.'], ['uucp, news.crit /x', 'uucp,'], ['cron.! info,! debug /x', 'cron.!']]) {
+    const w = load(line).diagnostics.find((d) => d.code === W_SELECTOR);
+    assert.ok(w?.message.includes(`ends the selector at the blank (\`${cut}\`)`), `${line}: ${w?.message}`);
+  }
+});
