@@ -145,7 +145,8 @@ function legacyTemplate(s: Session, args: string, loc: SourceLoc, argCol: number
     return;
   }
   const text = args.slice(open + 1, i);
-  const options: Params = new Map();
+  // `legacy` tells the template compiler to apply template.c's $template escapes (\n \r \\ \% \DDD).
+  const options: Params = new Map([['legacy', { name: 'legacy', value: true, loc }]]);
   let pos = i + 1;
   for (const raw of args.slice(i + 1).split(',').slice(1)) {
     pos += raw.length + 1;

@@ -2,8 +2,8 @@
 // replace() with an empty needle, division-free int2hex…). Constant arguments (regexes, masks) compile once here.
 import type { Expr, SourceLoc } from '../config/model';
 import type { Message } from '../message';
-import { RuleError } from './errors';
-import { compilePosix } from './posix-regex';
+import { RuleError, RULES_REGEX_ERROR } from './errors';
+import { compilePosix } from '../util/posix-regex';
 import { decodeSelector } from './selector-text';
 import { buildMask, maskMatches } from './selector';
 import { formatTime, isTime, parseTime } from './time-functions';
@@ -195,13 +195,13 @@ const FUNCTIONS: Record<string, FnSpec> = {
 };
 
 function reMatch(a: Expr[], c: Compiled[], loc: SourceLoc, icase: boolean): Compiled {
-  const re = compilePosix(constString(a[1], 'regular expression', loc), 'ere', { ignoreCase: icase, loc: a[1].loc ?? loc });
+  const re = compilePosix(constString(a[1], 'regular expression', loc), 'ere', { ignoreCase: icase, loc: a[1].loc ?? loc, errorCode: RULES_REGEX_ERROR });
   const s = c[0];
   return (m) => (re.test(toStr(s(m))) ? 1 : 0);
 }
 
 function reExtractFn(a: Expr[], c: Compiled[], loc: SourceLoc, icase: boolean): Compiled {
-  const re = compilePosix(constString(a[1], 'regular expression', loc), 'ere', { ignoreCase: icase, loc: a[1].loc ?? loc });
+  const re = compilePosix(constString(a[1], 'regular expression', loc), 'ere', { ignoreCase: icase, loc: a[1].loc ?? loc, errorCode: RULES_REGEX_ERROR });
   const [s, , n, sub, dflt] = c;
   return (m) => reExtract(re, toStr(s(m)), toNumber(n(m)), toNumber(sub(m))) ?? toStr(dflt(m));
 }

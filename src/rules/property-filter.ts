@@ -3,8 +3,8 @@
 import type { Filter } from '../config/model';
 import type { Message } from '../message';
 import { compileProperty } from '../templates/properties';
-import { RuleError } from './errors';
-import { compilePosix } from './posix-regex';
+import { RuleError, RULES_REGEX_ERROR } from './errors';
+import { compilePosix } from '../util/posix-regex';
 import { jsonText } from './values';
 import { getVar, parseVarRef, type GlobalVars } from './vars';
 
@@ -30,8 +30,8 @@ export function compilePropertyFilter(f: PropertyFilter, globals: GlobalVars): (
     case 'startswith': test = (s) => s.startsWith(v); break;
     case 'endswith': test = (s) => s.endsWith(v); break;
     case 'isempty': test = (s) => s.length === 0; break;
-    case 'regex': { const re = compilePosix(v, 'bre', { loc: f.loc }); test = (s) => re.test(s); break; }
-    case 'ereregex': { const re = compilePosix(v, 'ere', { loc: f.loc }); test = (s) => re.test(s); break; }
+    case 'regex': { const re = compilePosix(v, 'bre', { loc: f.loc, errorCode: RULES_REGEX_ERROR }); test = (s) => re.test(s); break; }
+    case 'ereregex': { const re = compilePosix(v, 'ere', { loc: f.loc, errorCode: RULES_REGEX_ERROR }); test = (s) => re.test(s); break; }
     default:
       throw new RuleError('LW_ERR_RULES_PROPFILTER_OP', `unknown property filter operation "${f.op}"`, f.loc);
   }

@@ -23,7 +23,9 @@ export class Graph {
   constructor(model: ConfigModel, dataDir: string, logger: Logger, onCongestion: (congested: boolean) => void) {
     this.onCongestion = onCongestion;
     const templates = new Map<string, CompiledTemplate>(builtinTemplates());
-    for (const [name, decl] of model.templates) templates.set(name.toLowerCase(), compileTemplate(decl));
+    const warn = (code: string, message: string, loc: { file: string; line: number; col: number }): void =>
+      logger.warn(code, message, { at: `${loc.file}:${loc.line}:${loc.col}` });
+    for (const [name, decl] of model.templates) templates.set(name.toLowerCase(), compileTemplate(decl, { warn }));
     this.ctx = {
       config: model,
       logger,

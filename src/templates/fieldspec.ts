@@ -1,8 +1,8 @@
 // Parser for the body of one `%name:fromChar:toChar:options:fieldname%` field of a string template,
 // following rsyslog's template.c do_Parameter grammar (regex `R,ERE,sub,nomatch,match:re--end`, `F,44`).
 import type { SourceLoc } from '../config/model';
+import { compilePosix, PosixRegexError } from '../util/posix-regex';
 import { DATE_FORMATS, DateFormat } from './dates';
-import { compilePosix, RegexTranslateError } from './posix-regex';
 import { lookupProperty, PropertyInfo } from './properties';
 import { defaultOptions, FieldOptions, NoMatchMode, TemplateError, TO_END } from './replacer';
 
@@ -15,6 +15,7 @@ export interface ParsedField {
 
 export type WarnFn = (code: string, message: string, loc: SourceLoc) => void;
 
+const TEMPLATE_REGEX_ERROR = 'LW_ERR_TEMPLATE_REGEX';
 const DEFAULT_FIELD_DELIM = 9; // HT, rsyslog's default for `F`
 const REGEX_END = '--end';
 const NOMATCH_WORDS: readonly NoMatchMode[] = ['DFLT', 'BLANK', 'FIELD', 'ZERO'];
@@ -58,12 +59,12 @@ export function applyOptionWord(o: FieldOptions, word: string, loc: SourceLoc, w
   }
 }
 
-/** Make a regex for the replacer, turning a bad pattern into a TemplateError at `loc`. */
+/** Make a regex for the replacer (regcomp without REG_NEWLINE), turning a bad pattern into a TemplateError at `loc`. */
 export function compileFieldRegex(src: string, ere: boolean, loc: SourceLoc): RegExp {
   try {
-    return compilePosix(src, ere);
+    return compilePosix(src, ere ? 'ere' : 'bre', { errorCode: TEMPLATE_REGEX_ERROR });
   } catch (e) {
-    if (e instanceof RegexTranslateError) throw new TemplateError(e.code, e.message, loc);
+    if (e instanceof PosixRegexError) throw new TemplateError(e.code, e.reason, loc);
     throw e;
   }
 }

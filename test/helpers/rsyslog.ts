@@ -33,8 +33,15 @@ export async function startRsyslog(dir: string, conf: string, ready?: () => Prom
   let err = '';
   const proc = spawn(RSYSLOGD, ['-n', '-f', confFile, '-i', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-  await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'rsyslogd pid file', 15_000);
-  if (ready) await waitFor(ready, 'rsyslogd to be ready', 15_000);
+  try {
+    await waitFor(() => proc.exitCode !== null || (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== ''), 'rsyslogd pid file', 15_000);
+    if (proc.exitCode !== null) throw new Error(`rsyslogd exited with ${proc.exitCode}: ${err}`);
+    if (ready) await waitFor(ready, 'rsyslogd to be ready', 15_000);
+  } catch (e) {
+    // never leave a daemon (and its stderr pipe, which keeps the test process alive) behind a failed start
+    proc.kill('SIGKILL');
+    throw e;
+  }
   return {
     proc,
     dir,

@@ -262,17 +262,21 @@ before(async () => {
   const send = (text: string): Promise<void> => new Promise((resolve, reject) => {
     sock.send(Buffer.from(text, 'utf8'), port, '127.0.0.1', (err) => (err ? reject(err) : resolve()));
   });
-  // imudp may not be bound the instant the pid file appears: probe until a probe reaches meta.log.
-  await waitFor(async () => {
-    await send(`<13>probe ${SENTINEL}`);
-    return existsSync(join(tmp.dir, 'done.log'));
-  }, 'rsyslogd imudp to receive', 15_000, 200);
-  for (const m of MESSAGES) await send(m);
-  await send(`<13>final ${SENTINEL}-END`);
-  await waitFor(() => readFileSync(join(tmp.dir, 'done.log'), 'utf8').includes(`${SENTINEL}-END`), 'final sentinel', 15_000);
-  await waitFor(() => existsSync(join(tmp.dir, 'meta.log')) && readMeta(join(tmp.dir, 'meta.log')).length >= MESSAGES.length,
-    'all messages in meta.log', 15_000);
-  sock.close();
+  try {
+    // imudp may not be bound the instant the pid file appears: probe until a probe reaches done.log.
+    await waitFor(async () => {
+      await send(`<13>probe ${SENTINEL}`);
+      return existsSync(join(tmp.dir, 'done.log'));
+    }, 'rsyslogd imudp to receive', 15_000, 200);
+    for (const m of MESSAGES) await send(m);
+    await send(`<13>final ${SENTINEL}-END`);
+    await waitFor(() => readFileSync(join(tmp.dir, 'done.log'), 'utf8').includes(`${SENTINEL}-END`), 'final sentinel', 15_000);
+    await waitFor(() => existsSync(join(tmp.dir, 'meta.log')) && readMeta(join(tmp.dir, 'meta.log')).length >= MESSAGES.length,
+      'all messages in meta.log', 15_000);
+  } finally {
+    // an open socket would keep the test process alive after a failed wait
+    sock.close();
+  }
 });
 
 after(async () => {

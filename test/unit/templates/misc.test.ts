@@ -2,11 +2,10 @@
 // cover (because rsyslogd 8.2302 crashes or caches), JSON variables, escapes, and compile errors with places.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Param, Params, TemplateDecl } from '../../src/config/model';
-import { Message } from '../../src/message';
-import { SyslogTime, TimeSource } from '../../src/time';
-import { builtinTemplates, compileProperty, compileTemplate, getJsonValue, TemplateError, unescapeC } from '../../src/templates';
-import { posixToJs } from '../../src/templates/posix-regex';
+import type { Param, Params, TemplateDecl } from '../../../src/config/model';
+import { Message } from '../../../src/message';
+import { SyslogTime, TimeSource } from '../../../src/time';
+import { builtinTemplates, compileProperty, compileTemplate, getJsonValue, TemplateError, unescapeC } from '../../../src/templates';
 
 const LOC = { file: 'rsyslog.conf', line: 7, col: 3 };
 
@@ -38,7 +37,6 @@ test('field and regex extraction with every no-match mode', () => {
   assert.equal(render('%rawmsg:F,32:2%|%rawmsg:F,32:3%|%rawmsg:F,32:99%'), '|4|**FIELD NOT FOUND**');
   assert.equal(render('%msg:R,ERE,1,DFLT:(z+)--end%|%msg:R,ERE,1,BLANK:(z+)--end%|%msg:R,ERE,1,ZERO:(z+)--end%|%msg:R,ERE,1,FIELD:(z+)--end%'), '**NO MATCH**||0| a  b\tc');
   assert.equal(render('%syslogtag:R,BRE,1,DFLT:\\([0-9]\\{1,\\}\\)--end%'), '9');
-  assert.equal(posixToJs('a\\(b+\\)[[:digit:]\\]', false), 'a(b\\+)[0-9\\\\]');
 });
 
 test('control characters, secure paths, spaces, case and formats', () => {

@@ -1,7 +1,7 @@
-// POSIX BRE/ERE → JS translation: group/interval syntax per flavour, bracket expressions, classes, errors.
+// POSIX BRE/ERE → JS translation (src/util/posix-regex, shared by rules and templates): flavours, brackets, errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePosix, translatePosix } from '../../../src/rules/posix-regex';
+import { compilePosix, PosixRegexError, translatePosix } from '../../../src/util/posix-regex';
 
 const cases: Array<[string, 'bre' | 'ere', string, boolean]> = [
   ['a\\(b\\)\\{2\\}c', 'bre', 'xabbc', true],
@@ -49,7 +49,14 @@ test('untranslatable or invalid patterns are compile errors naming the place', (
   ];
   for (const [re, flavor] of bad) {
     assert.throws(() => compilePosix(re, flavor, { loc }), (e: Error & { code?: string }) =>
-      e.code === 'LW_ERR_RULES_REGEX' && e.message.startsWith('r.conf:3:7:'), `${flavor} /${re}/`);
+      e instanceof PosixRegexError && e.code === 'LW_ERR_REGEX' && e.message.startsWith('r.conf:3:7:') &&
+      e.reason.startsWith(`cannot use POSIX regex /${re}/`), `${flavor} /${re}/`);
+  }
+});
+
+test('each caller names its own error code (rules, templates)', () => {
+  for (const code of ['LW_ERR_RULES_REGEX', 'LW_ERR_TEMPLATE_REGEX']) {
+    assert.throws(() => compilePosix('(a', 'ere', { errorCode: code }), (e: PosixRegexError) => e.code === code && e.loc === undefined);
   }
 });
 
@@ -57,4 +64,6 @@ test('translation output is plain JS source', () => {
   assert.equal(translatePosix('a\\{1,3\\}', 'bre'), 'a{1,3}');
   assert.equal(translatePosix('a{1,3}', 'bre'), 'a\\{1,3\\}');
   assert.equal(translatePosix('[[:space:]]', 'ere'), '[ \\t\\n\\r\\f\\v]');
+  // BRE: \( \) group, + literal, backslash literal inside a bracket expression (§9.3.5)
+  assert.equal(translatePosix('a\\(b+\\)[[:digit:]\\]', 'bre'), 'a(b\\+)[0-9\\\\]');
 });

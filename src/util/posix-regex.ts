@@ -1,8 +1,27 @@
 // POSIX regular expressions (IEEE 1003.1 §9, as glibc regcomp reads them, GNU extensions included) translated
 // once into JavaScript RegExp source. rsyslog compiles filters without REG_NEWLINE: `.` and `[^x]` match a
 // newline and `^`/`$` anchor only at the ends of the value, which is JS with the `s` flag and without `m`.
-import { RuleError } from './errors';
+// Shared by the rules (=~ filters, re_match) and the template property replacer (`R` fields); it depends on
+// neither, so each caller names its own error code.
 import type { SourceLoc } from '../config/model';
+
+/** Error code when the caller does not name its own. */
+export const DEFAULT_REGEX_ERROR = 'LW_ERR_REGEX';
+
+/** A pattern glibc would reject or JS cannot express; `reason` is the message without the place prefix. */
+export class PosixRegexError extends Error {
+  readonly code: string;
+  readonly loc: SourceLoc | undefined;
+  readonly reason: string;
+
+  constructor(code: string, reason: string, loc?: SourceLoc) {
+    super(loc ? `${loc.file}:${loc.line}:${loc.col}: ${reason}` : reason);
+    this.name = 'PosixRegexError';
+    this.code = code;
+    this.loc = loc;
+    this.reason = reason;
+  }
+}
 
 export type PosixFlavor = 'bre' | 'ere';
 
@@ -25,8 +44,14 @@ function lit(c: string): string {
   return JS_SPECIAL.includes(c) ? '\\' + c : c;
 }
 
-function fail(pattern: string, why: string, loc?: SourceLoc): never {
-  throw new RuleError('LW_ERR_RULES_REGEX', `cannot use POSIX regex /${pattern}/: ${why}`, loc);
+/** Where errors go and which code they carry; one per translation. */
+interface Ctx {
+  loc?: SourceLoc;
+  code: string;
+}
+
+function fail(pattern: string, why: string, ctx: Ctx): never {
+  throw new PosixRegexError(ctx.code, `cannot use POSIX regex /${pattern}/: ${why}`, ctx.loc);
 }
 
 /** Escape one character for use inside a JS bracket expression. */
@@ -35,7 +60,7 @@ function bracketLit(c: string): string {
 }
 
 /** Translate a bracket expression starting at `[`; returns JS text and the index after `]` (§9.3.5). */
-function translateBracket(p: string, start: number, loc?: SourceLoc): { js: string; next: number } {
+function translateBracket(p: string, start: number, loc: Ctx): { js: string; next: number } {
   let i = start + 1;
   let out = '[';
   if (p[i] === '^') { out += '^'; i++; }
@@ -77,7 +102,7 @@ function translateBracket(p: string, start: number, loc?: SourceLoc): { js: stri
 }
 
 /** Parse an interval body "m", "m," or "m,n" (§9.3.6 / §9.4.6) into a JS quantifier. */
-function interval(body: string, p: string, loc?: SourceLoc): string {
+function interval(body: string, p: string, loc: Ctx): string {
   const m = /^(\d+)(,(\d*))?$/.exec(body);
   if (!m) fail(p, `invalid interval {${body}}`, loc);
   const lo = Number(m[1]);
@@ -87,10 +112,11 @@ function interval(body: string, p: string, loc?: SourceLoc): string {
 }
 
 /**
- * Translate a POSIX regex to JS RegExp source. Throws RuleError (LW_ERR_RULES_REGEX) for what glibc would
- * reject or what has no JS equivalent (multi-character collating elements).
+ * Translate a POSIX regex to JS RegExp source. Throws PosixRegexError (`code`, default LW_ERR_REGEX) for what
+ * glibc would reject or what has no JS equivalent (multi-character collating elements).
  */
-export function translatePosix(pattern: string, flavor: PosixFlavor, loc?: SourceLoc): string {
+export function translatePosix(pattern: string, flavor: PosixFlavor, where?: SourceLoc, code = DEFAULT_REGEX_ERROR): string {
+  const loc: Ctx = { loc: where, code };
   const ere = flavor === 'ere';
   let out = '';
   let i = 0;
@@ -186,12 +212,21 @@ export function translatePosix(pattern: string, flavor: PosixFlavor, loc?: Sourc
   return out;
 }
 
+export interface PosixCompileOptions {
+  ignoreCase?: boolean;
+  /** Config place put in front of error messages. */
+  loc?: SourceLoc;
+  /** Stable error code for the caller's domain (LW_ERR_RULES_REGEX, LW_ERR_TEMPLATE_REGEX); default LW_ERR_REGEX. */
+  errorCode?: string;
+}
+
 /** Compile a POSIX regex into a JS RegExp (search semantics: a match anywhere in the value). */
-export function compilePosix(pattern: string, flavor: PosixFlavor, opts: { ignoreCase?: boolean; loc?: SourceLoc } = {}): RegExp {
-  const source = translatePosix(pattern, flavor, opts.loc);
+export function compilePosix(pattern: string, flavor: PosixFlavor, opts: PosixCompileOptions = {}): RegExp {
+  const code = opts.errorCode ?? DEFAULT_REGEX_ERROR;
+  const source = translatePosix(pattern, flavor, opts.loc, code);
   try {
     return new RegExp(source, opts.ignoreCase ? 'si' : 's');
   } catch (e) {
-    return fail(pattern, (e as Error).message, opts.loc);
+    return fail(pattern, (e as Error).message, { loc: opts.loc, code });
   }
 }

@@ -1,8 +1,10 @@
 // omfile against the real filesystem: static and dynamic files, create modes independent of the umask,
-// batching, reopen after logrotate's rename, path traversal from message content, write errors.
+// batching, reopen after logrotate's rename, path traversal from message content, write errors, dynaFile
+// cache eviction, and the default template chosen through the full runtime (checked against rsyslogd).
 import { after, test } from 'node:test';
+import { createSocket } from 'node:dgram';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionDecl, ConfigModel, Param, Params } from '../../src/config/model';
 import { StreamLogger } from '../../src/log';
@@ -11,7 +13,8 @@ import type { RuntimeContext } from '../../src/runtime/context';
 import { SyslogTime, TimeSource } from '../../src/time';
 import { fileAction } from '../../src/actions/file';
 import { builtinTemplates, compileTemplate } from '../../src/templates';
-import { tempDir } from '../helpers/util';
+import { readLines, tempDir, waitFor } from '../helpers/util';
+import { startLogwarden } from '../helpers/logwarden';
 
 const LOC = { file: 'test.conf', line: 3, col: 1 };
 const tmp = tempDir('lw-file-action-');
@@ -139,4 +142,100 @@ test('config errors name the place', () => {
   assert.throws(() => action({ template: 'line' }), /test\.conf:3:1: omfile needs exactly one of file= or dynaFile=/);
   assert.throws(() => action({ file: join(tmp.dir, 'x'), template: 'nope' }), /test\.conf:3:1: template "nope" is not defined/);
   assert.throws(() => action({ file: join(tmp.dir, 'x'), fileCreateMode: '999' }), /fileCreateMode="999" must be an octal mode/);
+});
+
+test('fileCreateMode 0640 / dirCreateMode 0750 are exact under umask 022 and 077', async () => {
+  for (const umask of [0o022, 0o077]) {
+    const base = join(tmp.dir, `umask-${umask.toString(8)}`);
+    const old = process.umask(umask);
+    try {
+      const a = action({ file: join(base, 'd1', 'd2', 'f.log'), template: 'line', fileCreateMode: '0640', dirCreateMode: '0750' });
+      await a.deliver([msg('h', 'p', 'm')]);
+      await a.close();
+    } finally {
+      process.umask(old);
+    }
+    assert.equal(statSync(join(base, 'd1', 'd2', 'f.log')).mode & 0o777, 0o640, `file under umask ${umask.toString(8)}`);
+    assert.equal(statSync(join(base, 'd1', 'd2')).mode & 0o777, 0o750, `inner dir under umask ${umask.toString(8)}`);
+    assert.equal(statSync(join(base, 'd1')).mode & 0o777, 0o750, `outer dir under umask ${umask.toString(8)}`);
+  }
+});
+
+test('dynaFile hostnames "." and "../../etc" stay under the base directory', async () => {
+  const a = action({ dynaFile: 'perHost', template: 'line' });
+  await a.deliver([msg('.', 'dot', 'd'), msg('../../etc', 'passwd', 'e')]);
+  await a.close();
+  assert.equal(existsSync(join(tmp.dir, '..', 'etc', 'passwd.log')), false);
+  assert.equal(existsSync(join(tmp.dir, 'etc')), false);
+  assert.equal(readFileSync(join(tmp.dir, 'hosts', '_', 'dot.log'), 'utf8'), '.  d\n');
+  assert.equal(readFileSync(join(tmp.dir, 'hosts', '_', '_', 'etc', 'passwd.log'), 'utf8'), '../../etc  e\n');
+});
+
+test('dynaFileCacheSize=2: evicted files are reopened and appended, nothing lost across 5 files', async () => {
+  const a = action({ dynaFile: 'perHost', template: 'line', dynaFileCacheSize: '2' });
+  const hosts = ['c1', 'c2', 'c3', 'c4', 'c5'];
+  for (let round = 0; round < 3; round++) {
+    await a.deliver(hosts.map((h) => msg(h, 'cache', `r${round}`)));
+  }
+  await a.close();
+  for (const h of hosts) assert.deepEqual(readLines(join(tmp.dir, 'hosts', h, 'cache.log')), [`${h}  r0`, `${h}  r1`, `${h}  r2`]);
+});
+
+test('a failed write keeps the batch; after the obstacle goes the retry writes it once', async () => {
+  const dir = join(tmp.dir, 'retry');
+  const target = join(dir, 'out.log');
+  mkdirSync(target, { recursive: true });
+  const a = action({ file: target, template: 'line' });
+  const batch = [msg('h', 'p', 'kept')];
+  await assert.rejects(a.deliver(batch));
+  await assert.rejects(a.deliver(batch), 'still failing while the directory is there');
+  // the obstacle is removed (as an operator would); the queue's next retry succeeds
+  (await import('node:fs')).rmSync(target, { recursive: true });
+  await a.deliver(batch);
+  await a.close();
+  assert.equal(readFileSync(target, 'utf8'), 'h  kept\n');
+  assert.equal(a.stats.delivered, 1);
+});
+
+/** Start the runtime with `conf` (an imudp input on port 0 is prepended) and send frames to it. */
+async function runAndSend(name: string, conf: string, frames: string[], file: string): Promise<string[]> {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const srv = await startLogwarden(dir, `module(load="imudp")\ninput(type="imudp" port="0" address="127.0.0.1")\n${conf}\n`);
+  const sock = createSocket('udp4');
+  try {
+    const port = srv.port('udp');
+    for (const f of frames) await new Promise<void>((res, rej) => sock.send(Buffer.from(f), port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+    return await waitFor(() => { const l = readLines(file); return l.length >= frames.length ? l : null; }, `${frames.length} lines in ${file}`);
+  } finally {
+    sock.close();
+    await srv.stop();
+  }
+}
+
+const FRAME = '<13>1 2003-10-11T22:14:15.003Z h1 app 9 - - hello default';
+
+test('runtime: omfile without a template uses RSYSLOG_FileFormat (rsyslogd 8.2302 does the same)', async () => {
+  const file = join(tmp.dir, 'rt-default.log');
+  const lines = await runAndSend('rt-default', `action(type="omfile" file="${file}")\n*.* ${file}.legacy`, [FRAME], file);
+  assert.deepEqual(lines, ['2003-10-11T22:14:15.003Z h1 app[9] hello default']);
+  assert.deepEqual(await waitFor(() => { const l = readLines(file + '.legacy'); return l.length ? l : null; }, 'legacy file'), lines);
+});
+
+test('runtime: module(load="builtin:omfile" template=…) changes the default template', async () => {
+  const file = join(tmp.dir, 'rt-module.log');
+  const lines = await runAndSend('rt-module', `module(load="builtin:omfile" template="RSYSLOG_TraditionalFileFormat")\naction(type="omfile" file="${file}")`, [FRAME], file);
+  assert.deepEqual(lines, ['Oct 11 22:14:15 h1 app[9] hello default']);
+});
+
+test('runtime: $ActionFileDefaultTemplate changes the default; an explicit template= still wins', async () => {
+  const file = join(tmp.dir, 'rt-legacy.log');
+  const lines = await runAndSend('rt-legacy', [
+    '$template Short,"%hostname%|%msg%\\n"',
+    '$ActionFileDefaultTemplate RSYSLOG_TraditionalFileFormat',
+    `*.* ${file}`,
+    `action(type="omfile" file="${file}.explicit" template="Short")`,
+  ].join('\n'), [FRAME], file);
+  assert.deepEqual(lines, ['Oct 11 22:14:15 h1 app[9] hello default']);
+  assert.deepEqual(await waitFor(() => { const l = readLines(file + '.explicit'); return l.length ? l : null; }, 'explicit file'), ['h1|hello default']);
 });
