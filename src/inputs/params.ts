@@ -1,6 +1,13 @@
 // Reading an input's parameters: the input() value, else the module(load=…) value, else the default;
 // with errors that name the config place (file:line:col).
 import type { Param, Params } from '../config/model';
+import { parseOptionsFromGlobals, type ParseOptions } from '../parse/options';
+import type { RuntimeContext } from '../runtime/context';
+
+/** Parse options for an input: the global parser.* settings and the message size limit, decided at load. */
+export function inputParseOptions(ctx: RuntimeContext): ParseOptions {
+  return parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+}
 
 export const LW_ERR_CONFIG = 'LW_ERR_CONFIG';
 

@@ -1,5 +1,6 @@
 // One stream connection (TCP, TLS, unix stream): read → frame (RFC 6587) → parse → submit in batches,
 // with backpressure from the sink; plus a tracker that stops a server's sessions gracefully.
+import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MessageSink } from '../components';
 import type { Logger } from '../log';
@@ -127,6 +128,13 @@ export class StreamSession implements FrameHandler {
 }
 
 /** Tracks a server's open sessions so stop() can end them all and wait. */
+/** Stop accepting, let every tracked session submit what it received and close, then wait for the server. */
+export async function closeStreamServer(server: net.Server, tracker: StreamServerTracker): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await tracker.stopAll(); // each session submits what it has and closes within its own grace period
+  await closed;
+}
+
 export class StreamServerTracker {
   private readonly sessions = new Set<StreamSession>();
 

@@ -7,11 +7,11 @@ import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from 
 import type { Logger } from '../log';
 import type { Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
-import { parseOptionsFromGlobals, ParseOptions } from '../parse/options';
+import type { ParseOptions } from '../parse/options';
 import type { FramerOptions } from '../framing/stream-framer';
 import { HostResolver, normaliseAddress } from './resolve';
-import { InputConfigError, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
-import { StreamServerTracker } from './stream';
+import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
+import { closeStreamServer, StreamServerTracker } from './stream';
 
 /** rsyslog imtcp MaxSessions default. */
 const DEFAULT_MAX_SESSIONS = 200;
@@ -93,7 +93,7 @@ export class TcpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+    this.parse = inputParseOptions(ctx);
     this.resolver = resolver;
   }
 
@@ -128,9 +128,7 @@ export class TcpInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await this.tracker.stopAll();
-    await closed;
+    await closeStreamServer(server, this.tracker);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {

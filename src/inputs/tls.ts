@@ -8,9 +8,10 @@ import { DEFAULT_RULESET, getParam, type InputDecl, type Params } from '../confi
 import type { Logger } from '../log';
 import type { Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
-import { parseOptions, type ParseOptions } from '../parse';
+import type { ParseOptions } from '../parse';
 import { normaliseAddress } from './resolve';
-import { StreamServerTracker, StreamSession } from './stream';
+import { closeStreamServer, StreamServerTracker, StreamSession } from './stream';
+import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from './tls-auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from './tls-config';
 import { secureContextOptions } from './tls-context';
@@ -108,7 +109,7 @@ class TlsInput implements Input {
     this.maxSessions = Number(paramStr(decl.params, 'maxsessions') ?? paramStr(moduleParams, 'maxsessions') ?? DEFAULT_MAX_SESSIONS);
     this.handshakeTimeoutMs = 1000 * Number(paramStr(decl.params, 'handshaketimeout') ?? paramStr(moduleParams, 'handshaketimeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_SECS);
     this.origin = { inputname: this.name, fromhostIp: '', fromhost: '', ruleset: paramStr(decl.params, 'ruleset') ?? DEFAULT_RULESET };
-    this.parse = parseOptions({ maxMessageSize: ctx.maxMessageSize });
+    this.parse = inputParseOptions(ctx);
     this.log = ctx.logger;
     secureContextOptions(settings, 'server'); // fail at config load, not at start
   }
@@ -201,9 +202,7 @@ class TlsInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await this.sessions.stopAll(); // each session submits what it has and closes within its own grace period
-    await closed;
+    await closeStreamServer(server, this.sessions);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {

@@ -10,9 +10,9 @@ import type { RuntimeContext } from '../runtime/context';
 import { Message, Origin } from '../message';
 import { SyslogTime } from '../time';
 import { parseSyslog } from '../parse/index';
-import { parseOptionsFromGlobals, ParseOptions } from '../parse/options';
+import type { ParseOptions } from '../parse/options';
 import { HostResolver, normaliseAddress } from './resolve';
-import { InputConfigError, paramInt, paramOptional, paramString } from './params';
+import { InputConfigError, inputParseOptions, paramInt, paramOptional, paramString } from './params';
 import { resolverFor } from './tcp';
 
 const MAX_PORT = 65535;
@@ -71,7 +71,7 @@ export class UdpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+    this.parse = inputParseOptions(ctx);
     this.resolver = resolver;
   }
 

@@ -9,9 +9,9 @@ import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from 
 import type { Logger } from '../log';
 import type { Message, Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
-import { parseOptionsFromGlobals, ParseOptions } from '../parse/options';
-import { paramBool, paramString } from './params';
-import { StreamServerTracker } from './stream';
+import type { ParseOptions } from '../parse/options';
+import { inputParseOptions, paramBool, paramString } from './params';
+import { closeStreamServer, StreamServerTracker } from './stream';
 
 const DEFAULT_SOCKET = '/dev/log';
 const NUL = 0;
@@ -74,7 +74,7 @@ export class UnixSockInput implements Input {
     this.sink = s.ignoreTimestamp ? new TimestampResetSink(sink) : sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = { ...parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize), parseHostname: s.parseHostname };
+    this.parse = { ...inputParseOptions(ctx), parseHostname: s.parseHostname };
     // Local messages: fromhost is this host, fromhost-ip 127.0.0.1, as rsyslog imuxsock sets them.
     this.origin = { inputname: s.name, fromhostIp: '127.0.0.1', fromhost: s.hostname, ruleset: s.ruleset };
   }
@@ -99,9 +99,7 @@ export class UnixSockInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await this.tracker.stopAll();
-    await closed;
+    await closeStreamServer(server, this.tracker);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {
