@@ -30,7 +30,6 @@ CREATE TABLE IF NOT EXISTS logs (
   msgid TEXT NOT NULL, facility INTEGER NOT NULL, severity INTEGER NOT NULL, structured_data TEXT NOT NULL,
   msg TEXT NOT NULL, fields TEXT, raw TEXT);
 CREATE INDEX IF NOT EXISTS logs_ts ON logs(ts_reported, id);
-CREATE INDEX IF NOT EXISTS logs_host_ts ON logs(host, ts_reported);
 CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(msg, content='', columnsize=0,
   tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);

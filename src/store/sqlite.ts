@@ -8,7 +8,7 @@ import {
   type SearchResult, type StoreBackend, type StoreStats, type StoredRow,
 } from './backend';
 import { decodeCursor, encodeCursor, queryHash } from './cursor';
-import { compileWhere, usesText, type SqlFragment } from './query/compile-sqlite';
+import { compileWhere, MATCH_ALL, usesText, type SqlFragment } from './query/compile-sqlite';
 import { aggregateSql } from './sqlite-aggregate';
 import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
 
@@ -202,8 +202,10 @@ export class SqliteStore implements StoreBackend {
     const parts = this.candidates(fromUs, toUs).sort((a, b) => (asc ? a.minTs - b.minTs : b.maxTs - a.maxTs));
     const cmp = asc ? '>' : '<';
     const dir = asc ? 'ASC' : 'DESC';
-    const windowed = !asc && text;
-    // Only a windowed walk constrains the outer id range: elsewhere it would lure the planner off the ts index.
+    // Newest-first pages of a filtered query walk id windows (rowid order: contiguous pages, no index lookup per
+    // row); only an unfiltered query reads the ts index top down. Only a windowed walk constrains the outer id
+    // range: elsewhere it would lure the planner off the ts index.
+    const windowed = !asc && (text || where.sql !== MATCH_ALL);
     const conds = windowed ? ['id <= ?', 'id > @wlo', 'id <= @whi'] : ['id <= ?'];
     const base: unknown[] = [snapshot];
     if (fromUs !== null) { conds.push('ts_reported >= ?'); base.push(fromUs); }
@@ -216,7 +218,7 @@ export class SqliteStore implements StoreBackend {
     for (const p of parts) {
       const edge = hits[n - 1];
       if (hits.length >= n && edge !== undefined && (asc ? p.minTs > edge.tsReported : p.maxTs < edge.tsReported)) break;
-      const got = windowed ? this.windowedHits(p, sql, params, n, snapshot) : this.run(p, sql, params, ALL_IDS).map(toHit);
+      const got = windowed ? this.windowedHits(p, sql, params, n, snapshot, fromUs) : this.run(p, sql, params, ALL_IDS).map(toHit);
       if (got.length === 0) continue;
       hits = hits.concat(got);
       hits.sort((a, b) => orderOf(a, b, asc));
@@ -226,12 +228,13 @@ export class SqliteStore implements StoreBackend {
   }
 
   /**
-   * Newest-first hits of one partition for a free-text query, walking id ranges from the top with growing
-   * windows, so FTS5 only expands the matches of each window instead of every match in the partition. Exact:
-   * the walk stops when the partition's running-maximum mark proves that no row below the window can be newer
-   * than the current n-th hit (rows whose senders' clocks run ahead just make the walk longer).
+   * Newest-first hits of one partition for a filtered query, walking id ranges from the top with growing
+   * windows: FTS5 only expands the matches of each window instead of every match in the partition, and other
+   * filters read contiguous rowid ranges. Exact: the walk stops when the partition's running-maximum mark
+   * proves that no row below the window can be newer than the current n-th hit, or can reach the query's
+   * lower time bound (rows whose senders' clocks run ahead just make the walk longer).
    */
-  private windowedHits(p: Partition, sql: string, params: unknown[], n: number, snapshot: number): Hit[] {
+  private windowedHits(p: Partition, sql: string, params: unknown[], n: number, snapshot: number, fromUs: number | null): Hit[] {
     let hi = Math.min(snapshot, p.maxId);
     const bottom = p.minId() - 1;
     let width = this.opts.firstWindow ?? FIRST_WINDOW;
@@ -244,7 +247,10 @@ export class SqliteStore implements StoreBackend {
         hits.sort((a, b) => orderOf(a, b, false));
         if (hits.length > n) hits.length = n;
       }
-      if (hits.length >= n && p.maxTsUpTo(lo) < hits[n - 1]!.tsReported) break;
+      if (lo <= bottom) break;
+      const below = p.maxTsUpTo(lo);
+      if (hits.length >= n && below < hits[n - 1]!.tsReported) break;
+      if (fromUs !== null && below < fromUs) break;
       hi = lo;
       width *= 2;
     }

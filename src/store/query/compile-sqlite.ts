@@ -20,6 +20,9 @@ const OP_SQL: Record<CmpOp, string> = { eq: '=', ne: '!=', lt: '<', le: '<=', gt
  */
 const FTS_IN = 'id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid > @wlo AND rowid <= @whi)';
 
+/** The WHERE fragment of "no filter". */
+export const MATCH_ALL = '1';
+
 /** True when the filter uses the full-text index anywhere. */
 export function usesText(n: QueryNode | null): boolean {
   if (n === null) return false;
@@ -124,7 +127,7 @@ function conjuncts(n: QueryNode, out: QueryNode[]): QueryNode[] {
  * probe instead of one per word); text under OR/NOT gets its own MATCH subquery.
  */
 export function compileWhere(where: QueryNode | null): SqlFragment {
-  if (where === null) return { sql: '1', params: [] };
+  if (where === null) return { sql: MATCH_ALL, params: [] };
   const parts = conjuncts(where, []);
   const texts = parts.filter((p): p is Extract<QueryNode, { kind: 'text' }> => p.kind === 'text');
   const rest = parts.filter((p) => p.kind !== 'text');
