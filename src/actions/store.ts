@@ -7,14 +7,21 @@ import { getParam, type ActionDecl, type Params, type ParamValue } from '../conf
 import type { Logger } from '../log';
 import type { Message } from '../message';
 import type { RuntimeContext } from '../runtime/context';
-import { toStoredRow, type StoredRow } from '../store/backend';
+import { toStoredRow, type StoreBackend, type StoredRow } from '../store/backend';
 import { DAY_US } from '../store/sqlite-partition';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
-import type { SqliteStore } from '../store/sqlite';
+import { WorkerStoreWriter } from '../store/writer-worker';
 import type { Action, ActionStats } from './action';
 
-/** Rows per transaction: big enough to amortise the commit, small enough to keep the event loop responsive. */
+/** Most rows per transaction: big enough to amortise the commit (and FTS5 segment) cost. */
 const DEFAULT_CHUNK_ROWS = 5000;
+/**
+ * Rows per insert posted to the writer thread. Small, so the thread starts early; its transactions stay big
+ * because it commits the pieces that queued up while it was busy together.
+ */
+const PIPELINE_ROWS = 1000;
+/** The first piece of a delivery is smaller: the writer thread idles until it arrives. */
+const FIRST_PIECE_ROWS = 200;
 /** Retention is checked at most this often (after a delivery, and on an idle timer). */
 const RETENTION_INTERVAL_MS = 10_000;
 
@@ -85,7 +92,8 @@ export class StoreAction implements Action {
   readonly stats: ActionStats = { delivered: 0, failed: 0 };
   private readonly opts: StoreActionOptions;
   private readonly logger: Logger;
-  private store: SqliteStore | null = null;
+  /** The shared writer (its SQLite work runs in a worker thread, see src/store/writer-worker.ts). */
+  private store: StoreBackend | null = null;
   /** The batch being delivered and how many of its messages are committed (kept across a retry). */
   private pending: { messages: Message[]; committed: number } | null = null;
   private lastRetention = 0;
@@ -97,7 +105,7 @@ export class StoreAction implements Action {
     this.logger = logger;
   }
 
-  private open(): SqliteStore {
+  private open(): StoreBackend {
     if (this.store === null) {
       this.store = acquireSqliteStore({
         path: this.opts.path, retentionDays: this.opts.retentionDays, retentionMaxBytes: this.opts.retentionMaxBytes,
@@ -114,27 +122,60 @@ export class StoreAction implements Action {
   async deliver(batch: Message[]): Promise<void> {
     const store = this.open();
     const prev = this.pending;
-    let done = prev !== null && isPrefix(prev.messages, batch) ? prev.committed : 0;
+    const done = prev !== null && isPrefix(prev.messages, batch) ? prev.committed : 0;
     this.pending = { messages: batch, committed: done };
-    while (done < batch.length) {
-      // A chunk never spans two day partitions, so each insert is one transaction: all of it or none.
-      const limit = Math.min(batch.length, done + this.opts.chunkRows);
-      const rows: StoredRow[] = [];
-      let day = -1;
-      for (let i = done; i < limit; i++) {
-        const row = toStoredRow(batch[i]!, this.opts.keepRaw);
-        const d = Math.floor(row.tsReceived / DAY_US);
-        if (day >= 0 && d !== day) break;
-        day = d;
-        rows.push(row);
-      }
-      await store.insert(rows);
-      done += rows.length;
-      this.pending.committed = done;
-    }
+    if (store instanceof WorkerStoreWriter) await this.deliverPipelined(store, batch, done);
+    else await this.deliverInOrder(store, batch, done);
     this.pending = null;
     this.stats.delivered += batch.length;
     if (Date.now() - this.lastRetention >= RETENTION_INTERVAL_MS) this.retention();
+  }
+
+  /** Rows of batch[from…] up to `max` of them, all of one day: a chunk never spans two day partitions. */
+  private rowsFrom(batch: Message[], from: number, max: number): StoredRow[] {
+    const limit = Math.min(batch.length, from + max);
+    const rows: StoredRow[] = [];
+    let day = -1;
+    for (let i = from; i < limit; i++) {
+      const row = toStoredRow(batch[i]!, this.opts.keepRaw);
+      const d = Math.floor(row.tsReceived / DAY_US);
+      if (day >= 0 && d !== day) break;
+      day = d;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** One transaction (one chunk) at a time, each awaited (a store on this thread). */
+  private async deliverInOrder(store: StoreBackend, batch: Message[], from: number): Promise<void> {
+    for (let done = from; done < batch.length;) {
+      const rows = this.rowsFrom(batch, done, this.opts.chunkRows);
+      await store.insert(rows);
+      done += rows.length;
+      this.pending!.committed = done;
+    }
+  }
+
+  /**
+   * The writer thread: post the batch in small pieces without waiting, so the thread starts on the first rows
+   * while this thread converts the rest (awaiting each piece left it idle during every conversion). It commits
+   * the pieces that queued up meanwhile together (up to batch.size rows per transaction), and once one fails
+   * the later ones of this delivery fail too: the committed part is always a prefix, skipped on the retry.
+   */
+  private async deliverPipelined(store: WorkerStoreWriter, batch: Message[], from: number): Promise<void> {
+    const chain = store.newChain();
+    const posted: Array<{ committed: Promise<void>; rows: number }> = [];
+    for (let at = from; at < batch.length;) {
+      const rows = this.rowsFrom(batch, at, Math.min(this.opts.chunkRows, posted.length === 0 ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
+      const committed = store.insertChained(rows, chain, this.opts.chunkRows);
+      committed.catch(() => {}); // awaited in order below; the first failure is the one reported
+      posted.push({ committed, rows: rows.length });
+      at += rows.length;
+    }
+    for (const p of posted) {
+      await p.committed;
+      this.pending!.committed += p.rows;
+    }
   }
 
   private retention(): void {

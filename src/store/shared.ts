@@ -1,30 +1,45 @@
-// One SqliteStore per directory per process: the store action (the writer) and the HTTP API share it, so
-// there is exactly one writer and the API sees every committed row at once. Reference counted.
+// One store writer per directory per process: the store action and the HTTP API share it, so there is exactly
+// one writer and the API sees every committed row at once. Reference counted. The writer runs in its own thread
+// (writer-worker.ts) so SQLite never stalls the main thread's inputs; `inProcess` keeps it on the calling
+// thread (tests).
 import { resolve } from 'node:path';
+import type { StoreBackend } from './backend';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite';
+import { WorkerStoreWriter } from './writer-worker';
+
+export interface SharedStoreOptions extends Omit<SqliteStoreOptions, 'readonly' | 'nowUs'> {
+  /** Write on the calling thread instead of a worker thread. */
+  inProcess?: boolean;
+}
 
 interface Entry {
-  store: SqliteStore;
+  store: StoreBackend;
   refs: number;
 }
 
 const open = new Map<string, Entry>();
 
+function create(opts: SharedStoreOptions, path: string): StoreBackend {
+  const { inProcess, ...rest } = opts;
+  if (inProcess === true) return new SqliteStore({ ...rest, path, readonly: false });
+  return new WorkerStoreWriter({ ...rest, path });
+}
+
 /** Open (or share) the writable store at opts.path. Options of a later caller do not change an open store. */
-export function acquireSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+export function acquireSqliteStore(opts: SharedStoreOptions): StoreBackend {
   const key = resolve(opts.path);
   const e = open.get(key);
   if (e !== undefined) {
     e.refs++;
     return e.store;
   }
-  const store = new SqliteStore({ ...opts, path: key, readonly: false });
+  const store = create(opts, key);
   open.set(key, { store, refs: 1 });
   return store;
 }
 
 /** Release one reference; the last one closes the store. */
-export async function releaseSqliteStore(store: SqliteStore): Promise<void> {
+export async function releaseSqliteStore(store: StoreBackend): Promise<void> {
   for (const [key, e] of open) {
     if (e.store !== store) continue;
     if (--e.refs > 0) return;
@@ -35,7 +50,7 @@ export async function releaseSqliteStore(store: SqliteStore): Promise<void> {
   await store.close();
 }
 
-/** The open store for a directory, if this process has one (the HTTP service looks here first). */
-export function findOpenSqliteStore(path: string): SqliteStore | undefined {
+/** The open store for a directory, if this process has one. */
+export function findOpenSqliteStore(path: string): StoreBackend | undefined {
   return open.get(resolve(path))?.store;
 }

@@ -8,6 +8,7 @@ import {
   type SearchResult, type StoreBackend, type StoreStats, type StoredRow,
 } from './backend';
 import { decodeCursor, encodeCursor, queryHash } from './cursor';
+import { NUM_COLUMNS, N_TS_RECEIVED, type DecodedRows } from './encoded-rows';
 import { compileWhere, MATCH_ALL, usesText, type SqlFragment } from './query/compile-sqlite';
 import { aggregateSql } from './sqlite-aggregate';
 import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
@@ -107,6 +108,35 @@ export class SqliteStore implements StoreBackend {
       this.nextId += rows.length;
     }
     this.count(batch.length);
+  }
+
+  /**
+   * insert() for a columnar batch (the writer thread, see writer-worker.ts). Each run of consecutive rows of
+   * one day is one transaction; the store action never mixes days in a batch, so a batch is all or nothing.
+   */
+  insertEncoded(b: DecodedRows): void {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (this.opts.readonly) throw new StoreError('LW_ERR_STORE_READONLY', 'store opened read-only');
+    const ipCache = new Map<string, Buffer | null>();
+    const dayOf = (i: number): number => Math.floor(b.nums[i * NUM_COLUMNS + N_TS_RECEIVED]! / DAY_US);
+    let start = 0;
+    while (start < b.count) {
+      const day = dayOf(start);
+      let end = start + 1;
+      while (end < b.count && dayOf(end) === day) end++;
+      const name = partitionName(day * DAY_US);
+      const p = this.parts.get(name) ?? this.openPartition(name);
+      try {
+        p.insertEncoded(b, start, end - start, this.nextId, ipCache);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
+          `store insert into ${p.file} failed: ${(e as Error).message}`);
+      }
+      this.nextId += end - start;
+      this.count(end - start);
+      start = end;
+    }
   }
 
   private count(n: number): void {

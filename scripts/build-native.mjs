@@ -1,0 +1,46 @@
+// Builds the optional native SQLite helper (native/lw_sqlite.c) into dist/native/lw_sqlite.so.
+// Optional by design: without a C compiler, or if the compile fails, it prints one warning and exits 0, and
+// searches use the portable path (src/store/fts-bitmap.ts). Installation must never fail because of it.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'native', 'lw_sqlite.c');
+const outDir = join(root, 'dist', 'native');
+const output = join(outDir, 'lw_sqlite.so');
+// Compiled beside the output, then renamed over it: rewriting a .so in place could crash a running process
+// that has it mapped, while a rename leaves that process on the old file.
+const temp = `${output}.${process.pid}.tmp`;
+/** Compiler: $CC when set (the usual convention), else cc. */
+const compiler = process.env.CC || 'cc';
+
+function warn(reason) {
+  // A library left from an earlier build would not match this source: remove it so the warning holds.
+  rmSync(output, { force: true });
+  rmSync(temp, { force: true });
+  console.warn(`build-native: ${reason}; full-text bitmaps fall back to the portable path (slower aggregations)`);
+  process.exit(0);
+}
+
+/** The folder holding sqlite3ext.h of the installed better-sqlite3, whose bundled SQLite loads the extension. */
+function sqliteHeaderDir() {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('better-sqlite3/package.json', { paths: [root] });
+  return join(dirname(pkg), 'deps', 'sqlite3');
+}
+
+let includeDir;
+try { includeDir = sqliteHeaderDir(); } catch { warn('better-sqlite3 is not installed'); }
+try { mkdirSync(outDir, { recursive: true }); } catch (e) { warn(`cannot create ${outDir} (${e.message})`); }
+const args = ['-O2', '-fPIC', '-shared', '-I', includeDir, '-o', temp, source];
+const r = spawnSync(compiler, args, { encoding: 'utf8' });
+if (r.error) warn(`no C compiler (${compiler}: ${r.error.code ?? r.error.message})`);
+if (r.status !== 0) {
+  // First line of the compiler's complaint only: this message must stay one line.
+  const first = (r.stderr || r.stdout || '').split('\n').find((l) => l.trim() !== '') ?? `exit ${r.status}`;
+  warn(`compiling native/lw_sqlite.c failed (${first.trim()})`);
+}
+try { renameSync(temp, output); } catch (e) { warn(`cannot write ${output} (${e.message})`); }

@@ -1,0 +1,119 @@
+// A columnar form of a StoredRow batch for the trip to the store's writer thread (src/store/writer-worker.ts).
+// Posting StoredRow objects costs a structured clone of ~14 properties per row on both threads; this form is
+// three flat values: the numbers in one Float64Array and the texts concatenated into ONE string with their
+// lengths in an Int32Array (both arrays are transferred, not copied). `fields` is JSON-stringified here, on the
+// sending side, which the SQLite insert needs anyway. Measured on 250-byte syslog rows, batches of 5000, µs/row
+// sending + receiving side: StoredRow objects 1.26 + 2.6 (2.08 clone, 0.52 stringify), columns with a string
+// array 1.36 + 0.71, columns with one string 1.24 + 0.29 (this form).
+import type { StoredRow } from './backend';
+
+/** Numbers per row in `nums`, in this order. */
+export const NUM_COLUMNS = 4;
+export const N_TS_REPORTED = 0;
+export const N_TS_RECEIVED = 1;
+export const N_FACILITY = 2;
+export const N_SEVERITY = 3;
+
+/** Texts per row in `lens`/`text`, in this order. */
+export const TEXT_COLUMNS = 9;
+export const T_HOST = 0;
+export const T_FROMHOST_IP = 1;
+export const T_APP = 2;
+export const T_PROCID = 3;
+export const T_MSGID = 4;
+export const T_STRUCTURED_DATA = 5;
+export const T_MSG = 6;
+/** Extracted fields as JSON, null when there are none (the column stores NULL then). */
+export const T_FIELDS = 7;
+export const T_RAW = 8;
+
+/** A length that stands for NULL (no text appended). */
+const NULL_LEN = -1;
+
+export interface EncodedRows {
+  count: number;
+  nums: Float64Array;
+  lens: Int32Array;
+  text: string;
+}
+
+/** The receiving side's view: every text column of every row, as strings (null for NULL). */
+export interface DecodedRows {
+  count: number;
+  nums: Float64Array;
+  texts: Array<string | null>;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** Encode rows (sending side). */
+export function encodeRows(rows: StoredRow[]): EncodedRows {
+  const n = rows.length;
+  const nums = new Float64Array(n * NUM_COLUMNS);
+  const lens = new Int32Array(n * TEXT_COLUMNS);
+  // Grown by += (a rope that postMessage flattens once): measured cheaper than collecting parts and join('').
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    const o = i * NUM_COLUMNS;
+    nums[o + N_TS_REPORTED] = r.tsReported;
+    nums[o + N_TS_RECEIVED] = r.tsReceived;
+    nums[o + N_FACILITY] = r.facility;
+    nums[o + N_SEVERITY] = r.severity;
+    const fields = hasKeys(r.fields) ? JSON.stringify(r.fields) : null;
+    const t = i * TEXT_COLUMNS;
+    text += r.host + r.fromhostIp + r.app + r.procid + r.msgid + r.structuredData + r.msg;
+    lens[t + T_HOST] = r.host.length;
+    lens[t + T_FROMHOST_IP] = r.fromhostIp.length;
+    lens[t + T_APP] = r.app.length;
+    lens[t + T_PROCID] = r.procid.length;
+    lens[t + T_MSGID] = r.msgid.length;
+    lens[t + T_STRUCTURED_DATA] = r.structuredData.length;
+    lens[t + T_MSG] = r.msg.length;
+    lens[t + T_FIELDS] = fields === null ? NULL_LEN : fields.length;
+    lens[t + T_RAW] = r.raw === null ? NULL_LEN : r.raw.length;
+    if (fields !== null) text += fields;
+    if (r.raw !== null) text += r.raw;
+  }
+  return { count: n, nums, lens, text };
+}
+
+/** The buffers postMessage should transfer rather than copy. */
+export function transferList(e: EncodedRows): ArrayBuffer[] {
+  return [e.nums.buffer as ArrayBuffer, e.lens.buffer as ArrayBuffer];
+}
+
+/** Decode the texts (receiving side): slices of the one string, so no text is copied again. */
+export function decodeRows(e: EncodedRows): DecodedRows {
+  const texts = new Array<string | null>(e.lens.length);
+  let at = 0;
+  for (let i = 0; i < e.lens.length; i++) {
+    const len = e.lens[i]!;
+    if (len === NULL_LEN) {
+      texts[i] = null;
+      continue;
+    }
+    texts[i] = e.text.slice(at, at + len);
+    at += len;
+  }
+  return { count: e.count, nums: e.nums, texts };
+}
+
+/** Several decoded batches as one, in order (the writer commits queued batches of one chain together). */
+export function concatDecoded(list: DecodedRows[]): DecodedRows {
+  if (list.length === 1) return list[0]!;
+  let count = 0;
+  for (const d of list) count += d.count;
+  const nums = new Float64Array(count * NUM_COLUMNS);
+  const texts: Array<string | null> = [];
+  let at = 0;
+  for (const d of list) {
+    nums.set(d.nums, at);
+    at += d.nums.length;
+    for (const t of d.texts) texts.push(t);
+  }
+  return { count, nums, texts };
+}

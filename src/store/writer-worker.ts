@@ -1,0 +1,332 @@
+// The SQLite store's writer on its own thread. better-sqlite3 is synchronous: on the main thread every insert
+// (FTS5 included) stalls TLS, framing and parsing, so ingest was the sum of both. Here a worker thread owns the
+// writable SqliteStore and the main thread only converts messages and posts columnar batches
+// (encoded-rows.ts), so the two run on two cores. An insert resolves after the worker committed it and rejects
+// with the code the SqliteStore threw (LW_ERR_STORE_BUSY, ...), so the action queue's retry and backpressure
+// work as before. A worker that dies fails what is in flight (LW_ERR_STORE_WRITE, the queue retries) and the
+// next request starts a fresh one.
+import {
+  isMainThread, parentPort, receiveMessageOnPort, Worker, workerData, type MessagePort, type TransferListItem,
+} from 'node:worker_threads';
+import type { Level, Logger } from '../log';
+import {
+  StoreError, type CompiledQueryInput, type RetentionResult, type SearchResult, type StoreBackend, type StoreStats,
+  type StoredRow,
+} from './backend';
+import { concatDecoded, decodeRows, encodeRows, NUM_COLUMNS, N_TS_RECEIVED, transferList, type EncodedRows } from './encoded-rows';
+import { DAY_US } from './sqlite-partition';
+import { SqliteStore } from './sqlite';
+
+/** SqliteStoreOptions that can cross to the worker (no logger, no clock function: the worker has its own). */
+export interface WorkerStoreOptions {
+  path: string;
+  retentionDays?: number;
+  retentionMaxBytes?: number;
+  firstWindow?: number;
+}
+
+export interface WorkerStoreWriterOptions extends WorkerStoreOptions {
+  /** Receives the worker's log lines (e.g. LW_STORE_RETENTION). */
+  logger?: Logger;
+}
+
+type Request =
+  /**
+   * `chain` > 0 ties the inserts of one delivery together: once one fails, the later ones of its chain fail
+   * too without running (so what is committed is always a prefix), and queued inserts of one chain and one
+   * day may share a transaction of at most `maxRows`. `day` is the UTC day of every row, or -1 when mixed.
+   */
+  | { id: number; op: 'insert'; rows: EncodedRows; chain: number; day: number; maxRows: number }
+  | { id: number; op: 'stats' }
+  | { id: number; op: 'retention' }
+  | { id: number; op: 'close' };
+/** A request before request() numbers it (distributes over the union, which Omit alone would flatten). */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+type Reply =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; code: string; message: string }
+  | { kind: 'log'; level: Level; code: string; message: string; fields?: Record<string, unknown> };
+
+interface WorkerConfig { lwStoreWriter: true; opts: WorkerStoreOptions }
+
+function isWorkerConfig(d: unknown): d is WorkerConfig {
+  return typeof d === 'object' && d !== null && (d as WorkerConfig).lwStoreWriter === true;
+}
+
+// ---- worker side ----
+
+/** A Logger whose lines go to the main thread's logger. */
+function forwardingLogger(port: MessagePort): Logger {
+  const log = (level: Level, code: string, message: string, fields?: Record<string, unknown>): void => {
+    try {
+      port.postMessage({ kind: 'log', level, code, message, fields } satisfies Reply);
+    } catch {
+      // A field that cannot be cloned: send the line with its fields as JSON text.
+      port.postMessage({ kind: 'log', level, code, message, fields: { fields: JSON.stringify(fields) } } satisfies Reply);
+    }
+  };
+  return {
+    log,
+    debug: (c, m, f) => log('debug', c, m, f),
+    info: (c, m, f) => log('info', c, m, f),
+    notice: (c, m, f) => log('notice', c, m, f),
+    warn: (c, m, f) => log('warn', c, m, f),
+    error: (c, m, f) => log('error', c, m, f),
+  };
+}
+
+type InsertRequest = Extract<Request, { op: 'insert' }>;
+
+/** Whether `next` may join the transaction of `group` (same chain and day, within the size limit). */
+function joins(group: InsertRequest[], rows: number, next: Request | undefined): next is InsertRequest {
+  const first = group[0]!;
+  return next !== undefined && next.op === 'insert' && first.chain > 0 && next.chain === first.chain && first.day >= 0
+    && next.day === first.day && rows + next.rows.count <= first.maxRows;
+}
+
+/**
+ * Worker side: one SqliteStore (opened on first use, so a failed open is retried by the next request), requests
+ * answered in order. While a transaction runs, the main thread keeps posting: what queued up meanwhile is taken
+ * at once (receiveMessageOnPort) so consecutive inserts of a delivery commit together, in big transactions.
+ */
+function serve(cfg: WorkerConfig): void {
+  const port = parentPort!;
+  const logger = forwardingLogger(port);
+  let store: SqliteStore | null = null;
+  const queue: Request[] = [];
+  let running = false;
+  /** The chain whose insert failed last, and why (its later inserts fail the same way). */
+  let failed: { chain: number; code: string; message: string } | null = null;
+
+  const reply = (id: number, result: unknown): void => port.postMessage({ kind: 'reply', id, ok: true, result } satisfies Reply);
+  const replyError = (id: number, e: unknown): void => {
+    const err = e as Error & { code?: string };
+    // Only store codes cross as they are; anything else (a bug) is a failed write, which the queue retries.
+    const code = typeof err.code === 'string' && err.code.startsWith('LW_ERR_') ? err.code : 'LW_ERR_STORE_WRITE';
+    port.postMessage({ kind: 'reply', id, ok: false, code, message: String(err.message ?? err) } satisfies Reply);
+  };
+  const open = (): SqliteStore => (store ??= new SqliteStore({ ...cfg.opts, readonly: false, logger }));
+
+  const insert = (group: InsertRequest[]): void => {
+    const chain = group[0]!.chain;
+    if (chain > 0 && failed?.chain === chain) {
+      for (const m of group) replyError(m.id, failed);
+      return;
+    }
+    try {
+      open().insertEncoded(concatDecoded(group.map((m) => decodeRows(m.rows))));
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (chain > 0) failed = { chain, code: err.code ?? 'LW_ERR_STORE_WRITE', message: `an earlier insert of this delivery failed: ${err.message}` };
+      for (const m of group) replyError(m.id, e);
+      return;
+    }
+    for (const m of group) reply(m.id, undefined);
+  };
+
+  const other = async (m: Exclude<Request, InsertRequest>): Promise<void> => {
+    try {
+      if (m.op === 'close') {
+        await store?.close();
+        store = null;
+        reply(m.id, undefined);
+      } else reply(m.id, m.op === 'stats' ? await open().stats() : await open().applyRetention());
+    } catch (e) {
+      replyError(m.id, e);
+    }
+  };
+
+  const pump = async (): Promise<void> => {
+    running = true;
+    try {
+      for (;;) {
+        for (let x = receiveMessageOnPort(port); x !== undefined; x = receiveMessageOnPort(port)) queue.push(x.message as Request);
+        const m = queue.shift();
+        if (m === undefined) break;
+        if (m.op !== 'insert') {
+          await other(m);
+          continue;
+        }
+        const group = [m];
+        let rows = m.rows.count;
+        while (joins(group, rows, queue[0])) {
+          const next = queue.shift() as InsertRequest;
+          group.push(next);
+          rows += next.rows.count;
+        }
+        insert(group);
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  port.on('message', (m: Request) => {
+    queue.push(m);
+    if (!running) void pump();
+  });
+}
+
+if (!isMainThread && isWorkerConfig(workerData)) serve(workerData);
+
+// ---- main side ----
+
+/** The chain of a lone insert: never joined with others, a failure does not affect later inserts. */
+const NO_CHAIN = 0;
+
+/** The UTC day of every row of the batch, or -1 when it spans several. */
+function dayOf(e: EncodedRows): number {
+  let day = -1;
+  for (let i = 0; i < e.count; i++) {
+    const d = Math.floor(e.nums[i * NUM_COLUMNS + N_TS_RECEIVED]! / DAY_US);
+    if (day >= 0 && d !== day) return -1;
+    day = d;
+  }
+  return day;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  done: Promise<unknown>;
+}
+
+/** A StoreBackend whose inserts, stats and retention run in a worker thread. It does not search. */
+export class WorkerStoreWriter implements StoreBackend {
+  private readonly opts: WorkerStoreOptions;
+  private readonly logger: Logger | undefined;
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private nextChain = NO_CHAIN + 1;
+  private readonly waiting = new Map<number, Pending>();
+  private closed = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(opts: WorkerStoreWriterOptions) {
+    const { logger, ...rest } = opts;
+    this.opts = rest;
+    this.logger = logger;
+  }
+
+  private spawn(): Worker {
+    if (this.worker !== null) return this.worker;
+    const w = new Worker(__filename, { workerData: { lwStoreWriter: true, opts: this.opts } satisfies WorkerConfig });
+    // Idle, the thread must not keep the process alive; request() refs it while an answer is awaited.
+    w.unref();
+    w.on('message', (m: Reply) => this.onMessage(m));
+    w.on('error', (e) => this.onDeath(w, `failed: ${e.message}`));
+    w.on('exit', (code) => this.onDeath(w, `exited with code ${code}`));
+    // A reply that cannot be deserialized would leave its caller waiting forever: treat it as a dead thread.
+    w.on('messageerror', () => void w.terminate());
+    this.worker = w;
+    return w;
+  }
+
+  private onMessage(m: Reply): void {
+    if (m.kind === 'log') {
+      this.logger?.log(m.level, m.code, m.message, m.fields);
+      return;
+    }
+    const p = this.waiting.get(m.id);
+    if (p === undefined) return;
+    this.settled(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new StoreError(m.code, m.message));
+  }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.worker?.unref();
+  }
+
+  /**
+   * The thread ended without close(): fail everything in flight (an insert only resolves after its commit, so
+   * nothing acknowledged is lost; a batch that committed just before the death is written again on retry).
+   */
+  private onDeath(w: Worker, why: string): void {
+    if (this.worker !== w) return; // stopped on purpose, or already handled ('error' is followed by 'exit')
+    this.worker = null;
+    this.logger?.warn('LW_WARN_STORE_WRITER', `store writer thread ${why}; a new one starts with the next batch`,
+      { path: this.opts.path, pending: this.waiting.size });
+    for (const [id, p] of this.waiting) {
+      this.waiting.delete(id);
+      p.reject(new StoreError('LW_ERR_STORE_WRITE', `store writer thread ${why}`));
+    }
+  }
+
+  private request<T>(req: Unnumbered<Request>, transfer?: TransferListItem[]): Promise<T> {
+    const w = this.spawn();
+    const id = this.nextId++;
+    let resolve!: (v: unknown) => void;
+    let reject!: (e: Error) => void;
+    const done = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.waiting.set(id, { resolve, reject, done });
+    w.ref();
+    w.postMessage({ ...req, id } as Request, transfer);
+    return done as Promise<T>;
+  }
+
+  async insert(batch: StoredRow[]): Promise<void> {
+    return this.insertChained(batch, NO_CHAIN, 0);
+  }
+
+  /** A number for insertChained: one per delivery. */
+  newChain(): number {
+    return this.nextChain++;
+  }
+
+  /**
+   * insert() as part of a delivery: the caller may post several without awaiting (the worker commits them in
+   * order, queued ones of one day together up to `maxRows` per transaction). Once one fails, the later ones of
+   * the same chain fail too, so what is committed is always a prefix of what was posted.
+   */
+  async insertChained(batch: StoredRow[], chain: number, maxRows: number): Promise<void> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (batch.length === 0) return;
+    const rows = encodeRows(batch);
+    await this.request<void>({ op: 'insert', rows, chain, day: dayOf(rows), maxRows }, transferList(rows));
+  }
+
+  async search(_q: CompiledQueryInput): Promise<SearchResult> {
+    throw new StoreError('LW_ERR_STORE_READ', 'the store writer does not search (searches run in WorkerSearchBackend)');
+  }
+
+  async stats(): Promise<StoreStats> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    return this.request<StoreStats>({ op: 'stats' });
+  }
+
+  async applyRetention(): Promise<RetentionResult> {
+    if (this.closed) return { dropped: [] };
+    return this.request<RetentionResult>({ op: 'retention' });
+  }
+
+  /** Waits for the requests in flight, closes the store in the worker and ends the thread. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.waiting.values()].map((p) => p.done));
+    if (this.worker === null) return; // never started, or died: its SQLite handles went with the thread
+    try {
+      await this.request<void>({ op: 'close' });
+    } catch (e) {
+      this.logger?.warn('LW_WARN_STORE_WRITER', 'store writer thread failed to close the store', { path: this.opts.path, error: (e as Error).message });
+    }
+    const w = this.worker;
+    this.worker = null;
+    if (w !== null) await w.terminate();
+  }
+
+  /** Ends the thread abruptly, as a crash would (tests): requests in flight reject with LW_ERR_STORE_WRITE. */
+  async crashForTesting(): Promise<void> {
+    await this.worker?.terminate();
+  }
+}
