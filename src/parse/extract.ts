@@ -25,7 +25,10 @@ const MAX_KV_SCAN = 65536;
 const CEE_COOKIE = '@cee:';
 
 class Collector {
-  readonly out: Fields = Object.create(null) as Fields;
+  // A plain object, not Object.create(null): V8 keeps objects with a null prototype in (slow) dictionary mode,
+  // while rows with the same keys in the same order share one hidden class. Every key has a source prefix
+  // ("kv.", "json.", …), so no key can name an inherited property such as __proto__ or toString.
+  readonly out: Fields = {};
   count = 0;
 
   get full(): boolean {
@@ -34,7 +37,7 @@ class Collector {
 
   set(key: string, value: FieldValue): void {
     if (this.full || key.length > MAX_KEY_LENGTH) return;
-    if (!(key in this.out)) this.count++;
+    if (!Object.prototype.hasOwnProperty.call(this.out, key)) this.count++;
     this.out[key] = typeof value === 'string' && value.length > MAX_VALUE_LENGTH ? value.slice(0, MAX_VALUE_LENGTH) : value;
   }
 

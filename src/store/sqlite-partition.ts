@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRow } from './backend';
+import { DIMS_OFF_KEY, DIMS_SCHEMA, DimsWriter } from './columns';
 import * as E from './encoded-rows';
 import { loadNativeExtension } from './fts-bitmap';
 import { ipToKey } from './ip';
@@ -36,11 +37,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(msg, content='', columnsi
   tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS marks (id_end INTEGER PRIMARY KEY, max_ts INTEGER NOT NULL);
-`;
+${DIMS_SCHEMA}`;
 
 const FTS_AUTOMERGE = 8;
 const PAGE_SIZE = 16384;
 const WAL_CHECKPOINT_PAGES = 4096;
+
+/** Column order of the insert statements (15 values per row). */
+const INSERT_COLUMNS = 'id, ts_reported, ts_received, host, fromhost_ip, ip_key, app, procid, msgid, facility, severity, '
+  + 'structured_data, msg, fields, raw';
+/** Rows per multi-row INSERT (15 × 64 = 960 bound values, under SQLite's default limit of 32,766). */
+const ROWS_PER_INSERT = 64;
 
 export const ROW_COLUMNS =
   'id, ts_reported, ts_received, host, fromhost_ip, app, procid, msgid, facility, severity, structured_data, msg, fields, raw';
@@ -76,12 +83,16 @@ export class Partition {
   rows = 0;
   maxId = 0;
   private readonly insertRow: Database.Statement | null = null;
-  private readonly insertFts: Database.Statement | null = null;
+  private readonly insertFtsRange: Database.Statement | null = null;
+  private insertRows: Database.Statement | null = null;
   private readonly putMeta: Database.Statement | null = null;
   private readonly putMark: Database.Statement | null = null;
   private boundStmt: Database.Statement | null = null;
+  /** The column-cache blocks this writer adds with each insert (columns.ts); null for readers. */
+  private dims: DimsWriter | null = null;
 
-  constructor(dir: string, name: string, readonly: boolean) {
+  /** `dictLimit`: most distinct hosts/apps the column cache codes (tests lower it to reach the fallback). */
+  constructor(dir: string, name: string, readonly: boolean, dictLimit?: number) {
     this.name = name;
     this.startUs = partitionStart(name);
     this.file = join(dir, `${name}.db`);
@@ -104,14 +115,19 @@ export class Partition {
       this.db.exec(SCHEMA);
       // Merge FTS5 segments 8 at a time instead of 4: ~10% faster ingest measured here, queries barely slower.
       this.db.exec(`INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', ${FTS_AUTOMERGE})`);
-      this.insertRow = this.db.prepare(`INSERT INTO logs (id, ts_reported, ts_received, host, fromhost_ip, ip_key, app,
-        procid, msgid, facility, severity, structured_data, msg, fields, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-      this.insertFts = this.db.prepare('INSERT INTO logs_fts (rowid, msg) VALUES (?, ?)');
+      this.insertRow = this.db.prepare(`INSERT INTO logs (${INSERT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+      this.insertFtsRange = this.db.prepare('INSERT INTO logs_fts (rowid, msg) SELECT id, msg FROM logs WHERE id BETWEEN ? AND ?');
       this.putMeta = this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)');
       this.putMark = this.db.prepare('INSERT OR REPLACE INTO marks (id_end, max_ts) VALUES (?, ?)');
     }
     this.db.pragma('temp_store = MEMORY');
     this.loadMeta();
+    if (!readonly) {
+      // Blocks only help when they cover every row: a partition written before they existed gets none.
+      const covered = this.db.prepare('SELECT coalesce(sum(n), 0) FROM dims').pluck().get() as number;
+      const off = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get(DIMS_OFF_KEY) as number | undefined;
+      this.dims = new DimsWriter(this.db, covered === this.rows && (off ?? 0) === 0, dictLimit);
+    }
   }
 
   private loadMeta(): void {
@@ -131,82 +147,87 @@ export class Partition {
 
   /** Insert rows with their ids in one transaction (the caller's ids are increasing). */
   insert(rows: StoredRow[], firstId: number, ipCache: Map<string, Buffer | null>): void {
-    const ins = this.insertRow!;
-    const fts = this.insertFts!;
-    let minTs = this.minTs;
-    let maxTs = this.maxTs;
-    this.db.transaction(() => {
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        const id = firstId + i;
-        let key = ipCache.get(r.fromhostIp);
-        if (key === undefined) {
-          key = ipToKey(r.fromhostIp);
-          ipCache.set(r.fromhostIp, key);
-        }
-        const fields = hasKeys(r.fields) ? JSON.stringify(r.fields) : null;
-        ins.run(id, r.tsReported, r.tsReceived, r.host, r.fromhostIp, key, r.app, r.procid, r.msgid, r.facility,
-          r.severity, r.structuredData, r.msg, fields, r.raw);
-        fts.run(id, r.msg);
-        if (r.tsReported < minTs) minTs = r.tsReported;
-        if (r.tsReported > maxTs) maxTs = r.tsReported;
-      }
-      const put = this.putMeta!;
-      put.run('min_ts', minTs);
-      put.run('max_ts', maxTs);
-      put.run('rows', this.rows + rows.length);
-      put.run('max_id', firstId + rows.length - 1);
-      // After this batch, every id up to its last has ts_reported <= maxTs (the running maximum).
-      this.putMark!.run(firstId + rows.length - 1, maxTs);
-    })();
-    this.minTs = minTs;
-    this.maxTs = maxTs;
-    this.rows += rows.length;
-    this.maxId = firstId + rows.length - 1;
+    this.insertEncoded(E.decodeRows(E.encodeRows(rows)), 0, rows.length, firstId, ipCache);
   }
 
   /**
-   * Same as insert() for rows [from, from + count) of a columnar batch (the writer thread's path, see
-   * encoded-rows.ts): `fields` arrives as JSON already, so nothing is stringified here. Keep in step with
-   * insert(): same columns, meta and marks.
+   * Insert rows [from, from + count) of a columnar batch (encoded-rows.ts; the writer thread's form) with ids
+   * firstId.. in one transaction: the rows, their FTS entries, the column-cache block, meta and marks.
    */
   insertEncoded(b: E.DecodedRows, from: number, count: number, firstId: number, ipCache: Map<string, Buffer | null>): void {
-    const ins = this.insertRow!;
-    const fts = this.insertFts!;
-    const { nums, texts } = b;
     let minTs = this.minTs;
     let maxTs = this.maxTs;
-    this.db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const id = firstId + i;
-        const o = (from + i) * E.NUM_COLUMNS;
-        const t = (from + i) * E.TEXT_COLUMNS;
-        const ip = texts[t + E.T_FROMHOST_IP]!;
-        let key = ipCache.get(ip);
-        if (key === undefined) {
-          key = ipToKey(ip);
-          ipCache.set(ip, key);
-        }
-        const tsReported = nums[o + E.N_TS_REPORTED]!;
-        const msg = texts[t + E.T_MSG]!;
-        ins.run(id, tsReported, nums[o + E.N_TS_RECEIVED]!, texts[t + E.T_HOST]!, ip, key, texts[t + E.T_APP]!,
-          texts[t + E.T_PROCID]!, texts[t + E.T_MSGID]!, nums[o + E.N_FACILITY]!, nums[o + E.N_SEVERITY]!,
-          texts[t + E.T_STRUCTURED_DATA]!, msg, texts[t + E.T_FIELDS], texts[t + E.T_RAW]);
-        fts.run(id, msg);
-        if (tsReported < minTs) minTs = tsReported;
-        if (tsReported > maxTs) maxTs = tsReported;
+    const { nums, texts } = b;
+    // One row's 15 values, appended to `args` (column order of INSERT_COLUMNS).
+    const push = (args: unknown[], i: number): void => {
+      const o = (from + i) * E.NUM_COLUMNS;
+      const t = (from + i) * E.TEXT_COLUMNS;
+      const ip = texts[t + E.T_FROMHOST_IP]!;
+      let key = ipCache.get(ip);
+      if (key === undefined) {
+        key = ipToKey(ip);
+        ipCache.set(ip, key);
       }
+      const tsReported = nums[o + E.N_TS_REPORTED]!;
+      if (tsReported < minTs) minTs = tsReported;
+      if (tsReported > maxTs) maxTs = tsReported;
+      args.push(firstId + i, tsReported, nums[o + E.N_TS_RECEIVED]!, texts[t + E.T_HOST]!, ip, key, texts[t + E.T_APP]!,
+        texts[t + E.T_PROCID]!, texts[t + E.T_MSGID]!, nums[o + E.N_FACILITY]!, nums[o + E.N_SEVERITY]!,
+        texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], texts[t + E.T_RAW]);
+    };
+    const lastId = firstId + count - 1;
+    this.db.transaction(() => {
+      // Rows go in ROWS_PER_INSERT at a time: one statement step per group instead of one per row (measured
+      // 143k → 176k rows/s with the FTS change below, 1M rows, this machine).
+      const multi = this.insertRows ??= this.db.prepare(`INSERT INTO logs (${INSERT_COLUMNS}) VALUES ${
+        Array(ROWS_PER_INSERT).fill(`(${Array(15).fill('?').join(',')})`).join(',')}`);
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= count; i += ROWS_PER_INSERT) {
+        const args: unknown[] = [];
+        for (let k = i; k < i + ROWS_PER_INSERT; k++) push(args, k);
+        multi.run(args);
+      }
+      for (; i < count; i++) {
+        const args: unknown[] = [];
+        push(args, i);
+        this.insertRow!.run(args);
+      }
+      // The FTS index reads the batch's text back from `logs` (pages still in cache) in one statement: the
+      // text does not cross from JS a second time.
+      this.insertFtsRange!.run(firstId, lastId);
+      this.writeDims(b, from, count, firstId);
       const put = this.putMeta!;
       put.run('min_ts', minTs);
       put.run('max_ts', maxTs);
       put.run('rows', this.rows + count);
-      put.run('max_id', firstId + count - 1);
-      this.putMark!.run(firstId + count - 1, maxTs);
+      put.run('max_id', lastId);
+      this.putMark!.run(lastId, maxTs);
     })();
     this.minTs = minTs;
     this.maxTs = maxTs;
     this.rows += count;
     this.maxId = firstId + count - 1;
+  }
+
+  private writeDims(b: E.DecodedRows, from: number, count: number, firstId: number): void {
+    const dims = this.dims!;
+    if (!dims.on) return;
+    const { nums, texts } = b;
+    const ok = dims.write(firstId, count, (i, out) => {
+      const o = (from + i) * E.NUM_COLUMNS;
+      const t = (from + i) * E.TEXT_COLUMNS;
+      out.ts = nums[o + E.N_TS_REPORTED]!;
+      out.host = texts[t + E.T_HOST]!;
+      out.app = texts[t + E.T_APP]!;
+      out.severity = nums[o + E.N_SEVERITY]!;
+      out.facility = nums[o + E.N_FACILITY]!;
+    });
+    if (!ok) this.putMeta!.run(DIMS_OFF_KEY, 1);
+  }
+
+  /** Largest id below which every row was reported before `ts` (running-maximum marks); 0 when none. */
+  idsBefore(ts: number): number {
+    return (this.db.prepare('SELECT max(id_end) FROM marks WHERE max_ts < ?').pluck().get(ts) as number | null) ?? 0;
   }
 
   /**
@@ -252,9 +273,4 @@ export class Partition {
       }
     }
   }
-}
-
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }

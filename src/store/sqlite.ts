@@ -10,6 +10,9 @@ import {
 import { decodeCursor, encodeCursor, queryHash } from './cursor';
 import { NUM_COLUMNS, N_TS_RECEIVED, type DecodedRows } from './encoded-rows';
 import { compileWhere, MATCH_ALL, usesText, type SqlFragment } from './query/compile-sqlite';
+import { aggregateColumns, columnsCanAnswer } from './column-agg';
+import { ColumnCache } from './columns';
+import type { QueryNode } from './query/ast';
 import { aggregateSql } from './sqlite-aggregate';
 import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
 
@@ -27,7 +30,14 @@ export interface SqliteStoreOptions {
   firstWindow?: number;
   /** Clock for retention, µs (tests). */
   nowUs?: () => number;
+  /** Memory for the column cache of searches (columns.ts), bytes; 0 turns it off (aggregations use SQL). */
+  columnCacheBytes?: number;
+  /** Most distinct hosts/apps a partition's column cache codes (tests lower it to exercise the fallback). */
+  dictLimit?: number;
 }
+
+/** Default column-cache budget: 14 bytes a row, so ~19M rows. */
+export const DEFAULT_COLUMN_CACHE_BYTES = 256 * 1024 * 1024;
 
 interface RawRow {
   id: number; ts_reported: number; ts_received: number; host: string; fromhost_ip: string; app: string;
@@ -57,9 +67,11 @@ export class SqliteStore implements StoreBackend {
   /** Per-second insert counts over the last minute: [epoch second, count]. */
   private readonly rate: Array<[number, number]> = [];
   private closed = false;
+  private readonly columns: ColumnCache;
 
   constructor(opts: SqliteStoreOptions) {
     this.opts = opts;
+    this.columns = new ColumnCache(opts.columnCacheBytes ?? DEFAULT_COLUMN_CACHE_BYTES);
     if (!opts.readonly) mkdirSync(opts.path, { recursive: true });
     let names: string[] = [];
     try {
@@ -75,7 +87,7 @@ export class SqliteStore implements StoreBackend {
 
   private openPartition(name: string): Partition {
     try {
-      const p = new Partition(this.opts.path, name, this.opts.readonly === true);
+      const p = new Partition(this.opts.path, name, this.opts.readonly === true, this.opts.dictLimit);
       this.parts.set(name, p);
       return p;
     } catch (e) {
@@ -178,6 +190,7 @@ export class SqliteStore implements StoreBackend {
       if (present.has(n)) continue;
       p.close(); // dropped by the writer's retention
       this.parts.delete(n);
+      this.columns.drop(n);
     }
     for (const n of names) {
       if (this.parts.has(n)) continue;
@@ -200,7 +213,7 @@ export class SqliteStore implements StoreBackend {
     const where = compileWhere(q.where);
     const agg = aggregationOf(q.pipes);
     const limitPipe = q.pipes.find((p) => p.kind === 'limit');
-    if (agg !== null) return this.aggregate(agg, where, fromUs, toUs, limitPipe?.kind === 'limit' ? limitPipe.n : MAX_PAGE);
+    if (agg !== null) return this.aggregate(agg, where, q.where, fromUs, toUs, limitPipe?.kind === 'limit' ? limitPipe.n : MAX_PAGE);
     const sortPipe = q.pipes.find((p) => p.kind === 'sort');
     const asc = sortPipe?.kind === 'sort' && sortPipe.order === 'asc';
     let pageSize = Math.min(Math.max(1, Math.floor(req.limit ?? DEFAULT_PAGE)), MAX_PAGE);
@@ -297,17 +310,27 @@ export class SqliteStore implements StoreBackend {
     }
   }
 
-  private aggregate(agg: AggPipe, where: SqlFragment, fromUs: number | null, toUs: number | null, limit: number): SearchResult {
-    const { sql, params } = aggregateSql(agg, where, fromUs, toUs);
-    const bind = sql.includes('@wlo') ? [...params, ALL_IDS] : params;
+  private aggregate(agg: AggPipe, where: SqlFragment, q: QueryNode | null, fromUs: number | null, toUs: number | null, limit: number): SearchResult {
     const merger = new AggMerger();
     if (agg.kind === 'count' && agg.by.length === 0) merger.add([0]);
+    const onColumns = columnsCanAnswer(q, agg);
+    let sql: SqlFragment | null = null;
     for (const p of this.candidates(fromUs, toUs)) {
+      const cols = onColumns ? this.columns.get(p.name, p.db, p.rows) : null;
       let rows: AggValue[][];
       try {
-        rows = p.db.prepare(sql).raw(true).all(...bind) as AggValue[][];
+        if (cols !== null) {
+          const floor = fromUs === null ? 0 : p.idsBefore(fromUs) + 1;
+          rows = aggregateColumns(p.db, cols, q, agg, fromUs, toUs, floor);
+        } else {
+          sql ??= aggregateSql(agg, where, fromUs, toUs);
+          const bind = sql.sql.includes('@wlo') ? [...sql.params, ALL_IDS] : sql.params;
+          rows = p.db.prepare(sql.sql).raw(true).all(...bind) as AggValue[][];
+        }
       } catch (e) {
-        throw new StoreError('LW_ERR_STORE_READ', `aggregation in ${p.file} failed: ${(e as Error).message}`);
+        const msg = (e as Error).message;
+        if (msg.includes('fts5')) throw new StoreError('LW_ERR_QUERY_TEXT', `free-text search failed: ${msg}`);
+        throw new StoreError('LW_ERR_STORE_READ', `aggregation in ${p.file} failed: ${msg}`);
       }
       for (const r of rows) merger.add(r);
     }
@@ -339,6 +362,7 @@ export class SqliteStore implements StoreBackend {
     const drop = (p: Partition, why: string): void => {
       p.drop();
       this.parts.delete(p.name);
+      this.columns.drop(p.name);
       dropped.push(p.name);
       this.opts.logger?.info('LW_STORE_RETENTION', `dropped store partition ${p.name}`, { reason: why, rows: p.rows });
     };
