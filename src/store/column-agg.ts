@@ -154,9 +154,56 @@ export function bucketOf(ts: number, b: number): number {
   return q * b + 0; // + 0: -0 (a negative time in the bucket next to zero) is 0, as in SQL
 }
 
+/** Dense counters (one float per possible group key) up to this many keys; a Map beyond. */
+const DENSE_KEYS = 1 << 20;
+
+/** Group counters: a typed array over packed keys when the key space is small, a Map otherwise. */
+class Counter {
+  private readonly dense: Float64Array | null;
+  private readonly sparse = new Map<number, number>();
+
+  constructor(span: number) {
+    this.dense = span <= DENSE_KEYS ? new Float64Array(span) : null;
+  }
+
+  add(key: number): void {
+    if (this.dense !== null) this.dense[key]!++;
+    else this.sparse.set(key, (this.sparse.get(key) ?? 0) + 1);
+  }
+
+  *entries(): Generator<[number, number]> {
+    if (this.dense === null) {
+      yield* this.sparse;
+      return;
+    }
+    for (let k = 0; k < this.dense.length; k++) if (this.dense[k]! > 0) yield [k, this.dense[k]!];
+  }
+}
+
+/** The first free-text term of the top-level AND chain (its matches drive the loop), and the rest of the filter. */
+function splitDriver(where: QueryNode | null): { driver: Extract<QueryNode, { kind: 'text' }> | null; rest: QueryNode | null } {
+  if (where === null) return { driver: null, rest: null };
+  const parts: QueryNode[] = [];
+  const walk = (n: QueryNode): void => {
+    if (n.kind === 'and') {
+      walk(n.left);
+      walk(n.right);
+    } else parts.push(n);
+  };
+  walk(where);
+  const at = parts.findIndex((p) => p.kind === 'text');
+  if (at < 0) return { driver: null, rest: where };
+  const driver = parts[at] as Extract<QueryNode, { kind: 'text' }>;
+  const others = parts.filter((_, k) => k !== at);
+  const rest = others.length === 0 ? null : others.reduce((l, r) => ({ kind: 'and', left: l, right: r, pos: l.pos }));
+  return { driver, rest };
+}
+
 /**
  * The aggregation rows of one partition from its columns: [key..., count] per group (one [count] row for a
  * plain count), like the SQL path. `idFloor`: rows with smaller ids cannot be in the time range (marks).
+ * With a free-text term in the top-level AND chain the loop visits only that term's matches (bits of its
+ * bitmap); otherwise every row, newest blocks included.
  */
 export function aggregateColumns(db: Database.Database, cols: PartitionColumns, where: QueryNode | null, agg: AggPipe,
   fromUs: number | null, toUs: number | null, idFloor: number): AggValue[][] {
@@ -166,32 +213,41 @@ export function aggregateColumns(db: Database.Database, cols: PartitionColumns, 
   const lo = Math.max(cols.blockFirstId[0]!, idFloor);
   const lastBlock = nBlocks - 1;
   const hi = cols.idAt(lastBlock, cols.rows - 1);
-  const test = where === null ? null : compileTest({ db, cols, lo, hi }, where);
+  const ctx: Ctx = { db, cols, lo, hi };
+  const { driver, rest } = splitDriver(where);
+  const test = rest === null ? null : compileTest(ctx, rest);
   const from = fromUs ?? -Infinity;
   const to = toUs ?? Infinity;
   const bucket = agg.kind === 'timechart' ? agg.bucketUs : 0;
   const arrays = dims.map((d) => (d === 'host' ? cols.host : d === 'app' ? cols.app : d === 'severity' ? cols.severity : cols.facility));
-  const radix = dims.map((d) => RADIX[d]);
-  // Group counts by packed key; timechart: per bucket, by packed key.
-  const counts = new Map<number, number>();
-  const buckets = new Map<number, Map<number, number>>();
+  // Packed keys over the codes in use: dictionary sizes for host/app, 256 for levels.
+  const radix = dims.map((d) => (d === 'host' || d === 'app' ? Math.max(1, cols.dict[d === 'host' ? DICT_HOST : DICT_APP].length) : 0x100));
+  const span = radix.reduce((a, r) => a * r, 1);
+  const counts = new Counter(span);
+  const buckets = new Map<number, Counter>();
+  // Rows mostly arrive in time order: remember the last bucket instead of dividing for every row.
+  let bStart = 0;
+  let bEnd = -Infinity;
+  let bCounter = counts;
   const ts = cols.ts;
-  for (let b = 0; b < nBlocks; b++) {
-    const start = cols.blockStart[b]!;
-    const end = b === lastBlock ? cols.rows : cols.blockStart[b + 1]!;
-    const first = cols.blockFirstId[b]!;
-    if (first + (end - start) - 1 < lo) continue;
-    for (let i = start; i < end; i++) {
-      const t = ts[i]!;
-      if (t < from || t >= to) continue;
-      const id = first + (i - start);
-      if (test !== null && !test(i, id)) continue;
-      let key = 0;
-      for (let k = 0; k < arrays.length; k++) key = key * radix[k]! + arrays[k]![i]!;
-      const m = bucket > 0 ? bucketMap(buckets, bucketOf(t, bucket)) : counts;
-      m.set(key, (m.get(key) ?? 0) + 1);
+  const visit = (i: number, id: number): void => {
+    const t = ts[i]!;
+    if (t < from || t >= to) return;
+    if (test !== null && !test(i, id)) return;
+    let key = 0;
+    for (let k = 0; k < arrays.length; k++) key = key * radix[k]! + arrays[k]![i]!;
+    if (bucket > 0 && !(t >= bStart && t < bEnd)) {
+      const start = bucketOf(t, bucket);
+      let c = buckets.get(start);
+      if (c === undefined) buckets.set(start, (c = new Counter(span)));
+      bCounter = c;
+      // A bucket holds [start, start + b) for t >= 0 and (start - b, start] for t < 0 (truncation toward zero).
+      if (t >= 0) { bStart = start; bEnd = start + bucket; } else { bStart = Infinity; bEnd = -Infinity; }
     }
-  }
+    bCounter.add(key);
+  };
+  if (driver !== null) visitMatches(cols, ftsBitmap(db, ftsExpression(driver), lo, hi), visit);
+  else visitAll(cols, lo, visit);
   const value = (d: Dim, code: number): AggValue =>
     d === 'host' ? cols.dict[DICT_HOST][code]! : d === 'app' ? cols.dict[DICT_APP][code]! : code;
   const unpack = (key: number): AggValue[] => {
@@ -205,20 +261,47 @@ export function aggregateColumns(db: Database.Database, cols: PartitionColumns, 
   };
   const rows: AggValue[][] = [];
   if (bucket > 0) {
-    for (const [t, m] of buckets) for (const [key, n] of m) rows.push([t, ...unpack(key), n]);
+    for (const [t, c] of buckets) for (const [key, n] of c.entries()) rows.push([t, ...unpack(key), n]);
   } else if (dims.length === 0) {
-    rows.push([counts.get(0) ?? 0]);
+    let n = 0;
+    for (const [, v] of counts.entries()) n += v;
+    rows.push([n]);
   } else {
-    for (const [key, n] of counts) rows.push([...unpack(key), n]);
+    for (const [key, n] of counts.entries()) rows.push([...unpack(key), n]);
   }
   return rows;
 }
 
-function bucketMap(buckets: Map<number, Map<number, number>>, t: number): Map<number, number> {
-  let m = buckets.get(t);
-  if (m === undefined) {
-    m = new Map();
-    buckets.set(t, m);
+/** Every row of blocks that reach id `lo`. */
+function visitAll(cols: PartitionColumns, lo: number, visit: (i: number, id: number) => void): void {
+  const last = cols.blockFirstId.length - 1;
+  for (let b = 0; b <= last; b++) {
+    const start = cols.blockStart[b]!;
+    const end = b === last ? cols.rows : cols.blockStart[b + 1]!;
+    const first = cols.blockFirstId[b]!;
+    if (first + (end - start) - 1 < lo) continue;
+    for (let i = start; i < end; i++) visit(i, first + (i - start));
   }
-  return m;
+}
+
+/** The rows whose ids are set in `bm`, in id order (ids between blocks are skipped). */
+function visitMatches(cols: PartitionColumns, bm: IdBitmap, visit: (i: number, id: number) => void): void {
+  const last = cols.blockFirstId.length - 1;
+  let b = 0;
+  const words = bm.words;
+  for (let w = 0; w < words.length; w++) {
+    let bits = words[w]!;
+    while (bits !== 0) {
+      const bit = 31 - Math.clz32(bits & -bits);
+      bits &= bits - 1;
+      const id = bm.lo + w * 32 + bit;
+      // Advance to the block holding id (blocks are in id order).
+      while (b < last && id >= cols.blockFirstId[b + 1]!) b++;
+      const first = cols.blockFirstId[b]!;
+      const end = b === last ? cols.rows : cols.blockStart[b + 1]!;
+      const i = cols.blockStart[b]! + (id - first);
+      if (id < first || i >= end) continue;
+      visit(i, id);
+    }
+  }
 }

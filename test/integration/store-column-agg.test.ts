@@ -31,7 +31,7 @@ function makeRows(n: number, seed: number): StoredRow[] {
     const words = Array.from({ length: 2 + rnd(5) }, () => WORDS[rnd(WORDS.length)]!);
     const special = rnd(40);
     // Some rows far in the past or future, some exactly on the tested range edges.
-    const edges = [-1_234_567_890_123, BASE_US + 400 * DAY_US, BASE_US + DAY_US, BASE_US + 3_600_000_000, BASE_US + 30 * 3_600_000_000, 0, -1];
+    const edges = [-1_234_567_890_123, BASE_US + 400 * DAY_US, BASE_US + DAY_US, BASE_US + 3_600_000_000, BASE_US + 30 * 3_600_000_000, 0, -1, -59_000_000, -61_000_000, -3_599_999_999];
     const ts = special < edges.length ? edges[special]! : BASE_US + rnd(2 * 86_400) * 1_000_000 + rnd(3) * 17;
     rows.push({
       tsReported: ts, tsReceived: BASE_US + (i < n / 2 ? 0 : DAY_US), host: HOSTS[rnd(HOSTS.length)]!, fromhostIp: '10.0.0.1',
