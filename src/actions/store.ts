@@ -1,6 +1,8 @@
 // The store action: `action(type="store" path=… retention.days=… retention.maxBytes=…)` writes messages into the
-// searchable SQLite store (src/store/sqlite.ts). A batch resolves after its transactions commit; a failure
-// (SQLITE_BUSY, disk full) rejects so the queue retries, and chunks already committed are not written twice.
+// searchable SQLite store (src/store/sqlite.ts). The rows go to the store's writer thread, which commits them in
+// order and retries failures (SQLITE_BUSY, disk full) itself; a batch resolves once handed over, and waits while
+// the thread is too far behind (backpressure). On a store on this thread (tests) a batch resolves after its
+// transactions commit, a failure rejects so the queue retries, and chunks already committed are not rewritten.
 import { isAbsolute, join } from 'node:path';
 import type { ActionFactory, ComponentSpec, ParamSpec } from '../components';
 import { getParam, type ActionDecl, type Params, type ParamValue } from '../config/model';
@@ -157,24 +159,17 @@ export class StoreAction implements Action {
   }
 
   /**
-   * The writer thread: post the batch in small pieces without waiting, so the thread starts on the first rows
-   * while this thread converts the rest (awaiting each piece left it idle during every conversion). It commits
-   * the pieces that queued up meanwhile together (up to batch.size rows per transaction), and once one fails
-   * the later ones of this delivery fail too: the committed part is always a prefix, skipped on the retry.
+   * The writer thread: hand the batch over in pieces; the thread commits them in order (queued pieces of one
+   * day together, up to batch.size rows a transaction) and retries failures itself, so the delivery completes
+   * once the rows are handed over and the thread is not too far behind (WorkerStoreWriter.append). Nothing
+   * handed over is lost while the process lives: close() waits for the thread to commit it.
    */
   private async deliverPipelined(store: WorkerStoreWriter, batch: Message[], from: number): Promise<void> {
-    const chain = store.newChain();
-    const posted: Array<{ committed: Promise<void>; rows: number }> = [];
     for (let at = from; at < batch.length;) {
-      const rows = this.rowsFrom(batch, at, Math.min(this.opts.chunkRows, posted.length === 0 ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
-      const committed = store.insertChained(rows, chain, this.opts.chunkRows);
-      committed.catch(() => {}); // awaited in order below; the first failure is the one reported
-      posted.push({ committed, rows: rows.length });
+      const rows = this.rowsFrom(batch, at, Math.min(this.opts.chunkRows, at === from ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
+      await store.append(rows, this.opts.chunkRows);
       at += rows.length;
-    }
-    for (const p of posted) {
-      await p.committed;
-      this.pending!.committed += p.rows;
+      this.pending!.committed = at;
     }
   }
 

@@ -37,6 +37,11 @@ type Request =
    * day may share a transaction of at most `maxRows`. `day` is the UTC day of every row, or -1 when mixed.
    */
   | { id: number; op: 'insert'; rows: EncodedRows; chain: number; day: number; maxRows: number }
+  /**
+   * Like insert, but the thread retries a failure itself (with backoff) until the rows commit, and only then
+   * replies: the store action's path, where the thread is the store's own queue stage (see append()).
+   */
+  | { id: number; op: 'append'; rows: EncodedRows; day: number; maxRows: number }
   | { id: number; op: 'stats' }
   | { id: number; op: 'retention' }
   | { id: number; op: 'close' };
@@ -77,6 +82,17 @@ function forwardingLogger(port: MessagePort): Logger {
 }
 
 type InsertRequest = Extract<Request, { op: 'insert' }>;
+type AppendRequest = Extract<Request, { op: 'append' }>;
+
+/** Whether `next` may join the transaction of an append group (same day, within the size limit). */
+function appendJoins(group: AppendRequest[], rows: number, next: Request | undefined): next is AppendRequest {
+  const first = group[0]!;
+  return next !== undefined && next.op === 'append' && first.day >= 0 && next.day === first.day && rows + next.rows.count <= first.maxRows;
+}
+
+/** Retry delays of a failing append: from the first to the longest, doubling. */
+const APPEND_RETRY_FIRST_MS = 100;
+const APPEND_RETRY_MAX_MS = 5_000;
 
 /** Whether `next` may join the transaction of `group` (same chain and day, within the size limit). */
 function joins(group: InsertRequest[], rows: number, next: Request | undefined): next is InsertRequest {
@@ -125,7 +141,29 @@ function serve(cfg: WorkerConfig): void {
     for (const m of group) reply(m.id, undefined);
   };
 
-  const other = async (m: Exclude<Request, InsertRequest>): Promise<void> => {
+  let retryDelay = APPEND_RETRY_FIRST_MS;
+  /** A failed append waits for its retry timer: new requests queue up behind it meanwhile. */
+  let backingOff = false;
+  /** Commit an append group; false (after logging) when it must be retried. */
+  const append = (group: AppendRequest[]): boolean => {
+    try {
+      open().insertEncoded(concatDecoded(group.map((m) => decodeRows(m.rows))));
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (retryDelay === APPEND_RETRY_FIRST_MS) {
+        logger.warn('LW_WARN_STORE_RETRY', 'store insert failed; the writer keeps the rows and retries', {
+          rows: group.reduce((n, m) => n + m.rows.count, 0), code: err.code ?? 'LW_ERR_STORE_WRITE', error: err.message,
+        });
+      }
+      return false;
+    }
+    if (retryDelay !== APPEND_RETRY_FIRST_MS) logger.info('LW_STORE_RESUMED', 'store inserts succeed again');
+    retryDelay = APPEND_RETRY_FIRST_MS;
+    for (const m of group) reply(m.id, undefined);
+    return true;
+  };
+
+  const other = async (m: Exclude<Request, InsertRequest | AppendRequest>): Promise<void> => {
     try {
       if (m.op === 'close') {
         await store?.close();
@@ -144,6 +182,23 @@ function serve(cfg: WorkerConfig): void {
         for (let x = receiveMessageOnPort(port); x !== undefined; x = receiveMessageOnPort(port)) queue.push(x.message as Request);
         const m = queue.shift();
         if (m === undefined) break;
+        if (m.op === 'append') {
+          const group = [m];
+          let rows = m.rows.count;
+          while (appendJoins(group, rows, queue[0])) {
+            const next = queue.shift() as AppendRequest;
+            group.push(next);
+            rows += next.rows.count;
+          }
+          if (!append(group)) {
+            queue.unshift(...group); // retried first: the order of rows is kept
+            backingOff = true;
+            setTimeout(() => { backingOff = false; if (!running) void pump(); }, retryDelay);
+            retryDelay = Math.min(retryDelay * 2, APPEND_RETRY_MAX_MS);
+            break;
+          }
+          continue;
+        }
         if (m.op !== 'insert') {
           await other(m);
           continue;
@@ -164,7 +219,7 @@ function serve(cfg: WorkerConfig): void {
 
   port.on('message', (m: Request) => {
     queue.push(m);
-    if (!running) void pump();
+    if (!running && !backingOff) void pump();
   });
 }
 
@@ -186,6 +241,18 @@ function dayOf(e: EncodedRows): number {
   return day;
 }
 
+/** Rows a store action may have in flight in the writer thread before append() waits. */
+const MAX_APPENDED_ROWS = 20_000;
+/** Pause before a new thread takes over the rows of one that died. */
+const RESPAWN_DELAY_MS = 200;
+/** How long close() waits for appended rows to commit. */
+const CLOSE_FLUSH_MS = 10_000;
+
+interface Appended {
+  rows: StoredRow[];
+  maxRows: number;
+}
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
@@ -202,6 +269,11 @@ export class WorkerStoreWriter implements StoreBackend {
   private readonly waiting = new Map<number, Pending>();
   private closed = false;
   private closing: Promise<void> | null = null;
+  /** Appended rows not yet committed, in posting order (a Set keeps insertion order). */
+  private readonly appended = new Set<Appended>();
+  private appendedRows = 0;
+  private roomWaiters: Array<() => void> = [];
+  private flushWaiters: Array<() => void> = [];
 
   constructor(opts: WorkerStoreWriterOptions) {
     const { logger, ...rest } = opts;
@@ -253,6 +325,12 @@ export class WorkerStoreWriter implements StoreBackend {
       this.waiting.delete(id);
       p.reject(new StoreError('LW_ERR_STORE_WRITE', `store writer thread ${why}`));
     }
+    // Appended rows are ours until committed: hand them to a new thread, in order (after a pause, so rows that
+    // crash the thread cannot make a hot loop). A row committed just before the death is written again.
+    if (this.appended.size > 0 && !this.closed) {
+      const again = setTimeout(() => { for (const e of this.appended) this.postAppend(e); }, RESPAWN_DELAY_MS);
+      again.unref();
+    }
   }
 
   private request<T>(req: Unnumbered<Request>, transfer?: TransferListItem[]): Promise<T> {
@@ -272,6 +350,51 @@ export class WorkerStoreWriter implements StoreBackend {
 
   async insert(batch: StoredRow[]): Promise<void> {
     return this.insertChained(batch, NO_CHAIN, 0);
+  }
+
+  /**
+   * Hand rows to the writer thread, which commits them in order, retrying failures itself until they commit.
+   * Resolves as soon as the rows in flight are at most MAX_APPENDED_ROWS (backpressure: the caller waits while
+   * the thread is behind), not on commit: the thread is the store's own queue stage, so the action queue moves
+   * on while it commits. Rows in flight stay here until committed; a thread that dies gets them re-posted by
+   * its successor, in order. flush() waits for all of them.
+   */
+  async append(rows: StoredRow[], maxRows: number): Promise<void> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (rows.length === 0) return;
+    const entry: Appended = { rows, maxRows };
+    this.appended.add(entry);
+    this.appendedRows += rows.length;
+    this.postAppend(entry);
+    while (this.appendedRows > MAX_APPENDED_ROWS) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private postAppend(entry: Appended): void {
+    const enc = encodeRows(entry.rows);
+    this.request<void>({ op: 'append', rows: enc, day: dayOf(enc), maxRows: entry.maxRows }, transferList(enc)).then(() => {
+      if (!this.appended.delete(entry)) return;
+      this.appendedRows -= entry.rows.length;
+      this.wakeAppenders();
+    }, () => {
+      // The thread died: onDeath re-posts every entry still in `appended`.
+    });
+  }
+
+  private wakeAppenders(): void {
+    if (this.appendedRows <= MAX_APPENDED_ROWS) for (const w of this.roomWaiters.splice(0)) w();
+    if (this.appendedRows === 0) for (const w of this.flushWaiters.splice(0)) w();
+  }
+
+  /** Resolves when every appended row has committed, or after timeoutMs; the rows still in flight. */
+  async flush(timeoutMs: number): Promise<number> {
+    if (this.appendedRows === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.flushWaiters.push(resolve)),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    return this.appendedRows;
   }
 
   /** A number for insertChained: one per delivery. */
@@ -313,6 +436,15 @@ export class WorkerStoreWriter implements StoreBackend {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
+    const left = await this.flush(CLOSE_FLUSH_MS);
+    if (left > 0) {
+      this.logger?.error('LW_ERR_STORE_ABANDONED', 'shutdown: rows handed to the store writer were not committed', { path: this.opts.path, rows: left });
+      for (const w of this.flushWaiters.splice(0)) w();
+      const w = this.worker;
+      this.worker = null;
+      if (w !== null) await w.terminate();
+      return;
+    }
     await Promise.allSettled([...this.waiting.values()].map((p) => p.done));
     if (this.worker === null) return; // never started, or died: its SQLite handles went with the thread
     try {
