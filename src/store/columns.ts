@@ -192,7 +192,12 @@ export class ColumnCache {
     let c = this.parts.get(name);
     if (c === undefined) c = new PartitionColumns();
     else this.parts.delete(name); // re-inserted below: Map order is recency order
-    if (!c.load(db, rows)) return null;
+    try {
+      if (!c.load(db, rows)) return null;
+    } catch {
+      // A partition written before column blocks existed, opened read-only, has no dims/dict tables: SQL.
+      return null;
+    }
     this.parts.set(name, c);
     this.evict();
     return c;

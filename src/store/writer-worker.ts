@@ -90,6 +90,19 @@ function appendJoins(group: AppendRequest[], rows: number, next: Request | undef
   return next !== undefined && next.op === 'append' && first.day >= 0 && next.day === first.day && rows + next.rows.count <= first.maxRows;
 }
 
+/** `first` and the queued requests right behind it that may share its transaction. */
+function takeGroup<T extends InsertRequest | AppendRequest>(first: T, queue: Request[],
+  canJoin: (group: T[], rows: number, next: Request | undefined) => next is T): T[] {
+  const group = [first];
+  let rows = first.rows.count;
+  while (canJoin(group, rows, queue[0])) {
+    const next = queue.shift() as T;
+    group.push(next);
+    rows += next.rows.count;
+  }
+  return group;
+}
+
 /** Retry delays of a failing append: from the first to the longest, doubling. */
 const APPEND_RETRY_FIRST_MS = 100;
 const APPEND_RETRY_MAX_MS = 5_000;
@@ -183,13 +196,7 @@ function serve(cfg: WorkerConfig): void {
         const m = queue.shift();
         if (m === undefined) break;
         if (m.op === 'append') {
-          const group = [m];
-          let rows = m.rows.count;
-          while (appendJoins(group, rows, queue[0])) {
-            const next = queue.shift() as AppendRequest;
-            group.push(next);
-            rows += next.rows.count;
-          }
+          const group = takeGroup(m, queue, appendJoins);
           if (!append(group)) {
             queue.unshift(...group); // retried first: the order of rows is kept
             backingOff = true;
@@ -203,14 +210,7 @@ function serve(cfg: WorkerConfig): void {
           await other(m);
           continue;
         }
-        const group = [m];
-        let rows = m.rows.count;
-        while (joins(group, rows, queue[0])) {
-          const next = queue.shift() as InsertRequest;
-          group.push(next);
-          rows += next.rows.count;
-        }
-        insert(group);
+        insert(takeGroup(m, queue, joins));
       }
     } finally {
       running = false;

@@ -4,7 +4,8 @@
 // (dictionary overflow, unsupported terms) and a read-only handle that picks up new blocks between queries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -147,5 +148,31 @@ test('bucketOf is SQLite integer division, exact near bucket edges and for negat
   for (const ts of [0, 1, b - 1, b, b + 1, -1, -b, -b - 1, -b + 1, 1_763_800_000_000_000 - 1, 1_763_800_000_000_000, 2 ** 53 - 1]) {
     const q = BigInt(ts) / BigInt(b); // BigInt division truncates toward zero, like SQLite's
     assert.equal(bucketOf(ts, b), Number(q * BigInt(b)), String(ts));
+  }
+});
+
+test('a read-only handle on a partition without column tables (an older store) aggregates through SQL', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lw-colagg-old-'));
+  try {
+    const w = new SqliteStore({ path: d });
+    await w.insert(makeRows(200, 11).map((r) => ({ ...r, tsReceived: BASE_US })));
+    await w.close();
+    // What an older version left behind: the same partition without the column tables.
+    const file = join(d, readdirSync(d).find((f) => f.endsWith('.db'))!);
+    const db = new Database(file);
+    db.exec('DROP TABLE dims; DROP TABLE dict');
+    db.close();
+    const ro = new SqliteStore({ path: d, readonly: true });
+    const sql = new SqliteStore({ path: d, readonly: true, columnCacheBytes: 0 });
+    try {
+      const got = await agg(ro, 'failed | count by host', null, null) as unknown[];
+      assert.ok(got.length > 0);
+      assert.deepEqual(got, await agg(sql, 'failed | count by host', null, null));
+    } finally {
+      await ro.close();
+      await sql.close();
+    }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
   }
 });
