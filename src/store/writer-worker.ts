@@ -361,11 +361,17 @@ export class WorkerStoreWriter implements StoreBackend {
    */
   async append(rows: StoredRow[], maxRows: number): Promise<void> {
     if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
-    if (rows.length === 0) return;
-    const entry: Appended = { rows, maxRows };
-    this.appended.add(entry);
-    this.appendedRows += rows.length;
-    this.postAppend(entry);
+    // One day per append: a retried append is one transaction, so it can never re-commit part of itself.
+    for (let at = 0; at < rows.length;) {
+      const day = Math.floor(rows[at]!.tsReceived / DAY_US);
+      let end = at + 1;
+      while (end < rows.length && Math.floor(rows[end]!.tsReceived / DAY_US) === day) end++;
+      const entry: Appended = { rows: at === 0 && end === rows.length ? rows : rows.slice(at, end), maxRows };
+      this.appended.add(entry);
+      this.appendedRows += entry.rows.length;
+      this.postAppend(entry);
+      at = end;
+    }
     while (this.appendedRows > MAX_APPENDED_ROWS) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 

@@ -295,3 +295,23 @@ test('append: a locked partition holds rows in the writer (bounded), and they co
   await w.close();
   assert.equal(countRows(path), rows.length + 1, 'every row exactly once');
 });
+
+test('append: rows of two days are two transactions; a failing day never re-commits the other', async () => {
+  const path = join(tmp.dir, 'append-days');
+  const tomorrow = NOW_US + DAY_US;
+  const w = new WorkerStoreWriter({ path });
+  await w.append([row(0)], 5000);
+  assert.equal(await w.flush(5_000), 0);
+  const blocker = join(path, `${partitionName(tomorrow)}.db`);
+  mkdirSync(blocker); // tomorrow's partition cannot be opened
+  await w.append([row(1), row(2), row(3, tomorrow), row(4, tomorrow)], 5000);
+  await new Promise((r) => setTimeout(r, 400)); // several failed attempts at tomorrow's rows
+  assert.equal(countRows(path), 3, "today's rows committed once, tomorrow's held");
+  rmSync(blocker, { recursive: true });
+  assert.equal(await w.flush(10_000), 0);
+  await w.close();
+  assert.equal(countRows(path), 3, "today's rows still exactly once");
+  const t = new Database(join(path, `${partitionName(tomorrow)}.db`), { readonly: true });
+  assert.equal(t.prepare('SELECT count(*) FROM logs').pluck().get(), 2);
+  t.close();
+});
