@@ -90,6 +90,7 @@ export class Partition {
   private boundStmt: Database.Statement | null = null;
   /** The column-cache blocks this writer adds with each insert (columns.ts); null for readers. */
   private dims: DimsWriter | null = null;
+  private readonly dictLimit: number | undefined;
 
   /** `dictLimit`: most distinct hosts/apps the column cache codes (tests lower it to reach the fallback). */
   constructor(dir: string, name: string, readonly: boolean, dictLimit?: number) {
@@ -122,11 +123,28 @@ export class Partition {
     }
     this.db.pragma('temp_store = MEMORY');
     this.loadMeta();
-    if (!readonly) {
-      // Blocks only help when they cover every row: a partition written before they existed gets none.
-      const covered = this.db.prepare('SELECT coalesce(sum(n), 0) FROM dims').pluck().get() as number;
-      const off = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get(DIMS_OFF_KEY) as number | undefined;
-      this.dims = new DimsWriter(this.db, covered === this.rows && (off ?? 0) === 0, dictLimit);
+    this.dictLimit = dictLimit;
+    if (!readonly) this.dims = this.openDims();
+  }
+
+  /** The column-cache writer as the database has it: dictionaries, and whether blocks still cover every row. */
+  private openDims(): DimsWriter {
+    // Blocks only help when they cover every row: a partition written before they existed gets none.
+    const covered = this.db.prepare('SELECT coalesce(sum(n), 0) FROM dims').pluck().get() as number;
+    const off = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get(DIMS_OFF_KEY) as number | undefined;
+    return new DimsWriter(this.db, covered === this.rows && (off ?? 0) === 0, this.dictLimit);
+  }
+
+  /**
+   * After a rolled-back insert the writer's in-memory dictionaries may hold codes whose dict rows were rolled
+   * back, and the retry would write blocks naming codes no reader can resolve. Re-read them from the database;
+   * if even that fails, stop writing blocks (searches of this partition then use SQL, which is always right).
+   */
+  private resyncDims(): void {
+    try {
+      this.dims = this.openDims();
+    } catch {
+      this.dims!.on = false;
     }
   }
 
@@ -176,7 +194,7 @@ export class Partition {
         texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], texts[t + E.T_RAW]);
     };
     const lastId = firstId + count - 1;
-    this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       // Rows go in ROWS_PER_INSERT at a time: one statement step per group instead of one per row (measured
       // 143k → 176k rows/s with the FTS change below, 1M rows, this machine).
       const multi = this.insertRows ??= this.db.prepare(`INSERT INTO logs (${INSERT_COLUMNS}) VALUES ${
@@ -202,7 +220,13 @@ export class Partition {
       put.run('rows', this.rows + count);
       put.run('max_id', lastId);
       this.putMark!.run(lastId, maxTs);
-    })();
+    });
+    try {
+      write();
+    } catch (e) {
+      if (this.dims !== null) this.resyncDims();
+      throw e;
+    }
     this.minTs = minTs;
     this.maxTs = maxTs;
     this.rows += count;
