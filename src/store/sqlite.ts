@@ -110,13 +110,7 @@ export class SqliteStore implements StoreBackend {
     const ipCache = new Map<string, Buffer | null>();
     for (const [name, rows] of groups) {
       const p = this.parts.get(name) ?? this.openPartition(name);
-      try {
-        p.insert(rows, this.nextId, ipCache);
-      } catch (e) {
-        const code = (e as { code?: string }).code ?? '';
-        throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
-          `store insert into ${p.file} failed: ${(e as Error).message}`);
-      }
+      writeTo(p, () => p.insert(rows, this.nextId, ipCache));
       this.nextId += rows.length;
     }
     this.count(batch.length);
@@ -138,13 +132,7 @@ export class SqliteStore implements StoreBackend {
       while (end < b.count && dayOf(end) === day) end++;
       const name = partitionName(day * DAY_US);
       const p = this.parts.get(name) ?? this.openPartition(name);
-      try {
-        p.insertEncoded(b, start, end - start, this.nextId, ipCache);
-      } catch (e) {
-        const code = (e as { code?: string }).code ?? '';
-        throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
-          `store insert into ${p.file} failed: ${(e as Error).message}`);
-      }
+      writeTo(p, () => p.insertEncoded(b, start, end - start, this.nextId, ipCache));
       this.nextId += end - start;
       this.count(end - start);
       start = end;
@@ -385,6 +373,17 @@ export class SqliteStore implements StoreBackend {
     if (this.closed) return;
     this.closed = true;
     for (const p of this.parts.values()) p.close();
+  }
+}
+
+/** Run a partition write; an SQLite failure becomes LW_ERR_STORE_BUSY (lock held elsewhere) or LW_ERR_STORE_WRITE. */
+function writeTo(p: Partition, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
+      `store insert into ${p.file} failed: ${(e as Error).message}`);
   }
 }
 
