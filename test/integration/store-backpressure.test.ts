@@ -30,8 +30,13 @@ function countRows(dir: string): number {
   let n = 0;
   for (const f of partitions(dir)) {
     const db = new Database(join(dir, f), { readonly: true });
-    n += (db.prepare('SELECT count(*) AS c FROM logs').get() as { c: number }).c;
-    db.close();
+    try {
+      n += (db.prepare('SELECT count(*) AS c FROM logs').get() as { c: number }).c;
+    } catch {
+      // The writer has created the file but not its schema yet: no rows.
+    } finally {
+      db.close();
+    }
   }
   return n;
 }
@@ -50,7 +55,8 @@ action(type="store" path="${storeDir}" queue.size="${QUEUE_SIZE}" queue.highWate
     await new Promise<void>((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
     sock.write('<13>Nov 22 10:00:00 h app: seq=first\n');
     const partition = await waitFor(() => partitions(storeDir)[0], 'the first partition');
-    await waitFor(() => server.rt.queueStats()[0].delivered === 1, 'the first message stored');
+    // Handed over is not committed: wait for the row itself before locking the partition.
+    await waitFor(() => countRows(storeDir) === 1, 'the first message stored');
 
     lock = new Database(join(storeDir, partition));
     lock.exec('BEGIN EXCLUSIVE');
