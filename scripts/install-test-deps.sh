@@ -11,8 +11,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
+  # The tests run their own rsyslogd instances and stop them by pid; the package must not start a system
+  # daemon (and this script never kills one by name: the machine may run its own rsyslog). policy-rc.d is
+  # Debian's switch for "do not start services from maintainer scripts" (invoke-rc.d honours it).
+  policy=/usr/sbin/policy-rc.d; made_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && made_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$made_policy" ] || $SUDO rm -f "$policy"
 fi
-# The rsyslog package may start a system daemon; the tests run their own unprivileged instances.
-pkill -x rsyslogd 2>/dev/null || true
 echo "test peers: $(rsyslogd -v | head -1); $(openssl version); $(logger --version 2>&1 | head -1); clickhouse-server $(clickhouse-server --version 2>/dev/null | head -1 | grep -o '[0-9][0-9.]*' | head -1)"
