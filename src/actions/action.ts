@@ -22,7 +22,7 @@ export interface ActionStats {
 export interface Rejection {
   /** Index into the batch passed to deliver(). */
   index: number;
-  /** Error code, e.g. "ENAMETOOLONG", "EISDIR", "LW_ERR_STORE_INVALID". */
+  /** Error code, e.g. "ENAMETOOLONG", "EISDIR", "EACCES". */
   code: string;
   /** One line for the operator. */
   reason: string;
