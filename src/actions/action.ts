@@ -60,7 +60,10 @@ export interface Action {
   deliver(batch: Message[]): Promise<DeliveryReport | void>;
   /** Reopen files / reconnect (SIGHUP). */
   reopen?(): void;
-  /** Flush what is buffered and release resources. */
-  close(): Promise<void>;
+  /**
+   * Flush what is buffered and release resources. An action that holds accepted messages of its own (the
+   * store's writer thread) resolves with how many it could not finish, so the stop summary counts them.
+   */
+  close(): Promise<void | number>;
   readonly stats: ActionStats;
 }

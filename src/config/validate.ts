@@ -4,6 +4,7 @@ import type { ConfigModel, Expr, Param, Params, SourceLoc, Statement } from './m
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, allModuleNames } from './known';
 import { GENERIC_ACTION_SPECS, QUEUE_SPECS } from './params';
+import { QUEUE_PARAMS_WITHOUT_EFFECT, QueueConfigError, queueOptions } from '../queue/options';
 
 export type Lookup = (name: string) => ComponentSpec | undefined;
 
@@ -13,6 +14,9 @@ const SIZE = /^[0-9]+[kmgt]?b?$/i;
 
 export class Validator {
   private readonly loaded = new Set<string>();
+  /** Disk queue files claimed so far (spool directory + file name), to refuse two actions on one file. */
+  private readonly queueFiles = new Map<string, SourceLoc>();
+  private actionIndex = 0;
 
   constructor(private readonly m: ConfigModel, private readonly rep: Reporter, private readonly lookup?: Lookup) {}
 
@@ -20,10 +24,10 @@ export class Validator {
     for (const mod of this.m.modules) this.module(mod.load, mod.params, mod.loc);
     for (const input of this.m.inputs) this.object('input', input.type, input.params, input.loc);
     for (const rs of this.m.rulesets.values()) {
-      this.queueParams(rs.params);
+      this.queueParams(rs.params, `ruleset ${rs.name}`);
       this.statements(rs.statements);
     }
-    this.queueParams(this.m.mainQueue);
+    this.queueParams(this.m.mainQueue, 'main_queue()');
     for (const t of this.m.templates.values()) {
       for (const item of t.items ?? []) if (item.kind === 'property') this.property(item.name, item.loc);
     }
@@ -66,8 +70,9 @@ export class Validator {
         length: kind.length, hint: `add module(load="${type}") (or $ModLoad ${type}) before it`,
       });
     }
+    if (kind === 'action') this.actionQueue(typeof spec === 'object' ? spec.name : type, params, loc);
     if (spec === 'skip') {
-      this.queueParams(params);
+      if (kind !== 'action') this.queueParams(params, `${kind}(type="${type}")`);
       return this.references(params);
     }
     if (spec.kind !== kind) {
@@ -135,11 +140,51 @@ export class Validator {
     this.rep.error(E.BAD_VALUE, message, p.loc, { length: p.name.length });
   }
 
-  private queueParams(params: Params): void {
+  /**
+   * queue.* outside an action: Logwarden has no main queue and no ruleset queues (each action has its own,
+   * docs/queues.md), so such parameters have no effect and say so.
+   */
+  private queueParams(params: Params, where: string): void {
     const byName = new Map(QUEUE_SPECS.map((s) => [s.name.toLowerCase(), s]));
     for (const [k, p] of params) {
       const spec = byName.get(k);
-      if (spec) this.value(p, spec);
+      if (!spec) continue;
+      this.value(p, spec);
+      this.rep.warn(W.IGNORED, `\`${p.name}\` in ${where} has no effect: Logwarden queues per action (set queue.* on the actions)`, p.loc, { length: p.name.length });
+    }
+  }
+
+  /** An action's queue.* / action.* settings: the same parsing the runtime does, plus what has no effect. */
+  private actionQueue(componentName: string, params: Params, loc: SourceLoc): void {
+    const index = this.actionIndex++;
+    const byName = new Map(QUEUE_SPECS.map((s) => [s.name.toLowerCase(), s]));
+    let typed = true;
+    for (const [k, p] of params) {
+      const spec = byName.get(k);
+      if (!spec) continue;
+      const before = this.rep.diagnostics.length;
+      this.value(p, spec);
+      if (this.rep.diagnostics.length !== before) typed = false;
+      const why = QUEUE_PARAMS_WITHOUT_EFFECT[k];
+      if (why !== undefined) this.rep.warn(W.IGNORED, `\`${p.name}\` has no effect: ${why}`, p.loc, { length: p.name.length });
+    }
+    if (!typed) return;
+    const name = params.get('name')?.value;
+    const stableName = typeof name === 'string' && name !== '' ? name : `${componentName}-${index}`;
+    try {
+      const o = queueOptions(params, componentName, stableName, '.', loc);
+      if (o.kind === 'memory') return;
+      const key = `${o.spoolDirectory}\0${o.fileName}`;
+      const first = this.queueFiles.get(key);
+      if (first) {
+        const p = params.get('queue.filename');
+        this.rep.error(E.BAD_VALUE, `queue file \`${o.fileName}\` is already used by the action at line ${first.line}`, p?.loc ?? loc, {
+          length: p?.name.length ?? 6, hint: 'give each action its own queue.filename',
+        });
+      } else this.queueFiles.set(key, loc);
+    } catch (e) {
+      if (!(e instanceof QueueConfigError)) throw e;
+      this.rep.error(E.BAD_VALUE, e.message.slice(e.message.indexOf(': ') + 2), e.loc, { length: 5 });
     }
   }
 

@@ -1,35 +1,29 @@
-// The queue stage between rules and an action: batches messages, keeps one delivery in flight, retries a
-// failed batch with backoff (at-least-once), and signals backpressure to inputs above a high-water mark.
-import type { Action } from '../actions/action';
+// The queue stage between rules and an action (docs/queues.md). One per action, so one action's trouble never
+// stalls another:
+//
+//   push ──► memory ring ─────────────┐
+//      └──► spill buffer ──► disk segments ─┴──► deliver(batch) ──► action
+//
+// - memory: a ring; above highWatermark the queue reports congestion (pausable inputs wait).
+// - disk-assisted: memory first; once the ring reaches highWatermark, new messages are encoded and appended to
+//   disk segments (src/queue/disk/) until the disk part is empty again. Memory holds the older messages, disk
+//   the newer, so delivering memory first, then disk, keeps the order. Congestion only when the disk is full.
+// - disk: every message goes through the segments.
+//
+// Delivery keeps one batch in flight. The action's report says which messages were poison (counted, written to
+// action.errorFile, logged rate-limited, never retried) and, on failure, how far the batch got (DeliveryFailure
+// .done): only the rest is retried, after a backoff, so nothing delivered is delivered again. A batch read from
+// disk is acknowledged there only once delivered: a crash re-delivers it (at-least-once), never loses it.
+import { DeliveryFailure, type Action, type DeliveryReport, type Rejection } from '../actions/action';
 import type { Logger } from '../log';
 import type { Message } from '../message';
+import { decodeMessage, encodeMessage } from './codec';
+import { DiskQueue } from './disk';
+import { ErrorFile } from './error-file';
+import { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from './options';
 import { Ring } from './ring';
 
-export interface QueueOptions {
-  /** Messages handed to the action per deliver() call (rsyslog queue.dequeueBatchSize). */
-  batchSize: number;
-  /** Capacity (rsyslog queue.size). Above it, messages are refused and counted (never silently). */
-  maxSize: number;
-  /** Inputs that can pause (TCP, TLS, RELP) pause at this fill level (rsyslog queue.highWatermark). */
-  highWatermark: number;
-  /** … and resume below this one (rsyslog queue.lowWatermark). */
-  lowWatermark: number;
-  /** First retry delay after a failed batch; doubles up to retryMaxMs (rsyslog action.resumeInterval). */
-  retryInitialMs: number;
-  retryMaxMs: number;
-}
-
-export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
-  // A batch takes all that one event-loop turn queued: libuv reads up to 2 MB (~8k msgs) per socket per turn,
-  // so 1024-message batches let the queue sit at its 100k high-water mark (200k-msg TCP bench: peak 100k,
-  // GC 25% of CPU); with 16384 the peak was ~4k, RSS 120 MB instead of 250 MB, wall -10-15%.
-  batchSize: 16384,
-  maxSize: 1_000_000,
-  highWatermark: 100_000,
-  lowWatermark: 20_000,
-  retryInitialMs: 250,
-  retryMaxMs: 30_000,
-};
+export { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from './options';
 
 /**
  * An idle queue holding this many messages starts delivering at once instead of at the end of the event-loop
@@ -37,53 +31,171 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
  * delivering every 512 instead of every turn cut wall time 660 → ~600 ms and GC time by half).
  */
 const EAGER_DELIVERY_AT = 512;
+/** Spilled messages are appended to disk in groups of at most this many (one write each). */
+const SPILL_FLUSH_AT = 1024;
+/** Upper bound on the bytes of one batch read back from disk. */
+const DISK_BATCH_BYTES = 16 * 1024 * 1024;
+/** Interval between repeated error lines of one kind (queue full, poison, discards). */
+const LOG_INTERVAL_MS = 10_000;
 
-/** Interval between "queue full" error lines, so a flood does not flood the log too. */
-const FULL_LOG_INTERVAL_MS = 10_000;
-
+/** Every counter of one queue; the metrics registry and /api/stats read these. */
 export interface QueueStats {
+  /** Messages accepted into the queue (memory or disk). */
   enqueued: number;
+  /** Messages the action confirmed. */
   delivered: number;
+  /** Failed delivery attempts (each is followed by a backoff). */
   retries: number;
-  /** Refused because the queue was at maxSize. */
+  /** Refused because the queue (memory, or disk at maxDiskSpace) was full. */
   refused: number;
+  /** Discarded by policy: queue.discardMark / queue.discardSeverity. */
+  discarded: number;
+  /** Refused for good by the action (per-message errors), not retried. */
+  poisoned: number;
+  /** Given up after action.resumeRetryCount retries. */
+  gaveUp: number;
+  /** Messages written to the disk part. */
+  spilled: number;
+  /** Records found damaged when the disk part was opened. */
+  lostAtRecovery: number;
+  /** Messages in memory now (gauge). */
   size: number;
-  /** Largest size reached (how close backpressure let the queue come to maxSize). */
+  /** Largest memory size reached. */
   peak: number;
+  /** Records on disk now (gauge), including those waiting to be written. */
+  diskSize: number;
+  /** Bytes of the disk segments (gauge). */
+  diskBytes: number;
+  /** Age of the oldest queued message in ms, 0 when empty (gauge). */
+  oldestAgeMs: number;
+}
+
+export interface CloseResult {
+  /** Accepted messages neither delivered nor saved: lost with this stop (each one also logged). */
+  undelivered: number;
+  /** Messages left on disk for the next start (disk-backed queues). */
+  saved: number;
 }
 
 export class ActionQueue {
   readonly action: Action;
-  readonly stats: QueueStats = { enqueued: 0, delivered: 0, retries: 0, refused: 0, size: 0, peak: 0 };
-  private readonly ring = new Ring<Message>();
+  readonly stats: QueueStats = {
+    enqueued: 0, delivered: 0, retries: 0, refused: 0, discarded: 0, poisoned: 0, gaveUp: 0, spilled: 0,
+    lostAtRecovery: 0, size: 0, peak: 0, diskSize: 0, diskBytes: 0, oldestAgeMs: 0,
+  };
+  private readonly mem = new Ring<Message>();
   private readonly opts: QueueOptions;
   private readonly logger: Logger;
   private readonly onCongestionChange: (queue: ActionQueue) => void;
+  private disk: DiskQueue | null = null;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  /** Encoded messages waiting to be appended to disk (newer than everything on disk). */
+  private spill: Buffer[] = [];
+  private diskFull = false;
+  private readonly errorFile: ErrorFile | null;
   private running = false;
   private scheduled = false;
   private closed = false;
   private congestedFlag = false;
+  private suspendedFlag = false;
+  private attempts = 0;
   private retryDelay: number;
   private retryTimer: NodeJS.Timeout | null = null;
-  private lastFullLog = 0;
+  private inflight: Message[] | null = null;
+  private inflightFromDisk = false;
+  private readonly lastLog = new Map<string, number>();
   private idleWaiters: Array<() => void> = [];
+  private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
 
-  constructor(action: Action, opts: QueueOptions, logger: Logger, onCongestionChange: (queue: ActionQueue) => void) {
+  /**
+   * `after`: a disk-backed queue opens its segments only once this settles: on reload, the old graph's queue
+   * for the same file closes (saving what it holds) before the new one takes the file over. Until then new
+   * messages wait in memory.
+   */
+  constructor(action: Action, opts: QueueOptions, logger: Logger, onCongestionChange: (queue: ActionQueue) => void, after?: Promise<unknown>) {
     this.action = action;
     this.opts = opts;
     this.logger = logger;
     this.onCongestionChange = onCongestionChange;
     this.retryDelay = opts.retryInitialMs;
     this.pumpBound = () => { this.scheduled = false; void this.pump(); };
+    this.errorFile = opts.errorFile ? new ErrorFile(opts.errorFile, action.name, logger) : null;
+    this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
+    if (opts.kind === 'memory') return;
+    if (after) {
+      void after.then(() => this.openDisk(true), () => this.openDisk(true));
+    } else this.openDisk(false);
   }
 
+  private openDisk(afterReload: boolean): void {
+    if (this.closed) return;
+    const o = this.opts;
+    try {
+      this.disk = DiskQueue.open({
+        dir: o.spoolDirectory, name: o.fileName, maxFileSize: o.maxFileSize, maxDiskSpace: o.maxDiskSpace,
+        checkpointInterval: o.checkpointInterval, syncQueueFiles: o.syncQueueFiles, logger: this.logger,
+      });
+    } catch (err) {
+      // A first start fails (the error names the directory); after a reload, keep working as a memory queue
+      // rather than losing messages.
+      if (!afterReload) throw err;
+      this.logger.error('LW_ERR_QUEUE_DISK_OPEN', 'cannot open the disk queue; this action queues in memory only', {
+        action: this.action.name, dir: o.spoolDirectory, name: o.fileName, error: (err as Error).message,
+      });
+      return;
+    }
+    this.stats.lostAtRecovery = this.disk.stats.lostAtRecovery;
+    if (this.disk.length > 0) {
+      this.logger.info('LW_INFO_QUEUE_RESUMED', 'disk queue holds messages from an earlier run; delivering them', {
+        action: this.action.name, records: this.disk.length, bytes: this.disk.bytes,
+      });
+      this.schedule();
+    }
+  }
+
+  /** Resolves when close() has finished (the disk files are released). */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /** Messages in memory. */
   get size(): number {
-    return this.ring.length;
+    return this.mem.length;
+  }
+
+  /** Messages queued anywhere: memory, waiting to be spilled, on disk. */
+  get total(): number {
+    return this.mem.length + this.spill.length + (this.disk?.length ?? 0);
   }
 
   get congested(): boolean {
     return this.congestedFlag;
+  }
+
+  /** True while the action is failing and the queue waits to retry (rsyslog's "action suspended"). */
+  get suspended(): boolean {
+    return this.suspendedFlag;
+  }
+
+  get options(): Readonly<QueueOptions> {
+    return this.opts;
+  }
+
+  /** Counters with the gauges brought up to date. */
+  snapshot(): QueueStats {
+    const s = this.stats;
+    s.size = this.mem.length;
+    s.diskSize = (this.disk?.length ?? 0) + this.spill.length;
+    s.diskBytes = this.disk?.bytes ?? 0;
+    let oldest = Infinity;
+    if (this.inflight && this.inflight.length > 0 && !this.inflightFromDisk) oldest = this.inflight[0].timegenerated.toEpochMs();
+    else if (this.mem.length > 0) oldest = this.mem.peekFirst()!.timegenerated.toEpochMs();
+    const diskOldest = this.disk?.oldestAppendedAt ?? null;
+    if (diskOldest !== null && diskOldest < oldest) oldest = diskOldest;
+    s.oldestAgeMs = oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest);
+    return { ...s };
   }
 
   /**
@@ -91,44 +203,112 @@ export class ActionQueue {
    * at once when an idle queue already holds EAGER_DELIVERY_AT messages.
    */
   push(msg: Message): void {
-    if (this.ring.length >= this.opts.maxSize) {
-      this.stats.refused++;
-      this.logFull();
+    const o = this.opts;
+    if (o.discardMark > 0 && msg.severity >= o.discardSeverity && this.total >= o.discardMark) {
+      this.stats.discarded++;
+      this.logRare('LW_WARN_QUEUE_DISCARD', 'warn', 'queue above queue.discardMark: messages of low severity discarded', {
+        action: this.action.name, discardedTotal: this.stats.discarded, discardMark: o.discardMark, discardSeverity: o.discardSeverity,
+      });
       return;
     }
-    this.ring.push(msg);
-    this.stats.enqueued++;
-    if (this.ring.length > this.stats.peak) this.stats.peak = this.ring.length;
-    if (!this.congestedFlag && this.ring.length >= this.opts.highWatermark) {
-      this.congestedFlag = true;
-      this.onCongestionChange(this);
+    if (this.disk && (o.kind === 'disk' || this.spill.length > 0 || this.disk.length > 0 || this.mem.length >= o.highWatermark)) {
+      if (this.spill.length >= o.maxSize) return this.refuse();
+      this.spill.push(encodeMessage(msg));
+      this.stats.enqueued++;
+      if (this.spill.length >= SPILL_FLUSH_AT) this.flushSpill();
+      this.schedule();
+      return;
     }
-    if (this.ring.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
+    if (this.mem.length >= o.maxSize) return this.refuse();
+    this.mem.push(msg);
+    this.stats.enqueued++;
+    if (this.mem.length > this.stats.peak) this.stats.peak = this.mem.length;
+    if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && this.mem.length >= o.highWatermark) this.setCongested(true);
+    if (this.mem.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
     else this.schedule();
   }
 
-  /** Resolves once everything enqueued so far has been delivered (or the queue was abandoned). */
+  /** Resolves once everything enqueued so far has been delivered (or the queue was closed). */
   whenIdle(): Promise<void> {
-    if (this.ring.length === 0 && !this.running) return Promise.resolve();
+    if (this.isEmpty() || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Deliver what is queued (bounded by timeoutMs), then close the action. Returns the undelivered count. */
-  async close(timeoutMs: number): Promise<number> {
+  /**
+   * Stop: deliver what is queued for at most timeoutMs (a disk-backed queue whose action is suspended does not
+   * wait), then save what is left in memory to disk (disk-backed queues with saveOnShutdown), close the action
+   * and say what was not delivered.
+   */
+  async close(timeoutMs: number): Promise<CloseResult> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    const waits: Array<Promise<void>> = [this.whenIdle(), timedOut];
+    if (this.disk) waits.push(this.whenSuspended());
     this.schedule();
-    await Promise.race([this.whenIdle(), timedOut]);
+    await Promise.race(waits);
     clearTimeout(timer);
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    const left = this.ring.length;
-    if (left > 0) {
-      this.logger.error('LW_ERR_QUEUE_ABANDONED', 'shutdown timeout: messages were not delivered', { action: this.action.name, count: left });
+    this.retryTimer = null;
+    this.wakeSuspended();
+
+    let undelivered = 0;
+    let saved = 0;
+    // A memory batch still in the action's hands when the deadline passed: unknown fate, kept (at-least-once).
+    const inflight = this.inflight !== null && !this.inflightFromDisk ? this.inflight : [];
+    const memLeft = [...inflight, ...this.mem.take(this.mem.length)];
+    if (this.disk) {
+      if (this.opts.saveOnShutdown && memLeft.length > 0) {
+        // Older than what is on disk, but only a stop can put them behind it: order across a restart is not kept.
+        for (const m of memLeft) this.spill.push(encodeMessage(m));
+      } else undelivered += memLeft.length;
+      this.flushSpill();
+      undelivered += this.spill.length;
+      saved = this.disk.length;
+      this.disk.close();
+    } else undelivered = memLeft.length;
+    if (undelivered > 0) {
+      this.logger.error('LW_ERR_QUEUE_ABANDONED', 'stopped with messages neither delivered nor saved', { action: this.action.name, count: undelivered });
     }
-    await this.action.close();
+    if (saved > 0) {
+      this.logger.notice('LW_NOTICE_QUEUE_SAVED', 'undelivered messages kept on disk for the next start', { action: this.action.name, records: saved });
+    }
+    const inside = await this.action.close();
+    if (typeof inside === 'number') undelivered += inside;
     this.wakeIdle();
-    return left;
+    this.resolveClosed();
+    return { undelivered, saved };
+  }
+
+  // Internals ------------------------------------------------------------------------------------------
+
+  private isEmpty(): boolean {
+    return this.mem.length === 0 && this.spill.length === 0 && (this.disk?.length ?? 0) === 0 && !this.running;
+  }
+
+  private refuse(): void {
+    this.stats.refused++;
+    this.logRare('LW_ERR_QUEUE_FULL', 'error', 'queue full: messages refused (raise queue.size / queue.maxDiskSpace or fix the action)', {
+      action: this.action.name, refusedTotal: this.stats.refused, maxSize: this.opts.maxSize, maxDiskSpace: this.opts.maxDiskSpace,
+    });
+  }
+
+  /** Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. */
+  private flushSpill(): void {
+    if (!this.disk || this.spill.length === 0) return;
+    const n = this.disk.append(this.spill);
+    this.stats.spilled += n;
+    this.spill = n === this.spill.length ? [] : this.spill.slice(n);
+    const full = this.spill.length > 0;
+    if (full !== this.diskFull) {
+      this.diskFull = full;
+      if (full) {
+        this.logger.error('LW_ERR_QUEUE_DISK_FULL', 'disk queue at queue.maxDiskSpace: holding new messages in memory and pausing inputs', {
+          action: this.action.name, maxDiskSpace: this.opts.maxDiskSpace, waiting: this.spill.length,
+        });
+      }
+    }
+    if (this.opts.timeoutEnqueueMs !== 0 && full !== this.congestedFlag) this.setCongested(full);
   }
 
   private schedule(): void {
@@ -137,39 +317,146 @@ export class ActionQueue {
     setImmediate(this.pumpBound);
   }
 
+  /** The next batch: memory first (older), then disk. */
+  private nextBatch(): Message[] | null {
+    if (this.mem.length > 0) {
+      this.inflightFromDisk = false;
+      return this.mem.take(this.opts.batchSize);
+    }
+    this.flushSpill();
+    if (!this.disk || this.disk.length === 0) return null;
+    const records = this.disk.peek(this.opts.batchSize, DISK_BATCH_BYTES);
+    const batch: Message[] = [];
+    let bad = 0;
+    for (const r of records) {
+      try {
+        batch.push(decodeMessage(r));
+      } catch {
+        // A record whose checksum held but whose content does not decode (a format this build cannot read).
+        if (batch.length > 0) break; // deliver the good prefix first; the bad one is at the head next time
+        bad++;
+      }
+    }
+    if (bad > 0) {
+      this.disk.ack(bad);
+      this.stats.lostAtRecovery += bad;
+      this.logger.error('LW_ERR_QUEUE_DISK_LOST', 'disk queue records could not be decoded; skipped', { action: this.action.name, records: bad });
+      return this.nextBatch();
+    }
+    this.inflightFromDisk = true;
+    return batch;
+  }
+
   private async pump(): Promise<void> {
     if (this.running || this.closed) return;
     this.running = true;
-    while (this.ring.length > 0 && !this.closed) {
-      const batch = this.ring.take(this.opts.batchSize);
+    let batch: Message[] | null;
+    while (!this.closed && (batch = this.nextBatch()) !== null) {
+      this.inflight = batch;
+      const fromDisk = this.inflightFromDisk;
+      let done = batch.length;
+      let rejected: Rejection[] = [];
+      let failure: unknown = null;
       try {
-        await this.action.deliver(batch);
+        const report = await this.action.deliver(batch) as DeliveryReport | void;
+        if (report) rejected = report.rejected;
       } catch (err) {
-        this.ring.unshiftAll(batch);
-        this.stats.retries++;
-        this.logger.warn('LW_WARN_ACTION_SUSPENDED', 'action failed; batch kept for retry', {
-          action: this.action.name, batch: batch.length, retryInMs: this.retryDelay, error: (err as Error).message,
-        });
-        this.running = false;
-        this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
-        this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
-        return;
+        failure = err;
+        if (err instanceof DeliveryFailure) {
+          done = Math.max(0, Math.min(err.done, batch.length));
+          rejected = err.rejected;
+        } else done = 0;
       }
-      this.retryDelay = this.opts.retryInitialMs;
-      this.stats.delivered += batch.length;
+      this.inflight = null;
+      if (this.closed) {
+        // close() gave up waiting: a memory batch was saved or counted there; a disk batch stays on disk and is
+        // delivered again at the next start (at-least-once).
+        break;
+      }
+      const poison = rejected.filter((r) => r.index >= 0 && r.index < done);
+      if (poison.length > 0) this.poison(batch, poison);
+      this.stats.delivered += done - poison.length;
+      if (fromDisk) this.disk!.ack(done);
+      if (failure === null) {
+        this.attempts = 0;
+        this.retryDelay = this.opts.retryInitialMs;
+        this.setSuspended(false);
+        this.updateCongestion();
+        continue;
+      }
+      const rest = batch.slice(done);
+      if (!fromDisk) this.mem.unshiftAll(rest);
+      this.attempts++;
+      this.stats.retries++;
+      if (this.opts.resumeRetryCount >= 0 && this.attempts > this.opts.resumeRetryCount) {
+        this.giveUp(rest, failure, fromDisk);
+        continue;
+      }
+      const f = failure as Partial<DeliveryFailure> & Error;
+      this.logger.warn('LW_WARN_ACTION_SUSPENDED', 'action failed; undelivered messages kept for retry', {
+        action: this.action.name, done, kept: rest.length, retryInMs: this.retryDelay, error: f.message,
+        ...(f.code ? { code: f.code } : {}), ...(f.transient === false ? { transient: false } : {}),
+      });
+      this.setSuspended(true);
+      this.running = false;
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
+      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
       this.updateCongestion();
+      return;
     }
     this.running = false;
     this.updateCongestion();
-    if (this.ring.length === 0) this.wakeIdle();
+    if (this.isEmpty()) this.wakeIdle();
+  }
+
+  private poison(batch: Message[], poison: Rejection[]): void {
+    this.stats.poisoned += poison.length;
+    this.errorFile?.write(poison.map((r) => ({ msg: batch[r.index], err: { code: r.code, reason: r.reason } })));
+    const first = poison[0];
+    this.logRare('LW_WARN_ACTION_POISON', 'warn', 'action refused messages for good; dropped (see action.errorFile)', {
+      action: this.action.name, code: first.code, reason: first.reason, inBatch: poison.length, poisonedTotal: this.stats.poisoned,
+    });
+  }
+
+  private giveUp(rest: Message[], failure: unknown, fromDisk: boolean): void {
+    const err = failure as Partial<DeliveryFailure> & Error;
+    if (fromDisk) this.disk!.ack(rest.length);
+    else this.mem.take(rest.length);
+    this.stats.gaveUp += rest.length;
+    const code = err.code ?? 'LW_ERR_ACTION_FAILED';
+    this.errorFile?.write(rest.map((msg) => ({ msg, err: { code, reason: err.message } })));
+    this.logger.error('LW_ERR_ACTION_GAVE_UP', 'action.resumeRetryCount exhausted: messages dropped', {
+      action: this.action.name, count: rest.length, retries: this.attempts - 1, error: err.message,
+    });
+    this.attempts = 0;
+    this.retryDelay = this.opts.retryInitialMs;
   }
 
   private updateCongestion(): void {
-    this.stats.size = this.ring.length;
-    if (this.congestedFlag && this.ring.length <= this.opts.lowWatermark) {
-      this.congestedFlag = false;
-      this.onCongestionChange(this);
-    }
+    this.stats.size = this.mem.length;
+    if (this.congestedFlag && !this.diskFull && this.mem.length <= this.opts.lowWatermark) this.setCongested(false);
+  }
+
+  private setCongested(on: boolean): void {
+    if (this.congestedFlag === on) return;
+    this.congestedFlag = on;
+    this.onCongestionChange(this);
+  }
+
+  private setSuspended(on: boolean): void {
+    this.suspendedFlag = on;
+    if (on) this.wakeSuspended();
+  }
+
+  private whenSuspended(): Promise<void> {
+    if (this.suspendedFlag) return Promise.resolve();
+    return new Promise((resolve) => this.suspendWaiters.push(resolve));
+  }
+
+  private wakeSuspended(): void {
+    const waiters = this.suspendWaiters;
+    this.suspendWaiters = [];
+    for (const w of waiters) w();
   }
 
   private wakeIdle(): void {
@@ -178,12 +465,10 @@ export class ActionQueue {
     for (const w of waiters) w();
   }
 
-  private logFull(): void {
+  private logRare(code: string, level: 'warn' | 'error', text: string, fields: Record<string, unknown>): void {
     const now = Date.now();
-    if (now - this.lastFullLog < FULL_LOG_INTERVAL_MS) return;
-    this.lastFullLog = now;
-    this.logger.error('LW_ERR_QUEUE_FULL', 'queue full: messages refused (raise queue.size or fix the action)', {
-      action: this.action.name, refusedTotal: this.stats.refused, maxSize: this.opts.maxSize,
-    });
+    if (now - (this.lastLog.get(code) ?? 0) < LOG_INTERVAL_MS) return;
+    this.lastLog.set(code, now);
+    this.logger[level](code, text, fields);
   }
 }

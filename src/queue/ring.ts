@@ -31,6 +31,11 @@ export class Ring<T> {
     this.count++;
   }
 
+  /** The item at the front, without removing it. */
+  peekFirst(): T | undefined {
+    return this.count === 0 ? undefined : this.buf[this.head];
+  }
+
   /** Remove and return up to `max` items from the front, in order. */
   take(max: number): T[] {
     const n = Math.min(max, this.count);

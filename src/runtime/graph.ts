@@ -5,7 +5,9 @@ import type { ActionDecl, ConfigModel, Params } from '../config/model';
 import { getParam } from '../config/model';
 import type { Logger } from '../log';
 import type { Message } from '../message';
-import { ActionQueue, DEFAULT_QUEUE_OPTIONS, type QueueOptions } from '../queue/action-queue';
+import { resolve } from 'node:path';
+import { ActionQueue, type CloseResult } from '../queue/action-queue';
+import { QueueConfigError, queueOptions, sizeParam } from '../queue/options';
 import { compileRulesets } from '../rules/compile';
 import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
@@ -20,8 +22,15 @@ export class Graph {
   private congestedCount = 0;
   private readonly onCongestion: (congested: boolean) => void;
 
-  constructor(model: ConfigModel, dataDir: string, logger: Logger, onCongestion: (congested: boolean) => void) {
+  /** Disk-backed queues by their file (spool directory + name), to refuse two actions on one file. */
+  private readonly diskQueues = new Map<string, ActionQueue>();
+  private readonly previous: Graph | null;
+  private actionIndex = 0;
+
+  /** `previous`: the graph this one replaces on reload; its disk queues are handed over once they close. */
+  constructor(model: ConfigModel, dataDir: string, logger: Logger, onCongestion: (congested: boolean) => void, previous: Graph | null = null) {
     this.onCongestion = onCongestion;
+    this.previous = previous;
     const templates = new Map<string, CompiledTemplate>(builtinTemplates());
     const warn = (code: string, message: string, loc: { file: string; line: number; col: number }): void =>
       logger.warn(code, message, { at: `${loc.file}:${loc.line}:${loc.col}` });
@@ -50,15 +59,20 @@ export class Graph {
     await Promise.all(this.queues.map((q) => q.whenIdle()));
   }
 
-  /** Deliver what is queued (bounded) and close every action. */
-  async close(timeoutMs: number): Promise<number> {
-    const left = await Promise.all(this.queues.map((q) => q.close(timeoutMs)));
-    return left.reduce((a, b) => a + b, 0);
+  /** Deliver what is queued (bounded), save disk-backed queues, close every action. */
+  async close(timeoutMs: number): Promise<CloseResult> {
+    const results = await Promise.all(this.queues.map((q) => q.close(timeoutMs)));
+    return results.reduce((a, b) => ({ undelivered: a.undelivered + b.undelivered, saved: a.saved + b.saved }), { undelivered: 0, saved: 0 });
   }
 
-  /** Per-action queue counters, for stats endpoints and tests. */
-  queueStats(): Array<{ action: string } & ActionQueue['stats']> {
-    return this.queues.map((q) => ({ action: q.action.name, ...q.stats, size: q.size }));
+  /** Per-action queue counters (gauges current), for stats endpoints and tests. */
+  queueStats(): Array<{ action: string; kind: string } & ReturnType<ActionQueue['snapshot']>> {
+    return this.queues.map((q) => ({ action: q.action.name, kind: q.options.kind, ...q.snapshot() }));
+  }
+
+  /** The disk-backed queue on this file, if this graph has one. */
+  diskQueue(key: string): ActionQueue | undefined {
+    return this.diskQueues.get(key);
   }
 
   reopen(): void {
@@ -69,42 +83,28 @@ export class Graph {
     const factory = findAction(decl.type);
     if (!factory) throw new Error(`${decl.loc.file}:${decl.loc.line}:${decl.loc.col}: unknown action type "${decl.type}"`);
     const action: Action = factory.create(decl, moduleParamsFor(this.ctx.config, decl.type), this.ctx);
-    const queue = new ActionQueue(action, queueOptions(decl.params), this.ctx.logger, (q) => {
+    const index = this.actionIndex++;
+    const explicitName = getParam(decl.params, 'name')?.value;
+    // A disk queue's default file name must be stable across restarts: the action's name= or type and position.
+    const stableName = typeof explicitName === 'string' && explicitName !== '' ? explicitName : `${factory.spec.name}-${index}`;
+    const opts = queueOptions(decl.params, factory.spec.name, stableName, this.ctx.dataDir, decl.loc);
+    let after: Promise<void> | undefined;
+    let key = '';
+    if (opts.kind !== 'memory') {
+      key = resolve(this.ctx.dataDir, opts.spoolDirectory, opts.fileName);
+      if (this.diskQueues.has(key)) {
+        throw new QueueConfigError(getParam(decl.params, 'queue.filename')?.loc ?? decl.loc,
+          `queue file "${opts.fileName}" in ${opts.spoolDirectory} is already used by action ${this.diskQueues.get(key)!.action.name}: give each queue its own queue.filename`);
+      }
+      after = this.previous?.diskQueue(key)?.whenClosed();
+      opts.spoolDirectory = resolve(this.ctx.dataDir, opts.spoolDirectory);
+    }
+    const queue = new ActionQueue(action, opts, this.ctx.logger, (q) => {
       this.congestedCount += q.congested ? 1 : -1;
       this.onCongestion(this.congestedCount > 0);
-    });
+    }, after);
+    if (key !== '') this.diskQueues.set(key, queue);
     this.queues.push(queue);
     return (msg) => queue.push(msg);
   }
-}
-
-function intParam(params: Params, name: string): number | undefined {
-  const p = getParam(params, name);
-  if (!p) return undefined;
-  const n = typeof p.value === 'number' ? p.value : Number.parseInt(String(p.value), 10);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-const SIZE_SUFFIX: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** rsyslog size values: "8k", "64m", plain numbers. */
-export function sizeParam(params: Params, name: string): number | undefined {
-  const p = getParam(params, name);
-  if (!p) return undefined;
-  if (typeof p.value === 'number') return p.value;
-  const m = /^\s*(\d+)\s*([kmg])?b?\s*$/i.exec(String(p.value));
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? SIZE_SUFFIX[m[2].toLowerCase()] : 1);
-}
-
-/** Queue settings from an action's `queue.*` and `action.resume*` parameters. */
-export function queueOptions(params: Params): QueueOptions {
-  const o = { ...DEFAULT_QUEUE_OPTIONS };
-  o.maxSize = intParam(params, 'queue.size') ?? o.maxSize;
-  o.batchSize = intParam(params, 'queue.dequeuebatchsize') ?? o.batchSize;
-  o.highWatermark = intParam(params, 'queue.highwatermark') ?? Math.min(o.highWatermark, Math.floor(o.maxSize * 0.8));
-  o.lowWatermark = intParam(params, 'queue.lowwatermark') ?? Math.min(o.lowWatermark, Math.floor(o.highWatermark * 0.7));
-  const resume = intParam(params, 'action.resumeinterval');
-  if (resume !== undefined) o.retryMaxMs = resume * 1000;
-  return o;
 }

@@ -122,8 +122,8 @@ export class Runtime implements MessageSink {
     this.stopping = true;
     await Promise.all(this.inputs.map((i) => i.input.stop()));
     this.inputs = [];
-    const left = await this.graph.close(this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
-    this.logger.info('LW_INFO_STOPPED', 'logwarden stopped', { undelivered: left });
+    const { undelivered, saved } = await this.graph.close(this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+    this.logger.info('LW_INFO_STOPPED', 'logwarden stopped', { undelivered, savedToDisk: saved });
   }
 
   /**
@@ -142,7 +142,7 @@ export class Runtime implements MessageSink {
     }
     let next: Graph;
     try {
-      next = Runtime.buildGraph(model, this.opts, this.logger, (c) => this.congestionChanged(c));
+      next = Runtime.buildGraph(model, this.opts, this.logger, (c) => this.congestionChanged(c), this.graph);
     } catch (err) {
       this.logger.error('LW_ERR_RELOAD_REJECTED', 'new configuration failed to instantiate; the running one stays', { detail: (err as Error).message });
       return [];
@@ -171,11 +171,11 @@ export class Runtime implements MessageSink {
     return model;
   }
 
-  private static buildGraph(model: ConfigModel, opts: RuntimeOptions, logger: Logger, onCongestion: (c: boolean) => void): Graph {
+  private static buildGraph(model: ConfigModel, opts: RuntimeOptions, logger: Logger, onCongestion: (c: boolean) => void, previous: Graph | null = null): Graph {
     const workDir = opts.dataDir ?? (getParam(model.globals, 'workdirectory')?.value as string | undefined) ?? './data';
     const dataDir = resolve(workDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o750 });
-    return new Graph(model, dataDir, logger, onCongestion);
+    return new Graph(model, dataDir, logger, onCongestion, previous);
   }
 
   private congestionChanged(congested: boolean): void {

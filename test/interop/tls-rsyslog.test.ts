@@ -120,7 +120,7 @@ template(name="m" type="string" string="%hostname% %syslogtag%%msg%\\n")
 action(type="omfile" file="${r.outFile}" template="m")`);
       const ctx = context({ DefaultNetstreamDriverCAFile: CA, DefaultNetstreamDriverCertFile: pki('client.example.net.pem'), DefaultNetstreamDriverKeyFile: pki('client.example.net-key.pem') }, [...builtinTemplates().values()]);
       const a = forwardAction.create({ type: 'omfwd', params: params({ target: 'localhost', port: String(port), protocol: 'tcp', StreamDriver: c.driver, StreamDriverMode: '1', StreamDriverAuthMode: c.auth, TCP_Framing: 'octet-counted' }), loc: { file: 't.conf', line: 1, col: 1 } }, new Map(), ctx);
-      running.push({ stop: () => a.close() });
+      running.push({ stop: async () => { await a.close(); } });
       const tag = `fwd-${c.driver}-${process.pid}`;
       const batch = Array.from({ length: COUNT }, (_, i) => {
         const raw = Buffer.from(`<13>Jan  2 03:04:05 h2 app: ${tag} seq=${i}`);

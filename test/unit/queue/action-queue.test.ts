@@ -112,7 +112,8 @@ test('close() delivers what is queued before closing the action', async () => {
   const a = new RecordingAction();
   const q = new ActionQueue(a, opts({}), quiet, () => {});
   for (let i = 0; i < 25; i++) q.push(msg(i));
-  const left = await q.close(5000);
-  assert.equal(left, 0);
+  const { undelivered, saved } = await q.close(5000);
+  assert.equal(undelivered, 0);
+  assert.equal(saved, 0);
   assert.equal(a.batches.flat().length, 25);
 });

@@ -1,0 +1,211 @@
+// Queue kinds and the delivery contract: disk-assisted spill and drain in order, disk-only, poison reports,
+// partial failures retried from where they stopped, action.resumeRetryCount, discardMark, saveOnShutdown and
+// resume at the next start. Numbered messages, counted exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeliveryFailure, type Action, type DeliveryReport } from '../../../src/actions/action';
+import { StreamLogger } from '../../../src/log';
+import { Message } from '../../../src/message';
+import { ActionQueue } from '../../../src/queue/action-queue';
+import { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from '../../../src/queue/options';
+import { SyslogTime } from '../../../src/time';
+import { tempDir } from '../../helpers/util';
+
+const origin = { inputname: 'test', fromhost: 'localhost', fromhostIp: '127.0.0.1', ruleset: 'RSYSLOG_DefaultRuleset' };
+function msg(i: number, severity = 6): Message {
+  const m = new Message(Buffer.from(`m${i}`), origin, SyslogTime.now());
+  m.msg = `m${i}`;
+  m.severity = severity;
+  return m;
+}
+const seq = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `m${i + from}`);
+
+/** Records every delivered message; a hook decides each call's outcome. */
+class ScriptedAction implements Action {
+  readonly name = 'scripted';
+  readonly stats = { delivered: 0, failed: 0 };
+  readonly delivered: string[] = [];
+  readonly calls: string[][] = [];
+  gate: Promise<void> | null = null;
+  /** Return a report, throw, or return undefined (all delivered). Called before recording. */
+  script: (batch: Message[], call: number) => DeliveryReport | void = () => undefined;
+  async deliver(batch: Message[]): Promise<DeliveryReport | void> {
+    const call = this.calls.length;
+    this.calls.push(batch.map((m) => m.msg));
+    if (this.gate) await this.gate;
+    let report: DeliveryReport | void;
+    try {
+      report = this.script(batch, call);
+    } catch (e) {
+      const done = e instanceof DeliveryFailure ? e.done : 0;
+      const rejected = e instanceof DeliveryFailure ? e.rejected : [];
+      for (let i = 0; i < done; i++) if (!rejected.some((r) => r.index === i)) this.delivered.push(batch[i].msg);
+      throw e;
+    }
+    const rejected = report ? report.rejected : [];
+    for (let i = 0; i < batch.length; i++) if (!rejected.some((r) => r.index === i)) this.delivered.push(batch[i].msg);
+    return report;
+  }
+  async close(): Promise<void> {}
+}
+
+const quiet = (): StreamLogger => new StreamLogger({ out: null, keep: true });
+function opts(dir: string, o: Partial<QueueOptions>): QueueOptions {
+  return { ...DEFAULT_QUEUE_OPTIONS, retryInitialMs: 5, retryMaxMs: 20, spoolDirectory: dir, fileName: 'q', ...o };
+}
+function gate(a: ScriptedAction): () => void {
+  let release!: () => void;
+  a.gate = new Promise<void>((r) => { release = r; });
+  return () => { a.gate = null; release(); };
+}
+
+test('disk-assisted: above the high-water mark new messages spill to disk and drain back in order', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const congestion: boolean[] = [];
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 8, highWatermark: 20, lowWatermark: 5 }), quiet(), (qq) => congestion.push(qq.congested));
+  for (let i = 0; i < 500; i++) q.push(msg(i));
+  await new Promise((r) => setImmediate(r));
+  const s = q.snapshot();
+  assert.ok(s.size <= 20, `memory holds at most the high-water mark (${s.size})`);
+  assert.ok(s.diskSize >= 470, `the rest went to disk (${s.diskSize})`);
+  assert.deepEqual(congestion, [], 'spilling to disk never pauses inputs');
+  open();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(500), 'every message once, in order');
+  assert.equal(q.stats.delivered, 500);
+  assert.ok(q.stats.spilled >= 470);
+  await q.close(1000);
+});
+
+test('disk: every message goes through the segments, in order', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk', batchSize: 16 }), quiet(), () => {});
+  for (let i = 0; i < 300; i++) q.push(msg(i));
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(300));
+  assert.equal(q.stats.spilled, 300);
+  assert.equal(q.snapshot().diskSize, 0);
+  await q.close(1000);
+});
+
+test('poison: refused messages are counted and written to action.errorFile; the rest delivered once', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  a.script = (batch) => ({ rejected: batch.flatMap((m, index) => (m.msg.endsWith('7') ? [{ index, code: 'ENAMETOOLONG', reason: `name too long for ${m.msg}` }] : [])) });
+  const errorFile = join(d.dir, 'errors.jsonl');
+  const logger = quiet();
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'memory', batchSize: 10, errorFile }), logger, () => {});
+  for (let i = 0; i < 100; i++) q.push(msg(i));
+  await q.whenIdle();
+  const poison = seq(100).filter((m) => m.endsWith('7'));
+  assert.deepEqual(a.delivered, seq(100).filter((m) => !m.endsWith('7')));
+  assert.equal(q.stats.poisoned, poison.length);
+  assert.equal(q.stats.delivered, 100 - poison.length);
+  assert.equal(q.stats.retries, 0, 'poison is never retried');
+  const lines = readFileSync(errorFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rawmsg: string; code: string; action: string });
+  assert.deepEqual(lines.map((l) => l.rawmsg), poison);
+  assert.ok(lines.every((l) => l.code === 'ENAMETOOLONG' && l.action === 'scripted'));
+  assert.equal(logger.records?.filter((r) => r.code === 'LW_WARN_ACTION_POISON').length, 1, 'the log line is rate-limited');
+});
+
+test('a partial failure is retried from where it stopped: nothing delivered twice', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  for (const kind of ['memory', 'disk'] as const) {
+    const a = new ScriptedAction();
+    a.script = (batch, call) => {
+      if (call === 0) throw new DeliveryFailure('disk full', { done: 3, rejected: [{ index: 1, code: 'EISDIR', reason: 'dir' }], code: 'ENOSPC' });
+      if (call === 2) throw new DeliveryFailure('again', { done: 0 });
+    };
+    const q = new ActionQueue(a, opts(d.dir, { kind, fileName: `p-${kind}`, batchSize: 10 }), quiet(), () => {});
+    for (let i = 0; i < 25; i++) q.push(msg(i));
+    await q.whenIdle();
+    assert.deepEqual(a.delivered, seq(25).filter((m) => m !== 'm1'), `${kind}: each once, in order`);
+    assert.deepEqual(a.calls[1].slice(0, 2), ['m3', 'm4'], `${kind}: the retry starts after the done prefix`);
+    assert.equal(q.stats.poisoned, 1);
+    assert.equal(q.stats.delivered, 24);
+    assert.equal(q.stats.retries, 2);
+    await q.close(1000);
+  }
+});
+
+test('action.resumeRetryCount: a batch is given up after that many retries, counted and written to errorFile', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  a.script = (batch) => { if (batch[0].msg === 'm0') throw new Error('peer refuses'); };
+  const errorFile = join(d.dir, 'gaveup.jsonl');
+  const logger = quiet();
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'memory', batchSize: 5, resumeRetryCount: 2, errorFile }), logger, () => {});
+  for (let i = 0; i < 12; i++) q.push(msg(i));
+  await q.whenIdle();
+  assert.equal(a.calls.filter((c) => c[0] === 'm0').length, 3, 'one try and two retries');
+  assert.equal(q.stats.gaveUp, 5);
+  assert.deepEqual(a.delivered, seq(7, 5));
+  assert.equal(readFileSync(errorFile, 'utf8').trim().split('\n').length, 5);
+  assert.ok(logger.records?.some((r) => r.code === 'LW_ERR_ACTION_GAVE_UP'));
+});
+
+test('queue.discardMark / discardSeverity: unimportant messages are discarded above the mark, important ones kept', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'memory', batchSize: 100, discardMark: 10, discardSeverity: 6 }), quiet(), () => {});
+  for (let i = 0; i < 40; i++) q.push(msg(i, i % 2 === 0 ? 7 : 3));
+  open();
+  await q.whenIdle();
+  const kept = seq(40).filter((_, i) => i < 10 || i % 2 === 1);
+  assert.deepEqual(a.delivered, kept);
+  assert.equal(q.stats.discarded, 40 - kept.length);
+});
+
+test('memory queue with timeoutEnqueue=0 never pauses inputs: a full queue refuses and counts', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const congestion: boolean[] = [];
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'memory', maxSize: 30, highWatermark: 10, lowWatermark: 2, timeoutEnqueueMs: 0 }), quiet(), (qq) => congestion.push(qq.congested));
+  for (let i = 0; i < 50; i++) q.push(msg(i));
+  assert.deepEqual(congestion, []);
+  assert.equal(q.stats.refused, 20);
+  open();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(30));
+});
+
+test('saveOnShutdown: a stopped queue whose action is down keeps everything on disk; the next start delivers it', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const down = new ScriptedAction();
+  down.script = () => { throw new Error('connection refused'); };
+  const q1 = new ActionQueue(down, opts(d.dir, { kind: 'disk-assisted', batchSize: 10, highWatermark: 15, lowWatermark: 5 }), quiet(), () => {});
+  for (let i = 0; i < 60; i++) q1.push(msg(i));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(q1.suspended, true);
+  const closed = await q1.close(10_000);
+  assert.deepEqual(closed, { undelivered: 0, saved: 60 });
+  assert.deepEqual(down.delivered, []);
+
+  const up = new ScriptedAction();
+  const q2 = new ActionQueue(up, opts(d.dir, { kind: 'disk-assisted', batchSize: 10, highWatermark: 15, lowWatermark: 5 }), quiet(), () => {});
+  for (let i = 60; i < 70; i++) q2.push(msg(i));
+  await q2.whenIdle();
+  assert.deepEqual([...up.delivered].sort(), seq(70).sort(), 'all 70 arrive, none twice');
+  assert.equal(new Set(up.delivered).size, 70);
+  assert.deepEqual(up.delivered.slice(-10), seq(10, 60), 'the saved messages come before the new ones');
+  await q2.close(1000);
+});
+
+test('a memory queue stopped with its action down reports every undelivered message', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const down = new ScriptedAction();
+  down.script = () => { throw new Error('down'); };
+  const logger = quiet();
+  const q = new ActionQueue(down, opts(d.dir, { kind: 'memory', batchSize: 10 }), logger, () => {});
+  for (let i = 0; i < 25; i++) q.push(msg(i));
+  const r = await q.close(100);
+  assert.deepEqual(r, { undelivered: 25, saved: 0 });
+  assert.ok(logger.records?.some((x) => x.code === 'LW_ERR_QUEUE_ABANDONED' && x.fields?.count === 25));
+});
