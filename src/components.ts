@@ -56,6 +56,11 @@ export interface Input {
   start(): Promise<void>;
   /** Stop accepting, finish what was already received (submit it), then resolve. */
   stop(): Promise<void>;
+  /**
+   * Reload of a changed input: stop accepting new connections or datagrams, but let open sessions go on
+   * reading (their data still reaches the current graph) until their peers close or stop() is called.
+   */
+  stopListening?(): Promise<void>;
   /** Bound addresses after start (port 0 resolves to the real port), for tests and logs. */
   addresses(): Array<{ protocol: string; address: string; port: number }>;
   /** Certificates changed on disk or SIGHUP. */

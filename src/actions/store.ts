@@ -182,12 +182,13 @@ export class StoreAction implements Action {
     });
   }
 
-  async close(): Promise<void> {
+  /** Resolves with the rows the writer thread could not commit in time (counted in the stop summary). */
+  async close(): Promise<number> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     const s = this.store;
     this.store = null;
-    if (s !== null) await releaseSqliteStore(s);
+    return s !== null ? releaseSqliteStore(s) : 0;
   }
 }
 

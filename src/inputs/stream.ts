@@ -10,8 +10,12 @@ import { FrameHandler, FramerOptions, StreamFramer } from '../framing/stream-fra
 import { parseSyslog } from '../parse/index';
 import type { ParseOptions } from '../parse/options';
 
-/** How long a stopping session waits for the peer to close after our FIN before cutting it. */
-export const STOP_GRACE_MS = 2000;
+/**
+ * How long a stopping session keeps reading after our FIN, waiting for the peer to close, before cutting it.
+ * Cutting a connection loses what the peer's kernel had already accepted from it, so this errs long: a sender
+ * that finishes its stream within it loses nothing (rsyslog cuts at once).
+ */
+export const STOP_GRACE_MS = 5000;
 
 export interface StreamOptions {
   maxMessageSize: number;
@@ -127,10 +131,20 @@ export class StreamSession implements FrameHandler {
   }
 }
 
-/** Tracks a server's open sessions so stop() can end them all and wait. */
-/** Stop accepting, let every tracked session submit what it received and close, then wait for the server. */
-export async function closeStreamServer(server: net.Server, tracker: StreamServerTracker): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+/**
+ * Stop accepting: new connections are refused at once; sessions already open keep reading. Resolves once the
+ * last of them has closed (net.Server's close semantics).
+ */
+export function stopAccepting(server: net.Server): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * Stop accepting (unless `closing` says it was already stopped), let every tracked session submit what it
+ * received and close, then wait for the server.
+ */
+export async function closeStreamServer(server: net.Server, tracker: StreamServerTracker, closing?: Promise<void> | null): Promise<void> {
+  const closed = closing ?? stopAccepting(server);
   await tracker.stopAll(); // each session submits what it has and closes within its own grace period
   await closed;
 }

@@ -11,7 +11,7 @@ import type { ParseOptions } from '../parse/options';
 import type { FramerOptions } from '../framing/stream-framer';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
-import { closeStreamServer, StreamServerTracker } from './stream';
+import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
 
 /** rsyslog imtcp MaxSessions default. */
 const DEFAULT_MAX_SESSIONS = 200;
@@ -86,6 +86,7 @@ export class TcpInput implements Input {
   private readonly resolver: HostResolver;
   private readonly tracker = new StreamServerTracker();
   private server: net.Server | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(s: TcpSettings, ctx: RuntimeContext, sink: MessageSink, resolver: HostResolver) {
     this.s = s;
@@ -128,7 +129,12 @@ export class TcpInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    await closeStreamServer(server, this.tracker);
+    await closeStreamServer(server, this.tracker, this.closing);
+  }
+
+  /** Reload: stop accepting here; open sessions go on reading until their peers close (or stop()). */
+  async stopListening(): Promise<void> {
+    if (this.server && !this.closing) this.closing = stopAccepting(this.server);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {

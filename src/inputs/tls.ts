@@ -10,7 +10,7 @@ import type { Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse';
 import { normaliseAddress } from './resolve';
-import { closeStreamServer, StreamServerTracker, StreamSession } from './stream';
+import { closeStreamServer, stopAccepting, StreamServerTracker, StreamSession } from './stream';
 import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from './tls-auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from './tls-config';
@@ -90,6 +90,7 @@ export function tlsInputSettings(decl: InputDecl, moduleParams: Params, globals:
 class TlsInput implements Input {
   readonly name: string;
   private server: Server | null = null;
+  private closing: Promise<void> | null = null;
   private readonly sessions = new StreamServerTracker();
   private readonly watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
@@ -202,7 +203,12 @@ class TlsInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    await closeStreamServer(server, this.sessions);
+    await closeStreamServer(server, this.sessions, this.closing);
+  }
+
+  /** Reload: stop accepting here; open sessions go on reading until their peers close (or stop()). */
+  async stopListening(): Promise<void> {
+    if (this.server && !this.closing) this.closing = stopAccepting(this.server);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {

@@ -11,7 +11,7 @@ import type { Message, Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse/options';
 import { inputParseOptions, paramBool, paramString } from './params';
-import { closeStreamServer, StreamServerTracker } from './stream';
+import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
 
 const DEFAULT_SOCKET = '/dev/log';
 const NUL = 0;
@@ -67,6 +67,7 @@ export class UnixSockInput implements Input {
   private readonly origin: Origin;
   private readonly tracker = new StreamServerTracker();
   private server: net.Server | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(s: UnixSettings, ctx: RuntimeContext, sink: MessageSink) {
     this.s = s;
@@ -99,7 +100,12 @@ export class UnixSockInput implements Input {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    await closeStreamServer(server, this.tracker);
+    await closeStreamServer(server, this.tracker, this.closing);
+  }
+
+  /** Reload: stop accepting here; open sessions go on reading until their peers close (or stop()). */
+  async stopListening(): Promise<void> {
+    if (this.server && !this.closing) this.closing = stopAccepting(this.server);
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {

@@ -52,6 +52,8 @@ export class Runtime implements MessageSink {
   readonly logger: Logger;
   private graph: Graph;
   private inputs: RunningInput[] = [];
+  /** Inputs replaced by a reload whose open sessions still read until their peers close. */
+  private retired: Input[] = [];
   private drainWaiters: Array<() => void> = [];
   private readonly opts: RuntimeOptions;
   private stopping = false;
@@ -120,8 +122,9 @@ export class Runtime implements MessageSink {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all(this.inputs.map((i) => i.input.stop()));
+    await Promise.all([...this.inputs.map((i) => i.input.stop()), ...this.retired.map((i) => i.stop())]);
     this.inputs = [];
+    this.retired = [];
     const { undelivered, saved } = await this.graph.close(this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
     this.logger.info('LW_INFO_STOPPED', 'logwarden stopped', { undelivered, savedToDisk: saved });
   }
@@ -215,7 +218,15 @@ export class Runtime implements MessageSink {
       if (idx >= 0) keep.push(...remaining.splice(idx, 1));
       else toStart.push(w);
     }
-    await Promise.all(remaining.map((r) => r.input.stop()));
+    // A changed input stops accepting before its replacement binds the same address; its open connections are
+    // not cut (that would lose what their senders' kernels had already accepted): they read on until the peer
+    // closes, into the new graph, and are stopped with the process.
+    await Promise.all(remaining.map(async (r) => {
+      if (r.input.stopListening) {
+        await r.input.stopListening();
+        this.retired.push(r.input);
+      } else await r.input.stop();
+    }));
     for (const w of toStart) {
       try {
         const input = this.createInput(w.decl, model);

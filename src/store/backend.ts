@@ -98,7 +98,8 @@ export interface StoreBackend {
   stats(): Promise<StoreStats>;
   /** Drop whole partitions older than the age limit or beyond the size limit (oldest first). */
   applyRetention(): Promise<RetentionResult>;
-  close(): Promise<void>;
+  /** Resolves with the rows accepted but not committed, when the backend holds some of its own (writer thread). */
+  close(): Promise<void | number>;
 }
 
 /** An error from a store, with a stable code. */

@@ -39,15 +39,15 @@ export function acquireSqliteStore(opts: SharedStoreOptions): StoreBackend {
 }
 
 /** Release one reference; the last one closes the store. */
-export async function releaseSqliteStore(store: StoreBackend): Promise<void> {
+/** Resolves with the rows the store could not commit before closing (0 while other users keep it open). */
+export async function releaseSqliteStore(store: StoreBackend): Promise<number> {
   for (const [key, e] of open) {
     if (e.store !== store) continue;
-    if (--e.refs > 0) return;
+    if (--e.refs > 0) return 0;
     open.delete(key);
-    await store.close();
-    return;
+    return (await store.close()) ?? 0;
   }
-  await store.close();
+  return (await store.close()) ?? 0;
 }
 
 /** The open store for a directory, if this process has one. */

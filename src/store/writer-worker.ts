@@ -268,7 +268,7 @@ export class WorkerStoreWriter implements StoreBackend {
   private nextChain = NO_CHAIN + 1;
   private readonly waiting = new Map<number, Pending>();
   private closed = false;
-  private closing: Promise<void> | null = null;
+  private closing: Promise<number> | null = null;
   /** Appended rows not yet committed, in posting order (a Set keeps insertion order). */
   private readonly appended = new Set<Appended>();
   private appendedRows = 0;
@@ -434,13 +434,16 @@ export class WorkerStoreWriter implements StoreBackend {
     return this.request<RetentionResult>({ op: 'retention' });
   }
 
-  /** Waits for the requests in flight, closes the store in the worker and ends the thread. */
-  close(): Promise<void> {
+  /**
+   * Waits for the requests in flight, closes the store in the worker and ends the thread. Resolves with the
+   * number of rows handed over that could not be committed in time (also logged), for the stop summary.
+   */
+  close(): Promise<number> {
     this.closing ??= this.shutdown();
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(): Promise<number> {
     this.closed = true;
     const left = await this.flush(CLOSE_FLUSH_MS);
     if (left > 0) {
@@ -449,10 +452,10 @@ export class WorkerStoreWriter implements StoreBackend {
       const w = this.worker;
       this.worker = null;
       if (w !== null) await w.terminate();
-      return;
+      return left;
     }
     await Promise.allSettled([...this.waiting.values()].map((p) => p.done));
-    if (this.worker === null) return; // never started, or died: its SQLite handles went with the thread
+    if (this.worker === null) return 0; // never started, or died: its SQLite handles went with the thread
     try {
       await this.request<void>({ op: 'close' });
     } catch (e) {
@@ -461,6 +464,7 @@ export class WorkerStoreWriter implements StoreBackend {
     const w = this.worker;
     this.worker = null;
     if (w !== null) await w.terminate();
+    return 0;
   }
 
   /** Ends the thread abruptly, as a crash would (tests): requests in flight reject with LW_ERR_STORE_WRITE. */
