@@ -131,6 +131,14 @@ export class RelpInput implements Input {
     await closed;
   }
 
+  /** Drop the listener and every session at once without acknowledging more, as a crash would (tests). */
+  abort(): void {
+    const server = this.server;
+    this.server = null;
+    server?.close();
+    for (const s of this.sessions) s.abort();
+  }
+
   addresses(): Array<{ protocol: string; address: string; port: number }> {
     const a = this.server?.address();
     if (!a || typeof a === 'string') return [];

@@ -110,6 +110,14 @@ export class RelpServerSession implements RelpFrameHandler {
     return done;
   }
 
+  /** Drop the session at once, acknowledging nothing more (a receiver crash, for tests). */
+  abort(): void {
+    this.dead = true;
+    this.batch = [];
+    this.replies = [];
+    this.socket.destroy();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.stopTimer || this.dead) return; // stopping: what arrives now is not acknowledged, the sender resends it
     this.now = SyslogTime.now();
