@@ -9,9 +9,9 @@ import { getParam, type ActionDecl, type Params, type SourceLoc } from '../confi
 import type { Logger } from '../log';
 import type { Message } from '../message';
 import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
-import { authorize } from '../inputs/tls-auth';
-import { GLOBAL_NAMES, OMFWD_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../inputs/tls-config';
-import { secureContextOptions } from '../inputs/tls-context';
+import { authorize } from '../tls/auth';
+import { GLOBAL_NAMES, OMFWD_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
+import { secureContextOptions } from '../tls/context';
 
 /** omfwd's default port is 514 for every protocol, TLS included (tools/omfwd.c). */
 const DEFAULT_PORT = 514;

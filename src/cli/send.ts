@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { facilityFromName, severityFromName } from '../message';
 import { frameMessage, openStream, writeFrames, type ForwardTarget } from '../actions/forward';
 import { createSocket } from 'node:dgram';
-import type { AuthMode, TlsSettings } from '../inputs/tls-config';
+import type { AuthMode, TlsSettings } from '../tls/config';
 
 const USAGE = `usage: logwarden send [--udp|--tcp|--tls] [--host H] [--port P] [--ca F --cert F --key F]
        [--auth-mode anon|x509/certvalid|x509/name|x509/fingerprint] [--permitted-peer P]...

@@ -122,13 +122,14 @@ class LegacyActionParser {
     return type;
   }
 
-  /** `:omfile:/path`, `:omusrmsg:root,user`; other modules have no legacy form in Logwarden. */
+  /** `:omfile:/path`, `:omusrmsg:root,user`, `:omrelp:host:port`; other modules have no legacy form in Logwarden. */
   private moduleForm(): string | null {
     const m = /^:([a-z0-9_]+):/i.exec(this.t);
     if (!m) return this.fail(E.BAD_ACTION, 'malformed `:module:` action', 0, this.t.length);
     const mod = m[1].toLowerCase();
     this.i = m[0].length;
     if (mod === 'omfile' || mod === 'omusrmsg') return this.fileOrUsers(this.i, mod);
+    if (mod === 'omrelp') return this.relp(this.i);
     if (mod === 'omfwd' || mod === 'omdiscard') {
       return this.fail(E.BAD_ACTION, `\`:${mod}:\` has no legacy parameter form`, 0, m[0].length,
         `use action(type="${mod}" …)`);
@@ -244,6 +245,35 @@ class LegacyActionParser {
     }
     this.i = i;
     return 'omfwd';
+  }
+
+  /** `:omrelp:host:port`, `:omrelp:[v6]:port` (rsyslog omrelp's legacy selector action). */
+  private relp(from: number): string | null {
+    const t = this.t;
+    let i = from;
+    let host: string;
+    if (t[i] === '[') {
+      const close = t.indexOf(']', i);
+      if (close === -1) return this.fail(E.BAD_ACTION, 'missing `]` after IPv6 address', i, 1);
+      host = t.slice(i + 1, close);
+      i = close + 1;
+    } else {
+      const end = this.wordEnd(i, ':');
+      host = t.slice(i, end);
+      i = end;
+    }
+    if (host === '') return this.fail(E.BAD_ACTION, 'missing host name after `:omrelp:`', i, 1, 'write :omrelp:host:port');
+    param(this.params, 'target', host, this.loc(from));
+    if (t[i] === ':') {
+      const end = this.wordEnd(i + 1);
+      const port = t.slice(i + 1, end);
+      const n = /^[0-9]+$/.test(port) ? Number(port) : NaN;
+      if (!(n >= 1 && n <= MAX_PORT)) return this.fail(E.BAD_PORT, `invalid port \`${port}\``, i + 1, port.length || 1, 'a port is a number from 1 to 65535');
+      param(this.params, 'port', port, this.loc(i + 1));
+      i = end;
+    }
+    this.i = i;
+    return 'omrelp';
   }
 
   /** `@(z9) host`: omfwd keeps the blank as part of the host name (` host`), which never resolves. */

@@ -12,9 +12,9 @@ import type { ParseOptions } from '../parse';
 import { normaliseAddress } from './resolve';
 import { closeStreamServer, stopAccepting, StreamServerTracker, StreamSession } from './stream';
 import { inputParseOptions } from './params';
-import { authorize, invalidWildcard } from './tls-auth';
-import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from './tls-config';
-import { secureContextOptions } from './tls-context';
+import { authorize, invalidWildcard } from '../tls/auth';
+import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
+import { secureContextOptions } from '../tls/context';
 
 /** rsyslog imtcp's default MaxSessions. */
 const DEFAULT_MAX_SESSIONS = 200;

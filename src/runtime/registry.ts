@@ -5,19 +5,21 @@ import { discardAction } from '../actions/discard';
 import { fileAction } from '../actions/file';
 import { forwardAction } from '../actions/forward';
 import { pipeAction } from '../actions/pipe';
+import { relpAction } from '../actions/relp';
 import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
+import { relpInput } from '../inputs/relp';
 import { tcpInput } from '../inputs/tcp';
 import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 
-const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput];
-const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction];
+const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput];
+const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction];
 
 function normalise(name: string): string {
   const n = name.toLowerCase();

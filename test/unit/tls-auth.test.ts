@@ -2,8 +2,8 @@
 // matching, nsd_gtls.c/net_ossl.c SAN-then-CN order), plus TLS settings resolution and precedence.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintAllowed, invalidWildcard, nameAllowed, wildcardMatch, type PeerIdentity } from '../../src/inputs/tls-auth';
-import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings } from '../../src/inputs/tls-config';
+import { fingerprintAllowed, invalidWildcard, nameAllowed, wildcardMatch, type PeerIdentity } from '../../src/tls/auth';
+import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings } from '../../src/tls/config';
 import type { Params } from '../../src/config/model';
 
 const LOC = { file: 'rsyslog.conf', line: 7, col: 3 };

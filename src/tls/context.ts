@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import { privateKeyObject } from '../pki/keys';
-import { readPassphrase, TlsConfigError, type TlsSettings } from './tls-config';
+import { readPassphrase, TlsConfigError, type TlsSettings } from './config';
 
 export type TlsRole = 'server' | 'client';
 

@@ -3,7 +3,7 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { x509 } from '../pki/provider';
 import { certNames, fingerprint, type CertNames } from '../pki/inspect';
-import type { TlsSettings } from './tls-config';
+import type { TlsSettings } from './config';
 
 /** What a verdict looked at, for the refusal log line. */
 export interface PeerIdentity extends CertNames { subject: string; sha1: string; sha256: string }

@@ -1,0 +1,171 @@
+// One RELP server session (imrelp side): frames → `open` handshake, `syslog` messages parsed and submitted,
+// `close`. Every `rsp` is written only after the messages it acknowledges were submitted to the sink (the
+// acceptance point, as imrelp's). A congested sink pauses reading, so the sender's window fills and it waits.
+import type { Duplex } from 'node:stream';
+import type { MessageSink } from '../components';
+import type { Logger } from '../log';
+import { Message, type Origin } from '../message';
+import { parseSyslog } from '../parse/index';
+import type { ParseOptions } from '../parse/options';
+import { SyslogTime } from '../time';
+import { encodeFrame, parseOffers, RELP_SOFTWARE, RELP_VERSION, RelpFrameError, RelpFrameParser, type RelpFrame, type RelpFrameHandler } from './frame';
+
+/** How long a stopping session waits for the peer to close after our serverclose before cutting it. */
+export const RELP_STOP_GRACE_MS = 2000;
+
+const RSP_OK = Buffer.from('200 OK', 'latin1');
+const SERVERCLOSE = encodeFrame(0, 'serverclose');
+
+export interface RelpSessionOptions {
+  maxDataSize: number;
+  oversize: 'truncate' | 'abort';
+  parse: ParseOptions;
+  logger: Logger;
+  onClose: () => void;
+}
+
+export type RelpSocket = Duplex & { remotePort?: number };
+
+export class RelpServerSession implements RelpFrameHandler {
+  /** Messages submitted. */
+  submitted = 0;
+  /** syslog frames cut to maxDataSize. */
+  truncated = 0;
+  private readonly parser: RelpFrameParser;
+  private opened = false;
+  private closing = false;
+  /** A framing error ended the session: nothing more is read. */
+  private dead = false;
+  private closed = false;
+  private waitingForDrain = false;
+  private batch: Message[] = [];
+  private replies: Buffer[] = [];
+  private now = SyslogTime.now();
+  private stopTimer: NodeJS.Timeout | null = null;
+  private readonly closeWaiters: Array<() => void> = [];
+
+  constructor(private readonly socket: RelpSocket, private readonly origin: Origin, private readonly sink: MessageSink, private readonly o: RelpSessionOptions) {
+    this.parser = new RelpFrameParser(this, o.maxDataSize, o.oversize);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => { this.flush(); if (!socket.writableEnded) socket.end(); });
+    socket.on('error', (err: Error) => o.logger.debug('LW_RELP_SOCKET_ERROR', 'RELP connection error', { input: origin.inputname, peer: this.peer(), error: err.message }));
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  peer(): string {
+    return `${this.origin.fromhostIp}:${this.socket.remotePort ?? ''}`;
+  }
+
+  onFrame(f: RelpFrame): void {
+    if (this.closing) return; // nothing may follow `close`
+    switch (f.command) {
+      case 'syslog': {
+        if (!this.opened) throw new RelpFrameError(`syslog command (txnr ${f.txnr}) before open`);
+        if (f.truncated) {
+          this.truncated++;
+          this.o.logger.notice('LW_RELP_TRUNCATED', 'RELP message longer than maxDataSize was truncated', { input: this.origin.inputname, peer: this.peer(), dataLen: f.dataLen, maxDataSize: this.o.maxDataSize });
+        }
+        const msg = new Message(f.data, this.origin, this.now);
+        parseSyslog(f.data, msg, this.o.parse);
+        this.batch.push(msg);
+        this.replies.push(encodeFrame(f.txnr, 'rsp', RSP_OK));
+        return;
+      }
+      case 'open': {
+        if (this.opened) throw new RelpFrameError(`second open (txnr ${f.txnr})`);
+        const offers = parseOffers(f.data.toString('utf8'));
+        if (!offers.has('relp_version')) {
+          this.replies.push(encodeFrame(f.txnr, 'rsp', '500 required offer relp_version missing'));
+          this.closing = true;
+          return;
+        }
+        const cmds = (offers.get('commands') ?? '').split(',').map((c) => c.trim());
+        this.opened = true;
+        const ours = cmds.includes('syslog') ? 'syslog' : '';
+        this.replies.push(encodeFrame(f.txnr, 'rsp', `200 OK\nrelp_version=${RELP_VERSION}\nrelp_software=${RELP_SOFTWARE}\ncommands=${ours}\n`));
+        return;
+      }
+      case 'close':
+        this.replies.push(encodeFrame(f.txnr, 'rsp'), SERVERCLOSE);
+        this.closing = true;
+        return;
+      default:
+        if (f.txnr === 0) return; // a hint from the client: never answered
+        if (!this.opened) throw new RelpFrameError(`command "${f.command}" before open`);
+        this.replies.push(encodeFrame(f.txnr, 'rsp', `500 command ${f.command} not supported`));
+    }
+  }
+
+  /** Stop: submit and acknowledge what was read, send serverclose, end; cut the socket after a grace period. */
+  stop(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (!this.stopTimer) {
+      this.flush();
+      if (!this.socket.writableEnded) this.socket.end(SERVERCLOSE);
+      this.stopTimer = setTimeout(() => this.socket.destroy(), RELP_STOP_GRACE_MS);
+      this.stopTimer.unref();
+      if (this.waitingForDrain) this.socket.resume();
+    }
+    return done;
+  }
+
+  /** Drop the session at once, acknowledging nothing more (a receiver crash, for tests). */
+  abort(): void {
+    this.dead = true;
+    this.batch = [];
+    this.replies = [];
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.stopTimer || this.dead) return; // stopping: what arrives now is not acknowledged, the sender resends it
+    this.now = SyslogTime.now();
+    try {
+      this.parser.push(chunk);
+    } catch (e) {
+      // Acknowledge what was complete before the bad frame, then drop the session (RELP: the detecting peer closes).
+      this.flush();
+      this.o.logger.warn((e as RelpFrameError).code ?? 'LW_ERR_RELP_FRAME', `RELP session closed: ${(e as Error).message}`, { input: this.origin.inputname, peer: this.peer() });
+      this.dead = true;
+      this.socket.end(SERVERCLOSE);
+      setTimeout(() => this.socket.destroy(), RELP_STOP_GRACE_MS).unref();
+      return;
+    }
+    this.flush();
+  }
+
+  /** Submit the batch, then write the replies that acknowledge it (one corked write). */
+  private flush(): void {
+    if (this.batch.length > 0) {
+      const batch = this.batch;
+      this.batch = [];
+      this.submitted += batch.length;
+      this.sink.submit(batch);
+    }
+    if (this.replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) {
+      const replies = this.replies;
+      this.replies = [];
+      this.socket.cork();
+      for (const r of replies) this.socket.write(r);
+      this.socket.uncork();
+    } else this.replies = [];
+    if (this.closing && !this.socket.writableEnded) this.socket.end();
+    if (this.sink.congested && !this.waitingForDrain && !this.closed && !this.stopTimer) {
+      this.waitingForDrain = true;
+      this.socket.pause();
+      this.sink.onceDrained(() => { this.waitingForDrain = false; if (!this.closed) this.socket.resume(); });
+    }
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Messages read but not acknowledged (socket died mid-read) are still submitted: the sender will resend
+    // them too, which is RELP's at-least-once duplicate window.
+    if (this.batch.length > 0) { this.submitted += this.batch.length; this.sink.submit(this.batch); this.batch = []; }
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.o.onClose();
+    for (const w of this.closeWaiters.splice(0)) w();
+  }
+}
