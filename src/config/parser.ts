@@ -88,7 +88,7 @@ export class Parser {
       return;
     }
     if (ch === ':' && !/^:[a-z0-9_]+:/i.test(c.text.slice(c.pos, c.pos + 40))) return this.propertyFilter(target, loc);
-    if (/[*a-z]/i.test(ch) && this.selectorAhead()) return;
+    if (/[*a-z]/i.test(ch) && this.selectorAhead(target)) return;
     if (!actionPos && /[0-9]/.test(ch) && this.leadingNumber()) return;
     if (/[A-Za-z_]/.test(ch)) {
       const word = c.readName()!;
@@ -109,14 +109,14 @@ export class Parser {
   }
 
   /** At a selector (rsyslog PRIFILT at the start of a line)? Parses it with its actions if so. */
-  private selectorAhead(): boolean {
+  private selectorAhead(target: Statement[] | null): boolean {
     const c = this.c;
     if (!c.atLineStart() && c.pos !== this.joinedAt) return false;
     const loc = c.loc();
     const r = readSelectorLine(this.lineAhead(), 0, loc, c.rep);
     if (r === null) return false;
     c.pos += r.end;
-    this.filterBody(r.filter, loc, r.end);
+    this.filterBody(r.filter, loc, r.end, target);
     return true;
   }
 

@@ -38,8 +38,8 @@ interface Ruleset {
 }
 
 export interface CompileOptions {
-  /** Reproduce rsyslog <= 8.2604's lone negated selectors (`mail.!info` matched nothing); see MaskOptions. */
-  legacyNegatedSelectors?: boolean;
+  /** NOT rsyslog: a lone negated selector (`mail.!=info`) starts from all severities; see MaskOptions. */
+  negationFromAll?: boolean;
 }
 
 interface Compiler {
@@ -146,7 +146,7 @@ function filterStmt(s: Extract<Statement, { kind: 'filter' }>, rs: string, c: Co
   const f = s.filter;
   switch (f.kind) {
     case 'selector': {
-      const mask = buildMask(f.terms, { legacyNegation: c.opts.legacyNegatedSelectors === true });
+      const mask = buildMask(f.terms, { negationFromAll: c.opts.negationFromAll === true });
       if (maskIsAll(mask)) return body; // rsyslog removes an always-true PRI filter
       return (m) => {
         const b = mask[m.facility];
