@@ -115,6 +115,13 @@ export class Message {
 }
 
 /** Look up a facility number by rsyslog name ("auth", "local7"; also "security" = auth, "mark"). */
+/**
+ * Messages a message modifier (mmjsonparse) parsed successfully: rsyslog's bParseSuccess, shown by the
+ * `parsesuccess` property as "OK" (else "FAIL", also for messages no modifier touched). A WeakSet keeps the
+ * Message shape unchanged for the configs (almost all) that use no modifier.
+ */
+export const parseSucceeded = new WeakSet<Message>();
+
 export function facilityFromName(name: string): number | undefined {
   const n = name.toLowerCase();
   const i = (FACILITY_NAMES as readonly string[]).indexOf(n);

@@ -47,6 +47,12 @@ export const W = {
   FORWARD_BLANK: 'LW_WARN_CONFIG_FORWARD_BLANK',
   /** A `$template` line with a second statement after its value; rsyslog ignores the rest. */
   JOINED_LINES: 'LW_WARN_CONFIG_JOINED_LINES',
+  /** `A or B and C` without parentheses: rsyslog gives and/or equal precedence, left to right. */
+  AND_OR_PRECEDENCE: 'LW_WARN_CONFIG_AND_OR_PRECEDENCE',
+  /** `not $msg contains "x"`: rsyslog negates `$msg`, then compares. */
+  NOT_PRECEDENCE: 'LW_WARN_CONFIG_NOT_PRECEDENCE',
+  /** `mail.!info` alone: a negation on a facility with nothing selected yet selects nothing (rsyslog). */
+  NEGATION_EMPTY: 'LW_WARN_CONFIG_NEGATION_EMPTY',
   IGNORED: 'LW_WARN_CONFIG_IGNORED',
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',

@@ -79,6 +79,8 @@ function buildTable(): Map<string, Target> {
   g('ControlCharacterEscapePrefix', 'parser.controlCharacterEscapePrefix');
   g('EscapeControlCharacterTab', 'parser.escapeControlCharacterTab');
   g('DropTrailingLFOnReceive', 'parser.dropTrailingLFOnReception');
+  g('DropTrailingLFOnReception', 'parser.dropTrailingLFOnReception'); // rsyslog's spelling
+  g('Escape8BitCharactersOnReceive', 'escape8BitCharactersOnReceive'); // no global() form in rsyslog 8.2302
   g('SpaceLFOnReceive', 'parser.spaceLFOnReceive');
   g('RepeatedMsgReduction', 'repeatedMsgReduction');
   g('PrivDropToUser', 'privDrop.user.name');

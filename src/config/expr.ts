@@ -1,7 +1,8 @@
-// RainerScript expressions: precedence climbing over or/and/not, comparisons, & + -, * / %, unary minus.
+// RainerScript expressions with rsyslog's precedence (grammar/grammar.y): and/or (equal, left to right), comparisons,
+// & + -, * / %, then unary not and minus.
 import type { BinaryOp, Expr, SourceLoc } from './model';
 import type { Cursor } from './cursor';
-import { E, didYouMean } from './diagnostics';
+import { E, W, didYouMean } from './diagnostics';
 import { FUNCTIONS, PROPERTIES } from './known';
 
 /** Comparison operators, longest first so `<=` wins over `<`. */
@@ -13,6 +14,8 @@ const STOP_WORDS = ['then', 'do'];
 export class ExprParser {
   /** Set when a syntax error made the expression unusable. */
   failed = false;
+  /** Nodes written inside `( )`: a parenthesized `(not $x) == 1` is deliberate and not warned about. */
+  private readonly parenthesized = new WeakSet<Expr>();
 
   constructor(private readonly c: Cursor, private readonly readFile: (p: string) => string | null) {}
 
@@ -38,45 +41,56 @@ export class ExprParser {
     return true;
   }
 
+  /**
+   * `and` and `or` have EQUAL precedence in rsyslog and associate left to right (grammar/grammar.y:
+   * `%left AND OR`), so `A or B and C` is `(A or B) and C`. A chain mixing both without parentheses is
+   * parsed that way and warned about, since it rarely is what was meant.
+   */
   private parseOr(): Expr {
-    let left = this.parseAnd();
-    for (let loc = this.here(); this.word('or'); loc = this.here()) {
-      left = { kind: 'binary', op: 'or', left, right: this.parseAnd(), loc };
+    let left = this.parseCmp();
+    const ops = new Set<string>();
+    let first: SourceLoc | null = null;
+    for (let loc = this.here(); ; loc = this.here()) {
+      const op = this.word('or') ? 'or' : this.word('and') ? 'and' : null;
+      if (op === null) break;
+      first ??= loc;
+      ops.add(op);
+      left = { kind: 'binary', op, left, right: this.parseCmp(), loc };
+    }
+    if (ops.size === 2 && first && !this.failed) {
+      this.c.rep.warn(W.AND_OR_PRECEDENCE, '`and` and `or` have equal precedence in rsyslog and are applied left to right; '
+        + 'this condition is probably not what was meant', first, {
+        length: 3, hint: 'add explicit parentheses, e.g. `A or (B and C)` or `(A or B) and C`',
+      });
     }
     return left;
   }
 
-  private parseAnd(): Expr {
-    let left = this.parseNot();
-    for (let loc = this.here(); this.word('and'); loc = this.here()) {
-      left = { kind: 'binary', op: 'and', left, right: this.parseNot(), loc };
-    }
-    return left;
-  }
-
-  private parseNot(): Expr {
-    const loc = this.here();
-    if (this.word('not')) return { kind: 'not', operand: this.parseNot(), loc };
-    return this.parseCmp();
-  }
-
+  /** Comparisons associate left to right (`%left CMP_EQ …`): `a == b == c` is `(a == b) == c`. */
   private parseCmp(): Expr {
-    const left = this.parseAdd();
-    const save = this.c.pos;
-    this.c.skipWs();
-    const loc = this.c.loc();
-    const sym = CMP_SYMBOLS.find((s) => this.c.startsWith(s));
-    if (sym) {
-      this.c.pos += sym.length;
-      return { kind: 'binary', op: sym, left, right: this.parseAdd(), loc };
+    let left = this.parseAdd();
+    for (;;) {
+      const save = this.c.pos;
+      this.c.skipWs();
+      const loc = this.c.loc();
+      let op: BinaryOp | undefined = CMP_SYMBOLS.find((s) => this.c.startsWith(s));
+      if (op) this.c.pos += op.length;
+      else {
+        op = CMP_WORDS.find((s) => this.c.atWord(s));
+        if (op) this.c.pos += op.length;
+      }
+      if (!op) {
+        this.c.pos = save;
+        return left;
+      }
+      if (left.kind === 'not' && !this.parenthesized.has(left) && !this.failed) {
+        this.c.rep.warn(W.NOT_PRECEDENCE, `\`not\` binds tighter than \`${op}\` in rsyslog: this compares the negated `
+          + 'value, which is probably not what was meant', left.loc, {
+          length: 3, hint: 'write `not (… ' + op + ' …)`, e.g. `not ($msg contains "x")`',
+        });
+      }
+      left = { kind: 'binary', op, left, right: this.parseAdd(), loc };
     }
-    const w = CMP_WORDS.find((s) => this.c.atWord(s));
-    if (w) {
-      this.c.pos += w.length;
-      return { kind: 'binary', op: w, left, right: this.parseAdd(), loc };
-    }
-    this.c.pos = save;
-    return left;
   }
 
   private parseAdd(): Expr {
@@ -111,7 +125,10 @@ export class ExprParser {
     }
   }
 
+  /** `not` and unary `-` bind tightest (`%nonassoc UMINUS NOT`): `not $msg contains "x"` is `(not $msg) contains "x"`. */
   private parseUnary(): Expr {
+    const notLoc = this.here();
+    if (this.word('not')) return { kind: 'not', operand: this.parseUnary(), loc: notLoc };
     this.c.skipWs();
     if (this.c.peek() === '-') {
       const loc = this.c.loc();
@@ -142,6 +159,7 @@ export class ExprParser {
       c.skipWs();
       if (c.peek() !== ')') return this.err('expected `)` to close `(`', start, 1, 'add the missing `)`');
       c.pos++;
+      this.parenthesized.add(inner);
       return inner;
     }
     if (ch === '"' || ch === "'") {

@@ -145,7 +145,7 @@ class LegacyActionParser {
     const t = this.t;
     let i = from;
     const ch = t[i];
-    if (ch === '-' && t[i + 1] === '/') i++; // `-/file`: "don't sync", the default in rsyslog v8.
+    if (ch === '-' && (t[i + 1] === '/' || t[i + 1] === '?')) i++; // `-/file`, `-?tpl`: "don't sync", the v8 default
     const c2 = t[i];
     if (c2 === '/' || c2 === '?') {
       if (forced === 'omusrmsg') return this.fail(E.BAD_ACTION, 'omusrmsg expects user names', i, 1);

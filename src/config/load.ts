@@ -6,6 +6,7 @@ import { DEFAULT_RULESET, type ConfigModel, type SourceLoc, type Statement } fro
 import { E, W, Reporter } from './diagnostics';
 import { LegacyState } from './directives';
 import { Parser, type Session } from './parser';
+import { joinContinuationLines } from './continuation';
 import { Validator } from './validate';
 
 export { formatDiagnostics } from './diagnostics';
@@ -66,7 +67,8 @@ class Loader implements Session {
     }
   }
 
-  private parse(file: string, text: string, target: Statement[] | null): void {
+  private parse(file: string, raw: string, target: Statement[] | null): void {
+    const text = joinContinuationLines(raw);
     this.model.files.push(file);
     this.rep.addSource(file, text);
     this.stack.push(file);

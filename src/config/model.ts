@@ -107,7 +107,8 @@ export type Statement =
   | { kind: 'stop'; loc: SourceLoc }
   | { kind: 'call'; ruleset: string; loc: SourceLoc }
   | { kind: 'call_indirect'; expr: Expr; loc: SourceLoc }
-  | { kind: 'set'; variable: string; expr: Expr; loc: SourceLoc }
+  /** `reset` (true) replaces the value; `set` merges an object into an existing object (rsyslog). */
+  | { kind: 'set'; variable: string; expr: Expr; loc: SourceLoc; reset?: boolean }
   | { kind: 'unset'; variable: string; loc: SourceLoc }
   | { kind: 'foreach'; variable: string; iterable: Expr; body: Statement[]; loc: SourceLoc };
 

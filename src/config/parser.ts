@@ -23,7 +23,7 @@ export interface Session {
   include(spec: { file?: string; text?: string; optional: boolean }, loc: SourceLoc, length: number, target: Statement[] | null): void;
 }
 
-const KEYWORDS = ['if', 'set', 'unset', 'foreach', 'call', 'call_indirect', 'stop', 'continue', 'ruleset', 'action', 'global',
+const KEYWORDS = ['if', 'set', 'reset', 'unset', 'foreach', 'call', 'call_indirect', 'stop', 'continue', 'ruleset', 'action', 'global',
   'module', 'input', 'template', 'main_queue', 'parser', 'lookup_table', 'timezone', 'include', 'dyn_stats',
   'percentile_stats', 'ratelimit', 'reload_lookup_table'];
 /** Characters that open a legacy action (rsyslog lexer LEGACY_ACTION). */
@@ -88,7 +88,7 @@ export class Parser {
       return;
     }
     if (ch === ':' && !/^:[a-z0-9_]+:/i.test(c.text.slice(c.pos, c.pos + 40))) return this.propertyFilter(target, loc);
-    if (/[*a-z]/i.test(ch) && this.selectorAhead()) return;
+    if (/[*a-z]/i.test(ch) && this.selectorAhead(target)) return;
     if (!actionPos && /[0-9]/.test(ch) && this.leadingNumber()) return;
     if (/[A-Za-z_]/.test(ch)) {
       const word = c.readName()!;
@@ -109,14 +109,14 @@ export class Parser {
   }
 
   /** At a selector (rsyslog PRIFILT at the start of a line)? Parses it with its actions if so. */
-  private selectorAhead(): boolean {
+  private selectorAhead(target: Statement[] | null): boolean {
     const c = this.c;
     if (!c.atLineStart() && c.pos !== this.joinedAt) return false;
     const loc = c.loc();
     const r = readSelectorLine(this.lineAhead(), 0, loc, c.rep);
     if (r === null) return false;
     c.pos += r.end;
-    this.filterBody(r.filter, loc, r.end);
+    this.filterBody(r.filter, loc, r.end, target);
     return true;
   }
 
@@ -188,6 +188,7 @@ export class Parser {
     for (;;) {
       const save = c.pos;
       c.skipWs();
+      if (c.peek() === '$' && this.directivesBeforeAmpersand(into)) continue;
       if (c.peek() !== '&') {
         c.pos = save;
         return;
@@ -198,6 +199,30 @@ export class Parser {
       this.statement(into, true);
       if (into.length === before) return;
     }
+  }
+
+  /**
+   * `$Directive` lines between an action and its `&` lines, as in rsyslog's failover recipe
+   * (`$ActionExecOnlyWhenPreviousIsSuspended on` then `& @@backup`): when an `&` follows them, apply them and
+   * stay in the action list. False (cursor unchanged) when no `&` follows.
+   */
+  private directivesBeforeAmpersand(into: Statement[]): boolean {
+    const c = this.c;
+    const start = c.pos;
+    const lines: Array<{ at: number; loc: SourceLoc }> = [];
+    while (c.peek() === '$' && /[A-Za-z]/.test(c.peek(1)) && c.atLineStart()) {
+      lines.push({ at: c.pos, loc: c.loc() });
+      c.skipToEol();
+      c.skipWs();
+    }
+    const ampersand = c.peek() === '&';
+    c.pos = start;
+    if (!ampersand || lines.length === 0) return false;
+    for (const l of lines) {
+      c.pos = l.at + 1;
+      this.s.legacy.apply(c.restOfLine(), l.loc, this.directiveHost(into));
+    }
+    return true;
   }
 
   private legacyAction(target: Statement[] | null, loc: SourceLoc): void {
@@ -219,7 +244,8 @@ export class Parser {
         this.continuations(this.list(target));
         return true;
       case 'continue': return true;
-      case 'set': return this.setStatement(target, loc), true;
+      case 'set': return this.setStatement(target, loc, false), true;
+      case 'reset': return this.setStatement(target, loc, true), true;
       case 'unset': return this.unsetStatement(target, loc), true;
       case 'foreach': return this.foreachStatement(target, loc), true;
       case 'call': return this.callStatement(target, loc), true;
@@ -304,20 +330,22 @@ export class Parser {
     else c.rep.error(E.SYNTAX, `missing \`;\` after ${what}`, c.loc(end), { length: 1, hint: 'RainerScript ends set/unset/call_indirect with `;`' });
   }
 
-  private setStatement(target: Statement[] | null, loc: SourceLoc): void {
+  /** `set $x = e;` merges into an existing object (rsyslog msgAddJSON); `reset` replaces whatever is there. */
+  private setStatement(target: Statement[] | null, loc: SourceLoc, reset: boolean): void {
     const c = this.c;
-    const variable = this.variable('set');
+    const what = reset ? 'reset' : 'set';
+    const variable = this.variable(what);
     if (variable === null) return;
     c.skipWs();
     if (c.peek() !== '=') {
-      c.rep.error(E.SYNTAX, 'expected `=` in set', c.loc(), { length: 1 });
+      c.rep.error(E.SYNTAX, `expected \`=\` in ${what}`, c.loc(), { length: 1 });
       return c.skipToEol();
     }
     c.pos++;
     const expr = this.expr.parse();
     if (this.expr.failed) return c.skipToEol();
-    this.semicolon('set');
-    this.list(target).push({ kind: 'set', variable, expr, loc });
+    this.semicolon(what);
+    this.list(target).push(reset ? { kind: 'set', variable, expr, loc, reset } : { kind: 'set', variable, expr, loc });
   }
 
   private unsetStatement(target: Statement[] | null, loc: SourceLoc): void {

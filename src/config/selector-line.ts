@@ -122,7 +122,33 @@ export function parseSelector(src: TextAt, rep: Reporter, offsets?: readonly num
       + '(unknown priority name ""); read as every message of the facility except the listed priorities',
     where(piece.offset - 1), { length: piece.text.length + 1, hint: `write \`${formatSelector(terms)}\` instead of \`${src.text}\`` });
   }
+  warnEmptyNegation(terms, src, rep);
   return { kind: 'selector', terms, loc: src.loc };
+}
+
+/** Facilities a selector mask has entries for (rsyslog's LOG_NFACILITIES + 1). */
+const MASK_FACILITIES = 26;
+
+/**
+ * rsyslog's `!X` / `!=X` clear severities from what the selector selected so far for that facility; a negated
+ * term on a facility with nothing selected yet (`mail.!info` alone, `*.!err`) therefore matches nothing.
+ * Logwarden does the same (sysklogd semantics) and warns, since the line looks like it means "all but X".
+ */
+function warnEmptyNegation(terms: readonly SelectorTerm[], src: TextAt, rep: Reporter): void {
+  const selected = new Uint8Array(MASK_FACILITIES);
+  for (const t of terms) {
+    const facs = t.facilities === '*' ? [...selected.keys()] : t.facilities;
+    if ((t.op === 'lt' || t.op === 'ne') && facs.some((f) => selected[f] === 0)) {
+      const one = formatSelector([t]);
+      const fac = one.slice(0, one.indexOf('.'));
+      rep.warn(W.NEGATION_EMPTY, `\`${one}\` removes priorities from an empty selection: in rsyslog (and Logwarden) it `
+        + 'selects nothing for those facilities; this is probably not what was meant', t.loc, {
+        length: one.length, hint: `to select "all but", start from all: \`${fac}.*;${one}\``,
+      });
+      return;
+    }
+    for (const f of facs) selected[f] = t.op === 'none' ? 0 : 1;
+  }
 }
 
 /** A negated term that further `,!priority` items may continue. */

@@ -2,19 +2,29 @@
 // call_indirect and stop, with rsyslog's flow rules (runtime/ruleset.c scriptExec): `stop` — and an omdiscard
 // action (legacy `~`) — ends the message's processing everywhere, including in the rulesets that called it.
 import { DEFAULT_RULESET, getParam, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
-import type { Message } from '../message';
+import { parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { asCondition, compileExpr, type ExprContext } from './expr';
 import { compilePropertyFilter } from './property-filter';
 import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
+import { compileMmjsonparse } from './mmjsonparse';
 
 export { RuleError } from './errors';
 
+/**
+ * What the binder returns for one action: a function that enqueues one message, optionally with
+ * `isSuspended()` — true while the action is suspended (its queue is retrying after a failure). The rules use it
+ * for `action.execOnlyWhenPreviousIsSuspended` (rsyslog's failover recipe: `& @@backup` after
+ * `$ActionExecOnlyWhenPreviousIsSuspended on`). Without the hook the previous action counts as never suspended,
+ * so a failover action never runs.
+ */
+export type BoundAction = ((msg: Message) => void) & { isSuspended?: () => boolean };
+
 export interface ActionBinder {
   /** Called once per action statement at compile time; the returned function enqueues one message. */
-  action(decl: ActionDecl, rulesetName: string): (msg: Message) => void;
+  action(decl: ActionDecl, rulesetName: string): BoundAction;
 }
 
 export interface CompiledRulesets {
@@ -38,11 +48,16 @@ interface Ruleset {
 }
 
 export interface CompileOptions {
-  /** Reproduce rsyslog <= 8.2604's lone negated selectors (`mail.!info` matched nothing); see MaskOptions. */
-  legacyNegatedSelectors?: boolean;
+  /** NOT rsyslog: a lone negated selector (`mail.!=info`) starts from all severities; see MaskOptions. */
+  negationFromAll?: boolean;
 }
 
 interface Compiler {
+  model: ConfigModel;
+  /** Per ruleset: may running it write a variable (set/unset/reset/foreach/mmjsonparse)? Filled lazily. */
+  writes: Map<string, boolean>;
+  /** Some ruleset is called (call/call_indirect) and some statement writes variables. */
+  calledAndWrites: boolean;
   opts: CompileOptions;
   ctx: ExprContext;
   bind: ActionBinder;
@@ -55,6 +70,9 @@ const STOP_TYPES = new Set(['omdiscard', 'discard']);
 /** Compile every ruleset of the model. Throws RuleError (with file:line:col) on the first invalid construct. */
 export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: CompileOptions = {}): CompiledRulesets {
   const c: Compiler = {
+    model,
+    writes: new Map(),
+    calledAndWrites: false,
     opts,
     ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 } },
     bind,
@@ -65,7 +83,9 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   const decls = [...model.rulesets.values()];
   if (!model.rulesets.has(DEFAULT_RULESET)) decls.unshift({ name: DEFAULT_RULESET, params: new Map(), statements: [], loc: { file: model.files[0] ?? '<config>', line: 1, col: 1 } });
   for (const d of decls) c.rulesets.set(d.name, { name: d.name, queued: hasOwnQueue(d), body: () => false });
-  for (const d of decls) c.rulesets.get(d.name)!.body = seq(d.statements, d.name, c);
+  c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
+  // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
+  for (const d of decls) c.rulesets.get(d.name)!.body = seq(d.statements, d.name, c, c.calledAndWrites);
   const dflt = c.rulesets.get(DEFAULT_RULESET)!;
   return {
     run(name, msg) {
@@ -84,9 +104,23 @@ function hasOwnQueue(d: RulesetDecl): boolean {
   return t !== undefined && String(t.value).toLowerCase() !== 'direct';
 }
 
-/** A statement list: runs in order, stops at the first statement asking to stop. */
-function seq(list: Statement[], rs: string, c: Compiler): Exec {
-  const execs = list.map((s) => stmt(s, rs, c));
+/**
+ * A statement list: runs in order, stops at the first statement asking to stop. `after` says whether a
+ * statement that runs after this list (in an enclosing list, a caller, or the next loop iteration) may write
+ * a variable; an action followed by such a write hands its queue a snapshot of the message.
+ */
+function seq(list: Statement[], rs: string, c: Compiler, after = false): Exec {
+  const execs: Exec[] = [];
+  let prev: BoundAction | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    const later = after || list.slice(i + 1).some((x) => writesVars(x, c));
+    if (s.kind === 'action') {
+      const r = actionStmt(s, rs, c, prev, later);
+      execs.push(r.exec);
+      if (r.bound) prev = r.bound;
+    } else execs.push(stmt(s, rs, c, later));
+  }
   if (execs.length === 0) return () => false;
   if (execs.length === 1) return execs[0];
   return (m) => {
@@ -95,19 +129,76 @@ function seq(list: Statement[], rs: string, c: Compiler): Exec {
   };
 }
 
-function stmt(s: Statement, rs: string, c: Compiler): Exec {
+/** Does running `s` possibly write a `$!`/`$.`/`$/` variable? */
+function writesVars(s: Statement, c: Compiler): boolean {
   switch (s.kind) {
-    case 'action': {
-      if (STOP_TYPES.has(s.action.type.toLowerCase())) return () => true; // rsyslog rewrites omdiscard to STOP
-      const enqueue = c.bind.action(s.action, rs);
-      return (m) => { enqueue(m); return false; };
-    }
+    case 'set': case 'unset': case 'foreach': return true;
+    case 'action': return s.action.type.toLowerCase() === 'mmjsonparse';
+    case 'filter': return s.body.some((x) => writesVars(x, c));
+    case 'if': return s.then.some((x) => writesVars(x, c)) || (s.else ?? []).some((x) => writesVars(x, c));
+    case 'call': return rulesetWrites(s.ruleset, c);
+    case 'call_indirect': return [...c.model.rulesets.keys()].some((n) => rulesetWrites(n, c));
+    default: return false;
+  }
+}
+
+function rulesetWrites(name: string, c: Compiler): boolean {
+  const known = c.writes.get(name);
+  if (known !== undefined) return known;
+  c.writes.set(name, false); // recursion guard: a cycle adds nothing
+  const rs = c.model.rulesets.get(name);
+  const w = rs !== undefined && rs.statements.some((x) => writesVars(x, c));
+  c.writes.set(name, w);
+  return w;
+}
+
+function hasCall(s: Statement): boolean {
+  switch (s.kind) {
+    case 'call': case 'call_indirect': return true;
+    case 'filter': return s.body.some(hasCall);
+    case 'if': return s.then.some(hasCall) || (s.else ?? []).some(hasCall);
+    case 'foreach': return s.body.some(hasCall);
+    default: return false;
+  }
+}
+
+const isOn = (v: unknown): boolean => /^(on|yes|1|true)$/i.test(String(v));
+
+/**
+ * An action statement. rsyslog renders an action's template when the action runs in the ruleset; Logwarden's
+ * queue renders later, so when a later statement may change the message's variables the queue gets a
+ * snapshot (own `$!`/`$.` trees). Configs that never write variables pay nothing.
+ */
+function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Compiler, prev: BoundAction | null, later: boolean):
+  { exec: Exec; bound: BoundAction | null } {
+  const type = s.action.type.toLowerCase();
+  if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
+  if (type === 'mmjsonparse') {
+    const parse = compileMmjsonparse(s.action, c.ctx.globals);
+    return { exec: (m) => { parse(m); return false; }, bound: null };
+  }
+  const bound = c.bind.action(s.action, rs);
+  const enqueue: (m: Message) => void = later
+    ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
+    : bound;
+  const failover = getParam(s.action.params, 'action.execOnlyWhenPreviousIsSuspended');
+  if (failover !== undefined && isOn(failover.value)) {
+    // no previous action: rsyslog treats it as "not suspended"
+    const p = prev;
+    return { exec: (m) => { if (p?.isSuspended?.() === true) enqueue(m); return false; }, bound };
+  }
+  return { exec: (m) => { enqueue(m); return false; }, bound };
+}
+
+function stmt(s: Statement, rs: string, c: Compiler, after = false): Exec {
+  switch (s.kind) {
+    case 'action': return actionStmt(s, rs, c, null, after).exec;
     case 'stop': return () => true;
-    case 'filter': return filterStmt(s, rs, c);
+    case 'filter': return filterStmt(s, rs, c, after);
     case 'if': {
       const cond = asCondition(compileExpr(s.cond, c.ctx));
-      const then = seq(s.then, rs, c);
-      const other = s.else ? seq(s.else, rs, c) : null;
+      const then = seq(s.then, rs, c, after);
+      const other = s.else ? seq(s.else, rs, c, after) : null;
       return other ? (m) => (cond(m) ? then(m) : other(m)) : (m) => (cond(m) ? then(m) : false);
     }
     case 'call': {
@@ -127,6 +218,7 @@ function stmt(s: Statement, rs: string, c: Compiler): Exec {
       if (!ref) throw new RuleError('LW_ERR_RULES_VARIABLE', `set: "${s.variable}" is not a $!, $. or $/ variable`, s.loc);
       const val = compileExpr(s.expr, c.ctx);
       const g = c.ctx.globals;
+      if (s.reset === true) return (m) => { const v = toJsonNode(val(m)); unsetVar(m, ref, g); setVar(m, ref, v, g); return false; };
       return (m) => { setVar(m, ref, toJsonNode(val(m)), g); return false; };
     }
     case 'unset': {
@@ -141,12 +233,12 @@ function stmt(s: Statement, rs: string, c: Compiler): Exec {
   }
 }
 
-function filterStmt(s: Extract<Statement, { kind: 'filter' }>, rs: string, c: Compiler): Exec {
-  const body = seq(s.body, rs, c);
+function filterStmt(s: Extract<Statement, { kind: 'filter' }>, rs: string, c: Compiler, after: boolean): Exec {
+  const body = seq(s.body, rs, c, after);
   const f = s.filter;
   switch (f.kind) {
     case 'selector': {
-      const mask = buildMask(f.terms, { legacyNegation: c.opts.legacyNegatedSelectors === true });
+      const mask = buildMask(f.terms, { negationFromAll: c.opts.negationFromAll === true });
       if (maskIsAll(mask)) return body; // rsyslog removes an always-true PRI filter
       return (m) => {
         const b = mask[m.facility];
@@ -186,6 +278,7 @@ function copyMessage(m: Message): Message {
   const copy = Object.assign(Object.create(Object.getPrototypeOf(m) as object) as Message, m);
   copy.json = m.json === null ? null : (deepCopy(m.json) as Record<string, unknown>);
   copy.local = m.local === null ? null : (deepCopy(m.local) as Record<string, unknown>);
+  if (parseSucceeded.has(m)) parseSucceeded.add(copy);
   return copy;
 }
 
@@ -194,7 +287,7 @@ function foreachStmt(s: Extract<Statement, { kind: 'foreach' }>, rs: string, c: 
   const ref = parseVarRef(s.variable, s.loc);
   if (!ref) throw new RuleError('LW_ERR_RULES_VARIABLE', `foreach: "${s.variable}" is not a $!, $. or $/ variable`, s.loc);
   const iter = compileExpr(s.iterable, c.ctx);
-  const body = seq(s.body, rs, c);
+  const body = seq(s.body, rs, c, true); // the next iteration rewrites the loop variable
   const g = c.ctx.globals;
   return (m) => {
     const v = iter(m);

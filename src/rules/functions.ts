@@ -133,6 +133,7 @@ const FUNCTIONS: Record<string, FnSpec> = {
   getenv: one((v) => process.env[toStr(v)] ?? ''),
   int2hex: one(int2hex),
   ipv42num: one((v) => ipv4ToNum(toStr(v))),
+  ip42num: one((v) => ipv4ToNum(toStr(v))), // rsyslog's own spelling (rainerscript.c); ipv42num is the documented one
   num2ipv4: one(numToIpv4),
   random: one((v) => {
     if (!convertsToNumber(v)) return 0;

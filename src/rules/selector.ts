@@ -14,11 +14,12 @@ const ALLPRI = 0xff;
 
 export interface MaskOptions {
   /**
-   * rsyslog up to 8.2604 cleared negated priorities from an EMPTY mask, so a lone `mail.!info` or
-   * `local4.!=debug` matched nothing (rsyslog issue #1030, fixed upstream in 2026). Default false: the
-   * documented, fixed meaning. Set true to reproduce the old result exactly.
+   * NOT rsyslog: start a negated term (`!X`, `!=X`) from "all severities" when its facility has nothing selected
+   * yet, so a lone `mail.!=info` means "mail except info". rsyslog (sysklogd mask semantics, DecodePRIFilter,
+   * checked against rsyslogd 8.2302) clears bits of an EMPTY mask: a lone `mail.!info` or `*.!err` matches
+   * nothing. Default false = rsyslog; `check` warns about such terms (LW_WARN_CONFIG_NEGATION_EMPTY).
    */
-  legacyNegation?: boolean;
+  negationFromAll?: boolean;
 }
 
 /** Apply one term to the mask, in place. Later terms override earlier ones for their facilities. */
@@ -30,23 +31,23 @@ export function applyTerm(mask: Uint8Array, term: SelectorTerm, opts: MaskOption
     if (!Number.isInteger(f) || f < 0 || f >= MASK_SIZE) {
       throw new RuleError('LW_ERR_RULES_FACILITY', `facility ${f} is out of range 0..${MASK_SIZE - 1}`, term.loc);
     }
-    mask[f] = nextMaskByte(mask[f], term, opts.legacyNegation === true);
+    mask[f] = nextMaskByte(mask[f], term, opts.negationFromAll === true);
   }
 }
 
 /** The new mask byte for one facility. `*` as a priority arrives as op 'ge' severity 7 (= all bits). */
-function nextMaskByte(cur: number, term: SelectorTerm, legacy: boolean): number {
+function nextMaskByte(cur: number, term: SelectorTerm, fromAll: boolean): number {
   const sev = term.severity;
   if (term.op !== 'none' && (!Number.isInteger(sev) || sev < 0 || sev > 7)) {
     throw new RuleError('LW_ERR_RULES_SEVERITY', `severity ${sev} is out of range 0..7`, term.loc);
   }
   const upTo = (1 << (sev + 1)) - 1; // bits 0..sev: "this severity or more severe"
-  const base = cur === NOPRI && !legacy ? ALLPRI : cur;
+  const base = cur === NOPRI && fromAll ? ALLPRI : cur;
   switch (term.op) {
     case 'none': return NOPRI;
     case 'eq': return cur | (1 << sev);
     case 'ge': return cur | upTo;
-    // `!=sev` and `!sev` start from "all" when the facility had nothing selected yet (DecodePRIFilter).
+    // `!=sev` and `!sev` clear bits of what is selected so far (DecodePRIFilter): nothing stays nothing.
     case 'ne': return base & ~(1 << sev) & 0xff;
     case 'lt': return base & ~upTo & 0xff;
     default: throw new RuleError('LW_ERR_RULES_SELECTOR_OP', `unknown selector op "${String(term.op)}"`, term.loc);

@@ -17,6 +17,7 @@ import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
+import { mmjsonparseSpec } from '../rules/mmjsonparse';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput];
 const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction];
@@ -39,6 +40,8 @@ export function findAction(type: string): ActionFactory | undefined {
 export function lookupComponent(name: string): ComponentSpec | undefined {
   const n = normalise(name);
   if (n === httpServiceSpec.name || httpServiceSpec.aliases.includes(n)) return httpServiceSpec;
+  // message modifiers run inside the rules (src/rules), never as a queued action
+  if (n === mmjsonparseSpec.name) return mmjsonparseSpec;
   // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.
   if (n === 'imtcp') return mergedSpec(tcpInput.spec, tlsInput.spec);
   return byName(INPUTS, n)?.spec ?? byName(ACTIONS, n)?.spec;

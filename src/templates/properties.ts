@@ -2,7 +2,7 @@
 // getter, so templates and filters never look a name up per message.
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { INVALID_FACILITY, INVALID_TEXT, type Message } from '../message';
+import { INVALID_FACILITY, INVALID_TEXT, parseSucceeded, type Message } from '../message';
 import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
@@ -109,7 +109,7 @@ const PLAIN: Record<string, PropertyGetter> = {
   msgid: (m) => m.msgid,
   inputname: (m) => m.inputname,
   uuid: messageUuid,
-  parsesuccess: (m) => (m.parseFailed ? 'FAIL' : 'SUCCESS'),
+  parsesuccess: (m) => (parseSucceeded.has(m) ? 'OK' : 'FAIL'), // rsyslog msg.c: set only by mm modules
   '$myhostname': () => localHostname,
   '$bom': () => '\ufeff',
   '$uptime': () => String(Math.floor(os.uptime())),

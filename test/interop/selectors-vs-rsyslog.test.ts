@@ -286,9 +286,9 @@ test('selectors, property filters and expressions route exactly as rsyslogd does
     return { missing: [...a].filter((k) => !b.has(k)), extra: [...b].filter((k) => !a.has(k)) };
   };
 
-  // 1) Compatibility mode must reproduce rsyslogd 8.2302 exactly, except libestr's es_strncasecmp bug:
+  // 1) The default must reproduce rsyslogd 8.2302 exactly, except libestr's es_strncasecmp bug:
   //    `startswith_i` is also true when the value is a (case-insensitive) proper prefix of the pattern.
-  const compat = route({ legacyNegatedSelectors: true });
+  const compat = route({});
   const si = EXPRS.findIndex((e) => e.text.includes('startswith_i'));
   const siFile = files[SELECTORS.length + PROPERTY_FILTERS.length + si];
   const siPattern = ' m=00';
@@ -303,9 +303,9 @@ test('selectors, property filters and expressions route exactly as rsyslogd does
   assert.equal(theirs.length, new Set(theirs).size);
   assert.equal(compat.length + libestrBug.length, theirs.length);
 
-  // 2) Default mode keeps the fixed meaning of lone negated selectors (rsyslog issue #1030, fixed upstream):
+  // 2) negationFromAll (not rsyslog) starts a lone negated selector from all severities:
   //    it may only ADD matches, only on selectors with '!', and `mail.!=info` is "all mail but info".
-  const fixed = route({});
+  const fixed = route({ negationFromAll: true });
   const d2 = diff(fixed);
   assert.deepEqual(d2.missing, libestrBug);
   for (const k of d2.extra) assert.ok(corpus[files.indexOf(k.split('#')[0])].includes('!'), describe(k));

@@ -7,9 +7,9 @@ import { decodeSelector } from '../../../src/rules/selector-text';
 const L = { file: 't.conf', line: 1, col: 1 };
 
 /** The (facility, severity) pairs a selector text selects, as "fac.sev" strings, over 0..23 × 0..7. */
-function selected(text: string, legacyNegation = false): string[] {
+function selected(text: string, negationFromAll = false): string[] {
   const d = decodeSelector(text, L);
-  const mask = buildMask(d.terms, { legacyNegation });
+  const mask = buildMask(d.terms, { negationFromAll });
   const out: string[] = [];
   for (let f = 0; f < 24; f++) for (let s = 0; s < 8; s++) if (maskMatches(mask, f, s)) out.push(`${f}.${s}`);
   return out;
@@ -26,8 +26,8 @@ test('priority operators', () => {
   assert.deepEqual(selected('mail.=info'), range(2, [6]));
   assert.deepEqual(selected('mail.*'), range(2, [0, 1, 2, 3, 4, 5, 6, 7]));
   assert.deepEqual(selected('mail.none'), []);
-  assert.deepEqual(selected('mail.!info'), range(2, [7]));
-  assert.deepEqual(selected('mail.!=info'), range(2, [0, 1, 2, 3, 4, 5, 7]));
+  assert.deepEqual(selected('mail.!info'), []);
+  assert.deepEqual(selected('mail.!=info'), []);
   assert.deepEqual(selected('local5.4'), range(21, [0, 1, 2, 3, 4]));
   assert.deepEqual(selected('*.warn'), allFac([0, 1, 2, 3, 4]));
   assert.deepEqual(selected('local3.!*'), []);
@@ -41,9 +41,18 @@ test('later terms override earlier ones for their facilities', () => {
   assert.deepEqual(selected('mail.none;mail.crit'), range(2, [0, 1, 2]));
 });
 
-test('legacy negation (rsyslog <= 8.2604) starts from an empty mask', () => {
-  assert.deepEqual(selected('mail.!info', true), []);
-  assert.deepEqual(selected('mail.*;mail.!=info', true), range(2, [0, 1, 2, 3, 4, 5, 7]));
+test('rsyslog negation clears an empty mask: lone and mixed negated selectors (checked with rsyslogd 8.2302)', () => {
+  assert.deepEqual(selected('*.!err'), []);
+  assert.deepEqual(selected('user.!=info'), []);
+  assert.deepEqual(selected('mail,news,uucp.!crit;mail.*'), range(2, [0, 1, 2, 3, 4, 5, 6, 7]));
+  assert.deepEqual(selected('mail.*;mail.!=info'), range(2, [0, 1, 2, 3, 4, 5, 7]));
+  assert.deepEqual(selected('mail.*;mail.!info'), range(2, [7]));
+  assert.deepEqual(selected('kern.!none'), range(0, [0, 1, 2, 3, 4, 5, 6, 7]));
+});
+
+test('negationFromAll (not rsyslog) starts a lone negation from all severities', () => {
+  assert.deepEqual(selected('mail.!info', true), range(2, [7]));
+  assert.deepEqual(selected('mail.!=info', true), range(2, [0, 1, 2, 3, 4, 5, 7]));
 });
 
 test('`*` covers every mask entry including mark (24); numeric priority words are accepted', () => {
@@ -59,6 +68,6 @@ test('rsyslog name tables and errors, keeping what was decoded before the error'
   assert.match(decodeSelector('audit.*', L).error ?? '', /unknown facility name "audit"/);
   const d = decodeSelector('cron.!info,!debug', L);
   assert.equal(d.error, 'unknown priority name ""');
-  assert.deepEqual(selected('cron.!info,!debug'), range(9, [7]));
+  assert.deepEqual(selected('cron.!info,!debug'), []); // rsyslog keeps `cron.!info`: an empty mask stays empty
   assert.match(decodeSelector('mail.bogus', L).error ?? '', /unknown priority name "bogus"/);
 });
