@@ -1,6 +1,8 @@
 // Assembles one batch of rendered lines into bytes: strings are joined in small groups and each group is
 // encoded straight into a reusable buffer, instead of concatenating the whole batch and encoding it at once.
 
+import { writeRaw } from '../util/raw-text';
+
 /** Lines joined before one encode; 32 measured best (512-line batches: 200 ns/line vs 340 ns/line for
  * concatenating the batch + Buffer.from, and vs 290 ns/line for one Buffer#write per line). */
 const GROUP = 32;
@@ -40,7 +42,7 @@ export class ByteBatch {
       this.buf.copy(next, 0, 0, this.len);
       this.buf = next;
     }
-    this.len += this.buf.write(s, this.len, 'utf8');
+    this.len += writeRaw(this.buf, s, this.len);
     this.pending = '';
     this.count = 0;
   }

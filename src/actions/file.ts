@@ -11,6 +11,7 @@ import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
 import type { Action, ActionStats } from './action';
 import { lookupGroupId, lookupUserId } from './ids';
 import { ByteBatch } from './byte-batch';
+import { encodeRaw } from '../util/raw-text';
 
 /** rsyslog v8's omfile default template (Debian's rsyslog.conf overrides it with $ActionFileDefaultTemplate). */
 export const DEFAULT_FILE_TEMPLATE = 'RSYSLOG_FileFormat';
@@ -199,7 +200,7 @@ export class FileAction implements Action {
 
   private async writeTo(path: string, text: string | Buffer): Promise<void> {
     const f = await this.handle(path);
-    const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const buf = typeof text === 'string' ? encodeRaw(text) : text;
     try {
       let off = 0;
       // A regular file is written synchronously: one batch (≤ a few MB) only copies into the page cache, which
