@@ -3,6 +3,8 @@
 // Each line's length (UTF-16 units) is kept, so after a partial write wholeLines() can tell which lines are
 // entirely in the file (the walk runs only on that error path; add() costs one array store).
 
+import { validSeqLen, writeRaw } from '../util/raw-text';
+
 /** Lines joined before one encode; 32 measured best (512-line batches: 200 ns/line vs 340 ns/line for
  * concatenating the batch + Buffer.from, and vs 290 ns/line for one Buffer#write per line). */
 const GROUP = 32;
@@ -46,17 +48,19 @@ export class ByteBatch {
       this.buf.copy(next, 0, 0, this.len);
       this.buf = next;
     }
-    this.len += this.buf.write(s, this.len, 'utf8');
+    this.len += writeRaw(this.buf, s, this.len);
     this.pending = '';
     this.count = 0;
   }
 }
 
 /**
- * How many leading lines of `buf` (lines of UTF-16 lengths `lens`, encoded as UTF-8 one after the other) lie
- * entirely within its first `written` bytes, and where the last of them ends. Walks UTF-8 lead bytes: 1-3 byte
- * sequences are one UTF-16 unit, 4-byte ones two (a lone surrogate is encoded as 3 bytes, one unit). A line
- * ending in a lone high surrogate whose low half starts the next line would be miscounted; templates end in LF.
+ * How many leading lines of `buf` (lines of UTF-16 lengths `lens`, encoded by writeRaw one after the other) lie
+ * entirely within its first `written` bytes, and where the last of them ends. Walks the bytes as decodeRaw
+ * reads them: a valid 1-3 byte UTF-8 sequence is one UTF-16 unit, a 4-byte one two, and a byte that starts no
+ * valid sequence is one escaped unit (U+DC80..DCFF written back as its byte; a lone surrogate otherwise is
+ * written as U+FFFD, 3 bytes). A line ending in a lone high surrogate whose low half starts the next line
+ * would be miscounted; templates end in LF.
  */
 export function wholeLines(buf: Buffer, lens: ArrayLike<number>, written: number): { lines: number; bytes: number } {
   let pos = 0;
@@ -65,9 +69,8 @@ export function wholeLines(buf: Buffer, lens: ArrayLike<number>, written: number
     let units = lens[lines]!;
     let p = pos;
     while (units > 0 && p < buf.length) {
-      const b = buf[p]!;
-      const n = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
-      p += n;
+      const n = validSeqLen(buf, p, buf.length);
+      p += n === 0 ? 1 : n;
       units -= n === 4 ? 2 : 1;
     }
     if (p > written) break;

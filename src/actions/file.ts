@@ -25,6 +25,7 @@ import { DeliveryFailure, type Action, type ActionStats, type DeliveryReport, ty
 import { lookupGroupId, lookupUserId } from './ids';
 import { ByteBatch, wholeLines } from './byte-batch';
 import { BadPathCache, errnoCode, isPathError, shortPath } from './file-errors';
+import { encodeRaw } from '../util/raw-text';
 
 /** rsyslog v8's omfile default template (Debian's rsyslog.conf overrides it with $ActionFileDefaultTemplate). */
 export const DEFAULT_FILE_TEMPLATE = 'RSYSLOG_FileFormat';
@@ -282,7 +283,7 @@ export class FileAction implements Action {
     }
     for (const [path, g] of groups) {
       try {
-        await this.writeGroup(path, Buffer.from(g.text, 'utf8'), g.lens, g.idx, state);
+        await this.writeGroup(path, encodeRaw(g.text), g.lens, g.idx, state);
       } catch (err) {
         if (!(err instanceof FileFailure) || !err.pathError) throw err;
         for (const i of g.idx) {

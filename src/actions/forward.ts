@@ -12,6 +12,7 @@ import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
 import { authorize } from '../tls/auth';
 import { GLOBAL_NAMES, OMFWD_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
+import { encodeRaw } from '../util/raw-text';
 
 /** omfwd's default port is 514 for every protocol, TLS included (tools/omfwd.c). */
 const DEFAULT_PORT = 514;
@@ -151,7 +152,7 @@ class ForwardAction implements Action {
 
   async deliver(batch: Message[]): Promise<void> {
     if (batch.length === 0) return;
-    const texts = batch.map((m) => Buffer.from(this.tpl.render(m), 'utf8'));
+    const texts = batch.map((m) => encodeRaw(this.tpl.render(m)));
     if (this.t.protocol === 'udp') await this.sendUdp(texts);
     else await this.sendStream(texts);
     this.stats.delivered += batch.length;

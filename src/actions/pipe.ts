@@ -8,6 +8,7 @@ import { InputConfigError, paramOptional } from '../inputs/params';
 import type { Message } from '../message';
 import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
 import type { Action, ActionStats } from './action';
+import { encodeRaw } from '../util/raw-text';
 
 /** rsyslog ompipe's default template. */
 const DEFAULT_PIPE_TEMPLATE = 'RSYSLOG_TraditionalFileFormat';
@@ -36,7 +37,7 @@ class PipeAction implements Action {
   async deliver(batch: Message[]): Promise<void> {
     let text = '';
     for (const m of batch) text += this.template.render(m);
-    const buf = Buffer.from(text, 'utf8');
+    const buf = encodeRaw(text);
     try {
       // O_NONBLOCK: opening fails with ENXIO while no reader exists, and a full pipe gives EAGAIN.
       this.fh ??= await fsp.open(this.path, fsc.O_WRONLY | fsc.O_NONBLOCK);

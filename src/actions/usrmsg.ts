@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { Message } from '../message';
 import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
 import type { Action, ActionStats } from './action';
+import { encodeRaw } from '../util/raw-text';
 
 /** glibc `struct utmp` on Linux x86_64 (utmp(5)): 384 bytes a record. */
 const UTMP_RECORD = 384;
@@ -86,7 +87,7 @@ class UsrmsgAction implements Action {
     if (targets.length > 0) {
       let text = '';
       for (const m of batch) text += this.template.render(m);
-      const buf = Buffer.from(text, 'utf8');
+      const buf = encodeRaw(text);
       await Promise.all(targets.map((t) => this.writeTerminal(`${this.deviceDir}/${t.line}`, buf)));
     }
     this.stats.delivered += batch.length;

@@ -15,8 +15,9 @@ export interface FramerOptions {
   octetCounting: boolean;
   /**
    * true (default): the rest of an oversize frame is skipped (rsyslog discardTruncatedMsg="on").
-   * false: the rest is delivered as further frames of at most maxMessageSize (rsyslog's default "split";
-   * unlike rsyslog we do not lose the byte at each split point).
+   * false: the rest is delivered as further frames of at most maxMessageSize (rsyslog's default "split").
+   * As rsyslog 8.2302 does (checked against rsyslogd over TCP, octet-counted and LF), the byte at each
+   * split point is lost: the one that did not fit.
    */
   discardTruncated: boolean;
   /** An extra frame delimiter byte (imtcp AddtlFrameDelimiter, e.g. 0 for NUL), or -1 for none. */
@@ -26,9 +27,9 @@ export interface FramerOptions {
 }
 
 export const DEFAULT_FRAMER_OPTIONS: Readonly<FramerOptions> = Object.freeze({
-  maxMessageSize: 8192,
+  maxMessageSize: 8096,
   octetCounting: true,
-  discardTruncated: true,
+  discardTruncated: false,
   extraDelimiter: -1,
   maxFrameSize: 200000,
 });
@@ -64,6 +65,8 @@ export class StreamFramer {
   /** Digits of the octet count as received (kept when the count turns out invalid, as rsyslog does). */
   private countStart = 0;
   private countDigits: Buffer[] = [];
+  /** Split mode: the next byte is the one that did not fit and is dropped (rsyslog). */
+  private dropOne = false;
 
   constructor(handler: FrameHandler, opts: Partial<FramerOptions> = {}) {
     this.handler = handler;
@@ -111,6 +114,7 @@ export class StreamFramer {
 
   private reset(): void {
     this.state = State.AtStart;
+    this.dropOne = false;
     this.pieces = [];
     this.pieceLen = 0;
     this.remaining = 0;
@@ -161,6 +165,11 @@ export class StreamFramer {
   }
 
   private inOctetFrame(chunk: Buffer, i: number): number {
+    if (this.dropOne) {
+      this.dropOne = false;
+      if (--this.remaining === 0) this.state = State.AtStart;
+      return i + 1;
+    }
     const take = Math.min(this.remaining, chunk.length - i);
     const room = this.o.maxMessageSize - this.pieceLen;
     if (take > room) {
@@ -169,6 +178,7 @@ export class StreamFramer {
       this.remaining -= room;
       this.emitTruncated();
       if (this.o.discardTruncated) this.state = State.SkipOctets;
+      else this.dropOne = true;
       return i + room;
     }
     this.remaining -= take;
@@ -186,6 +196,12 @@ export class StreamFramer {
   }
 
   private inLfFrame(chunk: Buffer, i: number): number {
+    if (this.dropOne) {
+      this.dropOne = false;
+      const c = chunk[i];
+      if (c === LF || c === this.o.extraDelimiter) this.state = State.AtStart;
+      return i + 1;
+    }
     const end = this.findDelimiter(chunk, i);
     const stop = end < 0 ? chunk.length : end;
     const room = this.o.maxMessageSize - this.pieceLen;
@@ -200,7 +216,8 @@ export class StreamFramer {
         this.state = State.AtStart;
         return end + 1;
       }
-      return i + room; // split: the rest continues as a new LF frame
+      this.dropOne = true;
+      return i + room; // split: the rest (less one byte) continues as a new LF frame
     }
     if (end < 0) {
       if (stop > i) this.addPiece(chunk.subarray(i, stop));

@@ -24,7 +24,7 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'ruleset', type: 'ruleset', doc: 'Ruleset the messages are bound to.' },
   { name: 'supportOctetCountedFraming', type: 'binary', default: true, doc: 'Accept RFC 6587 octet-counted frames.' },
   { name: 'maxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Concurrent connections accepted; more are refused.' },
-  { name: 'discardTruncatedMsg', type: 'binary', default: true, doc: 'Skip the rest of an oversize frame (off: deliver it as more messages).' },
+  { name: 'discardTruncatedMsg', type: 'binary', default: false, doc: 'Skip the rest of an oversize frame (off, as rsyslog: deliver it as more messages, losing the byte at each split).' },
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'An extra frame delimiter byte value (e.g. 0 for NUL).' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Largest trusted octet count.' },
   { name: 'streamDriver.mode', type: 'int', default: 0, doc: '0 only here; TLS (1) is served by the tls input.' },
@@ -32,7 +32,7 @@ const INPUT_PARAMS: ParamSpec[] = [
 
 const MODULE_PARAMS: ParamSpec[] = [
   { name: 'maxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Default maxSessions for this module\'s inputs.' },
-  { name: 'discardTruncatedMsg', type: 'binary', default: true, doc: 'Default for inputs.' },
+  { name: 'discardTruncatedMsg', type: 'binary', default: false, doc: 'Default for inputs.' },
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'Default for inputs.' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Default for inputs.' },
   { name: 'streamDriver.mode', type: 'int', default: 0, doc: 'TLS is served by the tls input.' },
@@ -69,7 +69,7 @@ function readSettings(decl: InputDecl, mod: Params): TcpSettings {
     keepAlive: paramBool(decl.params, mod, 'keepAlive', false),
     framing: {
       octetCounting: paramBool(decl.params, mod, 'supportOctetCountedFraming', true),
-      discardTruncated: paramBool(decl.params, mod, 'discardTruncatedMsg', true),
+      discardTruncated: paramBool(decl.params, mod, 'discardTruncatedMsg', false),
       extraDelimiter: delim === undefined ? -1 : paramInt(decl.params, mod, 'addtlFrameDelimiter', -1, 0, 255),
       maxFrameSize: paramInt(decl.params, mod, 'maxFrameSize', 200000, 1),
     },

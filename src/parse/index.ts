@@ -3,6 +3,7 @@
 import { Message, NILVALUE } from '../message';
 import type { ParseOptions } from './options';
 import { sanitizeFrame } from './sanitize';
+import { decodeRaw } from '../util/raw-text';
 import { emulateTag5424, looksLikeRfc5424, parseRfc5424 } from './rfc5424';
 import { INVALID_FACILITY, parseRfc3164, procidOfTag, programNameOf } from './rfc3164';
 
@@ -103,5 +104,5 @@ export function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): voi
     msg.appName = msg.programname || NILVALUE; // rsyslog shows an empty APP-NAME as "-"
     msg.procid = procidOfTag(msg.syslogtag);
   }
-  msg.msg = msgStart >= raw.length ? '' : raw.toString('utf8', msgStart);
+  msg.msg = msgStart >= raw.length ? '' : decodeRaw(raw, msgStart);
 }

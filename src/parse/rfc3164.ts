@@ -2,6 +2,7 @@
 // variants), optional HOSTNAME recognised by its characters, TAG up to ':' or SP, MSG keeps its leading SP.
 import type { Message } from '../message';
 import type { ParseOptions } from './options';
+import { decodeRaw } from '../util/raw-text';
 import { Cursor, at, bsdToSyslogTime, scanRfc3164, scanRfc3339 } from './timestamp';
 
 const SP = 0x20;
@@ -71,7 +72,7 @@ function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): v
     if (at(buf, p + i) === CLOSE) break;
   }
   if (i === c.len) {
-    msg.hostname = buf.toString('utf8', p, p + i);
+    msg.hostname = decodeRaw(buf, p, p + i);
     c.pos += i;
     c.len -= i;
     return;
@@ -89,7 +90,7 @@ function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): v
     if (at(buf, p + i) !== SP) isHost = false;
   }
   if (isHost) {
-    msg.hostname = buf.toString('utf8', p, p + i);
+    msg.hostname = decodeRaw(buf, p, p + i);
     c.pos += i + 1;
     c.len -= i + 1;
   }
@@ -107,7 +108,7 @@ function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number): strin
   if (c.len > 0 && buf[c.pos] === COLON) {
     c.pos++;
     c.len--;
-    return buf.toString('utf8', start, c.pos);
+    return decodeRaw(buf, start, c.pos);
   }
   if (o.forceTagEndingByColon) {
     // rsyslog steps back one byte more than it consumed (onto the separating SP): reproduced, bounded.
@@ -116,7 +117,7 @@ function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number): strin
     c.len += back;
     return '-';
   }
-  return buf.toString('utf8', start, c.pos);
+  return decodeRaw(buf, start, c.pos);
 }
 
 /**

@@ -1,6 +1,7 @@
 // RFC 5424 header parser with rsyslog pmrfc5424's exact behaviour (fields split at SP, STRUCTURED-DATA kept
 // verbatim, no fallback to RFC 3164 once "1 " was seen, MSG = everything after the SD and its SP).
 import { Message, NILVALUE } from '../message';
+import { decodeRaw } from '../util/raw-text';
 import { Cursor, at, scanRfc3339 } from './timestamp';
 
 const SP = 0x20;
@@ -26,7 +27,7 @@ function field(buf: Buffer, c: Cursor, text: string | null): string {
     c.pos++;
     c.len--;
   }
-  const value = text === null ? buf.toString('utf8', start, c.pos) : text.substring(start, c.pos);
+  const value = text === null ? decodeRaw(buf, start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0) {
     c.pos++;
     c.len--;
@@ -68,7 +69,7 @@ function structuredData(buf: Buffer, c: Cursor, text: string | null): string | n
       }
     }
   }
-  const value = text === null ? buf.toString('utf8', start, c.pos) : text.substring(start, c.pos);
+  const value = text === null ? decodeRaw(buf, start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0 && at(buf, c.pos) === SP) {
     c.pos++;
     c.len--;

@@ -4,6 +4,7 @@ import type { Expr, SourceLoc } from '../config/model';
 import type { Message } from '../message';
 import { RuleError, RULES_REGEX_ERROR } from './errors';
 import { compilePosix } from '../util/posix-regex';
+import { isAscii, rawByteLength, sliceBytes } from '../util/raw-text';
 import { decodeSelector } from './selector-text';
 import { buildMask, maskMatches } from './selector';
 import { formatTime, isTime, parseTime } from './time-functions';
@@ -61,11 +62,13 @@ export function replaceAll(s: string, find: string, rep: string): string {
 
 /** substring(str, start, len): negative len counts back from the end, as rsyslog 8.2x does. */
 export function substring(s: string, startNum: number, lenNum: number): string {
+  // rsyslog counts bytes (of the received UTF-8): cutting inside a character keeps its bytes.
+  const n = isAscii(s) ? s.length : rawByteLength(s);
   const start = startNum < 0 ? 0 : startNum;
-  if (start >= s.length) return '';
-  let len = lenNum < 0 ? Math.max(0, s.length + lenNum) : lenNum;
-  if (len > s.length - start) len = s.length - start;
-  return s.substr(start, len);
+  if (start >= n) return '';
+  let len = lenNum < 0 ? Math.max(0, n + lenNum) : lenNum;
+  if (len > n - start) len = n - start;
+  return n === s.length ? s.substr(start, len) : sliceBytes(s, start, start + len);
 }
 
 /** ipv42num(): dotted quad to number, -1 for anything malformed; leading/trailing spaces allowed. */
@@ -122,7 +125,7 @@ function parseJsonInto(msg: Message, text: string, container: string, g: GlobalV
 const one = (f: (v: Value) => Value): FnSpec => ({ min: 1, max: 1, build: (_a, c) => { const a = c[0]; return (m) => f(a(m)); } });
 
 const FUNCTIONS: Record<string, FnSpec> = {
-  strlen: one((v) => toStr(v).length),
+  strlen: one((v) => rawByteLength(toStr(v))),
   tolower: one((v) => toStr(v).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
   toupper: one((v) => toStr(v).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   cstr: one((v) => toStr(v)),

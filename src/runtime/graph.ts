@@ -13,7 +13,8 @@ import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
 import { findAction, moduleParamsFor } from './registry';
 
-export const DEFAULT_MAX_MESSAGE_SIZE = 8192;
+/** rsyslog's default maxMessageSize (8096, not 8192: checked with rsyslogd 8.2302 over TCP and UDP). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 8096;
 
 export class Graph {
   readonly ctx: RuntimeContext;

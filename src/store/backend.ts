@@ -3,6 +3,7 @@
 import type { Message } from '../message';
 import { extractFields, type Fields } from '../parse/extract';
 import type { Query } from './query/ast';
+import { wellFormed } from '../util/raw-text';
 
 /**
  * One stored message. Times are integer microseconds since the Unix epoch (UTC). Text columns keep rsyslog's
@@ -117,23 +118,24 @@ function trimLeadingSpace(s: string): string {
   return s.length > 0 && s.charCodeAt(0) === 0x20 ? s.slice(1) : s;
 }
 
-/** Map a message to its stored form (pure; field extraction included). */
+/** Map a message to its stored form (pure; field extraction included). Text columns must be well-formed
+ * (FTS, ClickHouse): bytes that were not UTF-8 become U+FFFD here, while the file outputs keep them. */
 export function toStoredRow(m: Message, keepRaw = false): StoredRow {
   const isRfc5424 = m.protocolVersion === '1';
   const app = isRfc5424 ? m.appName : (m.programname || m.appName);
   return {
     tsReported: m.timereported.toEpochMicros(),
     tsReceived: m.timegenerated.toEpochMicros(),
-    host: m.hostname,
+    host: wellFormed(m.hostname),
     fromhostIp: m.fromhostIp,
-    app,
-    procid: m.procid,
-    msgid: m.msgid,
+    app: wellFormed(app),
+    procid: wellFormed(m.procid),
+    msgid: wellFormed(m.msgid),
     facility: m.facility,
     severity: m.severity,
-    structuredData: m.structuredData,
-    msg: trimLeadingSpace(m.msg),
-    fields: extractFields(m.msg, m.structuredData, m.json),
+    structuredData: wellFormed(m.structuredData),
+    msg: wellFormed(trimLeadingSpace(m.msg)),
+    fields: extractFields(wellFormed(m.msg), wellFormed(m.structuredData), m.json),
     raw: keepRaw ? m.rawmsg.toString('utf8') : null,
   };
 }

@@ -6,6 +6,7 @@ import type { CompiledTemplate } from '../runtime/context';
 import { DATE_FORMATS, DateFormat } from './dates';
 import { applyOptionWord, compileFieldRegex, normalisePositions, parseField, WarnFn } from './fieldspec';
 import { jsoncEscape } from './jsonc';
+import { escapeByteChar } from '../util/raw-text';
 import { lookupProperty, PropertyInfo } from './properties';
 import { applyOptions, baseValue, defaultOptions, FieldOptions, isSimple, NoMatchMode, TemplateError } from './replacer';
 
@@ -29,6 +30,11 @@ export interface CompileOptions {
 
 const noWarn: WarnFn = () => undefined;
 
+/** One byte of a constant: rsyslog writes 0x80..0xFF as that single byte, so it is kept as an escaped byte. */
+function byteChar(b: number): string {
+  return b < 0x80 ? String.fromCharCode(b) : escapeByteChar(b);
+}
+
 /** Legacy constant escapes (template.c do_Constant): \n \r \\ \% and decimal \DDD; any other char as itself. */
 function legacyEscape(s: string, i: number): { text: string; next: number } {
   const c = s[i + 1];
@@ -39,7 +45,7 @@ function legacyEscape(s: string, i: number): { text: string; next: number } {
     let j = i + 1;
     let v = 0;
     while (j < s.length && s[j]! >= '0' && s[j]! <= '9') v = v * 10 + Number(s[j++]);
-    return { text: String.fromCharCode(v & 0xff), next: j };
+    return { text: byteChar(v & 0xff), next: j };
   }
   return { text: c, next: i + 2 };
 }
@@ -75,8 +81,8 @@ export function unescapeC(s: string): string {
   if (s.indexOf('\\') < 0) return s;
   const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
   return s.replace(/\\(x[0-9A-Fa-f]{2}|[0-7]{3}|.)/g, (_m, e: string) => {
-    if (e.length === 3 && e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-    if (e.length === 3) return String.fromCharCode(parseInt(e, 8) & 0xff);
+    if (e.length === 3 && e[0] === 'x') return byteChar(parseInt(e.slice(1), 16));
+    if (e.length === 3) return byteChar(parseInt(e, 8) & 0xff);
     return simple[e] ?? e;
   });
 }

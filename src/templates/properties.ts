@@ -6,6 +6,7 @@ import { INVALID_FACILITY, INVALID_TEXT, parseSucceeded, type Message } from '..
 import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
+import { decodeRaw } from '../util/raw-text';
 
 export type PropertyGetter = (m: Message) => string;
 
@@ -55,7 +56,7 @@ function rawAfterPri(m: Message): string {
     else if (r[3] === 0x3e) off = 4;
     else if (r[4] === 0x3e) off = 5;
   }
-  return r.toString('utf8', off);
+  return decodeRaw(r, off);
 }
 
 const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
@@ -87,7 +88,7 @@ function nowGetter(field: NowField, utc: boolean): PropertyGetter {
 
 const PLAIN: Record<string, PropertyGetter> = {
   msg: (m) => m.msg,
-  rawmsg: (m) => m.rawmsg.toString('utf8'),
+  rawmsg: (m) => decodeRaw(m.rawmsg),
   'rawmsg-after-pri': rawAfterPri,
   hostname: (m) => m.hostname,
   fromhost: (m) => m.fromhost,

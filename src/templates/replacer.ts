@@ -5,6 +5,7 @@ import type { Message } from '../message';
 import type { SyslogTime } from '../time';
 import { DateFormat, formatDate, toUtcMicros } from './dates';
 import { rsJsonEscape } from './jsonc';
+import { decodeRaw, encodeRaw, isAscii } from '../util/raw-text';
 import type { PropertyInfo } from './properties';
 
 /** A template error with its place in the configuration. */
@@ -111,8 +112,17 @@ function noMatch(whole: string, mode: NoMatchMode): string {
   }
 }
 
-/** Character positions, 1-based and inclusive; `fixedWidth` pads with spaces past the end. */
+/**
+ * Byte positions (as rsyslog: of the received UTF-8), 1-based and inclusive; `fixedWidth` pads with spaces
+ * past the end. Non-ASCII values are cut as bytes: a cut inside a character keeps its bytes (escaped).
+ */
 function substring(s: string, o: FieldOptions): string {
+  if (isAscii(s)) return substringUnits(s, o);
+  return decodeRaw(Buffer.from(substringUnits(encodeRaw(s).toString('latin1'), o), 'latin1'));
+}
+
+/** The cut on code units (= bytes for ASCII or a latin1 view of the bytes). */
+function substringUnits(s: string, o: FieldOptions): string {
   const len = s.length;
   let from = o.fromPos;
   let to = o.toPos;

@@ -62,7 +62,7 @@ describe('tcp input', () => {
   });
 
   it('truncates an over-size message and keeps serving the connection', async () => {
-    const { input, sink, ctx } = await startInput(tcpInput, 'imtcp', { port: '0', address: '127.0.0.1' }, 64);
+    const { input, sink, ctx } = await startInput(tcpInput, 'imtcp', { port: '0', address: '127.0.0.1', discardTruncatedMsg: 'on' }, 64);
     try {
       const s = await connectTcp(input.addresses()[0].port);
       const big = '<13>host app: ' + 'x'.repeat(200);

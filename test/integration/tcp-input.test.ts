@@ -55,7 +55,7 @@ test('many concurrent connections, mixed framings, all messages arrive parsed wi
 });
 
 test('truncation keeps the stream in sync; garbage does not crash; final frame without LF delivered', async () => {
-  const { sink, port, input } = await startTcp({}, 64);
+  const { sink, port, input } = await startTcp({ discardTruncatedMsg: 'on' }, 64);
   const s = await connect(port);
   s.write(`<13>h t: ${'x'.repeat(200)}\n<13>h t: after long\n\x00\x01\xff garbage\n99999999999999 bad count\n<13>h t: last`);
   await endAndWait(s);

@@ -8,6 +8,7 @@ import { SyslogTime, TimeSource, formatRfc3339 } from '../../../src/time';
 import { parseSyslog } from '../../../src/parse/index';
 import { parseOptions } from '../../../src/parse/options';
 import { Case, ORIGIN, RECEIVED_TEXT, check, parse } from './helpers';
+import { encodeRaw } from '../../../src/util/raw-text';
 
 const EXAMPLES: Case[] = [
   {
@@ -173,11 +174,12 @@ test('binary garbage (NUL, 8-bit, LF): never throws, rawmsg escaped as rsyslog, 
   assert.equal(m.parseFailed, true);
 });
 
-test('invalid UTF-8: rawmsg keeps the bytes', () => {
+test('invalid UTF-8: rawmsg and msg keep the bytes (escaped as U+DCxx, written back as the bytes)', () => {
   const frame = Buffer.concat([Buffer.from('<13>Oct 11 22:14:15 h t: '), Buffer.from([0xff, 0xfe, 0x41])]);
   const m = parse(frame);
   assert.deepEqual(m.rawmsg, frame);
-  assert.equal(m.msg, ' \ufffd\ufffdA');
+  assert.equal(m.msg, ' \udcff\udcfeA');
+  assert.deepEqual(encodeRaw(m.msg), Buffer.from([0x20, 0xff, 0xfe, 0x41]));
   assert.equal(m.syslogtag, 't:');
 });
 

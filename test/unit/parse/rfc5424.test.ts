@@ -162,11 +162,11 @@ const MALFORMED: Case[] = [
 
 for (const c of [...EXAMPLES, ...FEATURES, ...MALFORMED]) test(c.name, () => check(c));
 
-test('invalid UTF-8 in MSG: rawmsg keeps the bytes, msg decodes them as U+FFFD', () => {
+test('invalid UTF-8 in MSG: rawmsg and msg keep the bytes (escaped as U+DCxx)', () => {
   const frame = Buffer.concat([Buffer.from('<14>1 2026-11-20T10:00:00Z host app - - - bad '), Buffer.from([0xc3, 0x28, 0xff])]);
   const m = parse(frame);
   assert.deepEqual(m.rawmsg, frame);
-  assert.equal(m.msg, 'bad \ufffd(\ufffd');
+  assert.equal(m.msg, 'bad \udcc3(\udcff');
   assert.equal(m.hostname, 'host');
 });
 
