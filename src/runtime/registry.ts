@@ -7,6 +7,7 @@ import { forwardAction } from '../actions/forward';
 import { pipeAction } from '../actions/pipe';
 import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
+import { detectAction } from '../detect/action';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
@@ -17,7 +18,7 @@ import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput];
-const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction];
+const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, detectAction];
 
 function normalise(name: string): string {
   const n = name.toLowerCase();
