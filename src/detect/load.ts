@@ -33,7 +33,7 @@ export interface RuleSet {
 }
 
 /** Keys every native rule may have; the rest depend on the kind. */
-const COMMON_KEYS = ['id', 'title', 'level', 'kind', 'description', 'query', 'extract', 'group_by', 'suppress', 'max_keys', 'tags', 'enabled'];
+const COMMON_KEYS = ['id', 'title', 'level', 'kind', 'description', 'query', 'regex', 'extract', 'group_by', 'suppress', 'max_keys', 'tags', 'enabled'];
 const KIND_KEYS: Record<RuleKind, string[]> = {
   match: [],
   threshold: ['count', 'window', 'distinct'],
@@ -248,7 +248,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
     title: f.str('title') ?? id,
     description: f.str('description') ?? '',
     loc: f.get('id')?.value.loc ?? node.loc,
-    match: f.query(f.get('query')?.value, 'query'),
+    match: withRegex(f.query(f.get('query')?.value, 'query'), regexFilters(f)),
     extract, groupBy, groupGetters,
     suppressMs: f.duration('suppress', false, DEFAULT_SUPPRESS_MS),
     maxKeys: f.int('max_keys', 1, DEFAULT_MAX_KEYS),
@@ -329,4 +329,72 @@ function steps(f: Fields): SequenceStep[] {
     if (!sub.ok) f.ok = false;
     return { match, count };
   });
+}
+
+/** `regex:` entries, each `{fields: [...], pattern: '…'}`: every entry must match one of its fields. */
+interface RegexFilter {
+  getters: Getter[];
+  re: RegExp;
+}
+
+/** A pattern may start with (?i) for case-insensitive matching (JavaScript has no inline flags). */
+export function compilePattern(p: string): RegExp {
+  return p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p);
+}
+
+function regexFilters(f: Fields): RegexFilter[] {
+  const e = f.get('regex');
+  if (e === undefined) return [];
+  const items = e.value.kind === 'seq' ? e.value.items : [e.value];
+  const out: RegexFilter[] = [];
+  for (const it of items) {
+    const fields = entry(it, 'fields');
+    const pattern = entry(it, 'pattern');
+    if (it.kind !== 'map' || fields === undefined || pattern === undefined || pattern.value.kind !== 'scalar') {
+      f.bad('a regex entry is {fields: [field, …], pattern: \'regex\'}', it.loc);
+      continue;
+    }
+    const names = fields.value.kind === 'seq' ? fields.value.items : [fields.value];
+    const getters: Getter[] = [];
+    for (const n of names) {
+      const g = n.kind === 'scalar' && typeof n.value === 'string' ? getterFor(n.value, new Set()) : undefined;
+      if (g === undefined) f.bad(`unknown field ${JSON.stringify(n.kind === 'scalar' ? n.value : '?')}`, n.loc);
+      else getters.push(g);
+    }
+    try {
+      out.push({ getters, re: compilePattern(String(pattern.value.value)) });
+    } catch (err) {
+      f.bad(`bad regex: ${(err as Error).message}`, pattern.value.loc);
+    }
+  }
+  return out;
+}
+
+function decoded(s: string): string | null {
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return null;
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/** AND the query with the regex filters; a field matches as is or URL-decoded. */
+function withRegex(q: Predicate, filters: RegexFilter[]): Predicate {
+  if (filters.length === 0) return q;
+  return (ev) => {
+    if (!q(ev)) return false;
+    for (const flt of filters) {
+      let hit = false;
+      for (const g of flt.getters) {
+        const v = g(ev, null);
+        if (v === undefined) continue;
+        const s = String(v);
+        const d = decoded(s);
+        if (flt.re.test(s) || (d !== null && flt.re.test(d))) { hit = true; break; }
+      }
+      if (!hit) return false;
+    }
+    return true;
+  };
 }
