@@ -11,6 +11,8 @@ commands:
   send [options] MESSAGE...          send a syslog message over udp/tcp/tls (like logger)
   pki <init-ca|issue|csr|sign|show|fingerprint> ...   make and inspect certificates
   search 'QUERY' [--from --to --limit --json]         search the store
+  rules <check|test> RULEFILE... [LOGFILE]           validate detection rules / replay a log through them
+  alerts <list|ack> [...]                            list or acknowledge stored alerts
   version                            print the version
 `;
 
@@ -32,6 +34,10 @@ export async function run(argv: string[]): Promise<number> {
       return (await import('./pki')).pkiMain(rest);
     case 'search':
       return (await import('./search')).searchMain(rest);
+    case 'rules':
+      return (await import('./rules')).rulesMain(rest);
+    case 'alerts':
+      return (await import('./alerts')).alertsMain(rest);
     case 'version':
     case '--version':
       process.stdout.write(`logwarden ${version()}\n`);

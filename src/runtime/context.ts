@@ -19,4 +19,6 @@ export interface RuntimeContext {
   readonly dataDir: string;
   /** Maximum message size in bytes (global maxMessageSize, default 8 KiB). */
   readonly maxMessageSize: number;
+  /** Route a message through its ruleset (msg.ruleset) of this graph, as if an input had received it. */
+  readonly inject?: (msg: Message) => void;
 }

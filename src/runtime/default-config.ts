@@ -1,5 +1,10 @@
 // The embedded configuration `logwarden run` uses without -f (and `npm start`). Plain RainerScript, so it
-// doubles as an example; README.md shows it. Paths are relative to the working directory.
+// doubles as an example; README.md shows it. Paths are relative to the working directory, except the
+// detection rule pack, which ships with the package (rules/pack/ at the package root).
+import { join } from 'node:path';
+
+/** The shipped rule pack, found from this file (dist/src/runtime/) rather than the working directory. */
+export const RULE_PACK_GLOB = join(__dirname, '..', '..', '..', 'rules', 'pack', '*.yml');
 
 export const DEFAULT_DATA_DIR = './data';
 
@@ -26,4 +31,7 @@ input(type="imtcp" port="6514" name="tls" StreamDriver.Name="ossl" StreamDriver.
 # Every message to a file (RFC 3339 timestamps) and to the searchable store.
 action(type="omfile" file="./data/messages.log" template="RSYSLOG_FileFormat")
 action(type="store" path="./data/store")
+
+# Detection: the shipped rule pack (docs/detection.md); alerts in ./data/detect/alerts.db and as NDJSON.
+action(type="detect" rules="${RULE_PACK_GLOB}" alertFile="./data/alerts.ndjson")
 `;

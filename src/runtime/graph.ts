@@ -42,6 +42,7 @@ export class Graph {
       templates,
       dataDir,
       maxMessageSize: sizeParam(model.globals, 'maxmessagesize') ?? DEFAULT_MAX_MESSAGE_SIZE,
+      inject: (msg) => this.dispatch(msg), // detection alerts re-enter a ruleset (src/detect/outputs.ts)
     };
     this.rules = compileRulesets(model, { action: (decl) => this.bindAction(decl) });
   }

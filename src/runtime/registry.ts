@@ -8,6 +8,7 @@ import { pipeAction } from '../actions/pipe';
 import { relpAction } from '../actions/relp';
 import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
+import { detectAction } from '../detect/action';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
@@ -20,7 +21,7 @@ import { httpServiceSpec } from '../web/spec';
 import { mmjsonparseSpec } from '../rules/mmjsonparse';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput];
-const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction];
+const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
 
 function normalise(name: string): string {
   const n = name.toLowerCase();

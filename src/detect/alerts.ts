@@ -1,0 +1,125 @@
+// Alerts: one row per (rule, key) episode in SQLite under the work directory (detect/alerts.db). A firing
+// within `suppress` of the episode's last firing joins it (count, last time, capped message references);
+// a later one opens a new alert. Only a new alert goes to the outputs, so a burst notifies once.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Detection } from './rule';
+
+export type AlertStatus = 'open' | 'acknowledged';
+
+export interface Alert {
+  id: number;
+  rule: string;
+  title: string;
+  level: string;
+  key: string;
+  firstMs: number;
+  lastMs: number;
+  count: number;
+  reason: string;
+  /** The raw lines of the first messages that fired it (at most MAX_REFS). */
+  refs: string[];
+  status: AlertStatus;
+}
+
+export const MAX_REFS = 10;
+const MAX_REF_LENGTH = 2048;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  rule TEXT NOT NULL,
+  title TEXT NOT NULL,
+  level TEXT NOT NULL,
+  key TEXT NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  refs TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open'
+);
+CREATE INDEX IF NOT EXISTS alerts_rule_key ON alerts(rule, key, last_ms);
+`;
+
+interface Row {
+  id: number; rule: string; title: string; level: string; key: string; first_ms: number; last_ms: number;
+  count: number; reason: string; refs: string; status: AlertStatus;
+}
+
+function fromRow(r: Row): Alert {
+  return {
+    id: r.id, rule: r.rule, title: r.title, level: r.level, key: r.key, firstMs: r.first_ms, lastMs: r.last_ms,
+    count: r.count, reason: r.reason, refs: JSON.parse(r.refs) as string[], status: r.status,
+  };
+}
+
+/** What a detection references: its raw line (ids come with the durable queue stage). */
+export function detectionRef(d: Detection): string | null {
+  if (d.event === null) return null;
+  const raw = d.event.row.raw ?? d.event.row.msg;
+  return raw.length > MAX_REF_LENGTH ? raw.slice(0, MAX_REF_LENGTH) : raw;
+}
+
+export class AlertStore {
+  private readonly db: Database.Database;
+  private readonly findOpen: Database.Statement;
+  private readonly insert: Database.Statement;
+  private readonly bump: Database.Statement;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 2000');
+    this.db.exec(SCHEMA);
+    this.findOpen = this.db.prepare('SELECT * FROM alerts WHERE rule = ? AND key = ? ORDER BY last_ms DESC LIMIT 1');
+    this.insert = this.db.prepare(`INSERT INTO alerts (rule, title, level, key, first_ms, last_ms, count, reason, refs, status)
+      VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 'open')`);
+    this.bump = this.db.prepare('UPDATE alerts SET last_ms = ?, count = count + 1, refs = ? WHERE id = ?');
+  }
+
+  /**
+   * Record a firing. Returns the alert and whether it is new (to notify) or joined an episode (suppressed).
+   * An acknowledged alert still absorbs firings within its suppression window (acknowledging silences it).
+   */
+  record(d: Detection): { alert: Alert; created: boolean } {
+    const ref = detectionRef(d);
+    const prev = this.findOpen.get(d.rule.id, d.key) as Row | undefined;
+    if (prev !== undefined && d.timeMs - prev.last_ms <= d.rule.suppressMs && d.timeMs >= prev.first_ms) {
+      const refs = JSON.parse(prev.refs) as string[];
+      if (ref !== null && refs.length < MAX_REFS) refs.push(ref);
+      this.bump.run(Math.max(prev.last_ms, d.timeMs), JSON.stringify(refs), prev.id);
+      return { alert: fromRow({ ...prev, last_ms: Math.max(prev.last_ms, d.timeMs), count: prev.count + 1, refs: JSON.stringify(refs) }), created: false };
+    }
+    const refs = ref === null ? [] : [ref];
+    const info = this.insert.run(d.rule.id, d.rule.title, d.rule.level, d.key, d.timeMs, d.timeMs, d.reason, JSON.stringify(refs));
+    const alert: Alert = {
+      id: Number(info.lastInsertRowid), rule: d.rule.id, title: d.rule.title, level: d.rule.level, key: d.key,
+      firstMs: d.timeMs, lastMs: d.timeMs, count: 1, reason: d.reason, refs, status: 'open',
+    };
+    return { alert, created: true };
+  }
+
+  list(opts: { status?: AlertStatus; rule?: string; limit?: number } = {}): Alert[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.status) { where.push('status = ?'); params.push(opts.status); }
+    if (opts.rule) { where.push('rule = ?'); params.push(opts.rule); }
+    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, opts.limit ?? 100) as Row[]).map(fromRow);
+  }
+
+  /** Acknowledge alerts by id; returns how many changed. */
+  ack(ids: number[]): number {
+    const st = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'");
+    let n = 0;
+    for (const id of ids) n += st.run(id).changes;
+    return n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

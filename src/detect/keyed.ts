@@ -1,0 +1,35 @@
+// Keyed rule state with a cap: a Map in insertion order, so the oldest key is the first one. Past the cap the
+// oldest key is dropped and counted (bounded memory whatever the key cardinality of the traffic).
+export class KeyedState<T> {
+  readonly map = new Map<string, T>();
+  dropped = 0;
+  constructor(readonly cap: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.map.get(key);
+  }
+
+  /** Insert or replace; a new key past the cap evicts the oldest. */
+  set(key: string, v: T): void {
+    if (!this.map.has(key) && this.map.size >= this.cap) {
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+      this.dropped++;
+    }
+    this.map.set(key, v);
+  }
+
+  /** Move a key to the young end (for states ordered by last activity). */
+  touch(key: string, v: T): void {
+    this.map.delete(key);
+    this.set(key, v);
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}

@@ -1,0 +1,132 @@
+// In-memory evaluation of the store's query language (src/store/query/) over one event: the same AST the
+// SQLite and ClickHouse backends compile, with the same semantics (see docs/query-language.md), so a rule's
+// `query:` matches exactly what `logwarden search` would find. Compiled once per rule into a closure tree.
+import { ipToKey } from '../store/ip';
+import type { CmpOp, Query, QueryNode } from '../store/query/ast';
+import { eventTokens, refValue, tokensOf, type DetectEvent } from './event';
+
+export type Predicate = (ev: DetectEvent) => boolean;
+
+const TRUE: Predicate = () => true;
+
+/** Compile a parsed query's filter. Time bounds and pipes have no meaning for a stream and are refused. */
+export function compileQuery(q: Query): Predicate {
+  if (q.fromUs !== null || q.toUs !== null) throw new Error('time bounds (-15m, from:, to:) have no meaning in a rule; use window:');
+  if (q.pipes.length > 0) throw new Error('pipes (| count …) are not allowed in a rule query; use kind: threshold');
+  return q.where === null ? TRUE : compileNode(q.where);
+}
+
+export function globToRegExp(glob: string, flags = ''): RegExp {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  return new RegExp(`^${re}$`, flags);
+}
+
+function cmp(a: number | string, op: CmpOp, b: number | string): boolean {
+  switch (op) {
+    case 'eq': return a === b;
+    case 'ne': return a !== b;
+    case 'lt': return a < b;
+    case 'le': return a <= b;
+    case 'gt': return a > b;
+    case 'ge': return a >= b;
+  }
+}
+
+function isNumericText(s: string): boolean {
+  return /^-?\d+(?:\.\d+)?$/.test(s) && s.length < 16;
+}
+
+/** A phrase matches when its tokens appear adjacent in order in msg; a prefix word matches a token start. */
+function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
+  const want = tokensOf(n.value);
+  if (want.length === 0) return () => false;
+  const prefix = n.prefix;
+  return (ev) => {
+    const toks = eventTokens(ev);
+    const last = want.length - 1;
+    outer: for (let i = 0; i + last < toks.length; i++) {
+      for (let j = 0; j <= last; j++) {
+        const t = toks[i + j]!;
+        const w = want[j]!;
+        if (j === last && prefix ? !t.startsWith(w) : t !== w) continue outer;
+      }
+      return true;
+    }
+    return false;
+  };
+}
+
+function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
+  const f = n.field;
+  const op = n.op;
+  if (n.wildcard) {
+    const re = globToRegExp(String(n.value));
+    const hit: Predicate = (ev) => {
+      const v = refValue(ev, f);
+      return v !== undefined && re.test(String(v));
+    };
+    return op === 'ne' ? (ev) => !hit(ev) : hit;
+  }
+  const want = n.value;
+  if (f.kind === 'column') {
+    return (ev) => {
+      const v = refValue(ev, f);
+      if (v === undefined) return false;
+      return cmp(typeof want === 'number' ? Number(v) : String(v), op, want);
+    };
+  }
+  if (typeof want === 'number') {
+    return (ev) => {
+      const v = refValue(ev, f);
+      if (v === undefined || typeof v === 'boolean') return false;
+      const num = typeof v === 'number' ? v : isNumericText(v) ? Number(v) : NaN;
+      return !Number.isNaN(num) && cmp(num, op, want);
+    };
+  }
+  const eqNum = (op === 'eq' || op === 'ne') && isNumericText(want) ? Number(want) : undefined;
+  const eq = (v: unknown): boolean => v === want || (eqNum !== undefined && v === eqNum) || (typeof v === 'boolean' && String(v) === want);
+  if (op === 'eq') return (ev) => eq(refValue(ev, f));
+  if (op === 'ne') return (ev) => !eq(refValue(ev, f));
+  return (ev) => {
+    const v = refValue(ev, f);
+    return typeof v === 'string' && cmp(v, op, want);
+  };
+}
+
+function compileNode(n: QueryNode): Predicate {
+  switch (n.kind) {
+    case 'text':
+      return compileText(n);
+    case 'field':
+      return compileField(n);
+    case 'exists':
+      return (ev) => {
+        const v = refValue(ev, n.field);
+        if (v === undefined) return false;
+        return n.field.kind === 'extracted' ? v !== '' : v !== '-' && v !== '';
+      };
+    case 'cidr': {
+      const lo = Buffer.from(n.lo, 'hex');
+      const hi = Buffer.from(n.hi, 'hex');
+      return (ev) => {
+        const v = refValue(ev, n.field);
+        const k = v === undefined ? null : ipToKey(String(v));
+        return k !== null && Buffer.compare(k, lo) >= 0 && Buffer.compare(k, hi) <= 0;
+      };
+    }
+    case 'not': {
+      const inner = compileNode(n.operand);
+      return (ev) => !inner(ev);
+    }
+    case 'and': {
+      const l = compileNode(n.left);
+      const r = compileNode(n.right);
+      return (ev) => l(ev) && r(ev);
+    }
+    case 'or': {
+      const l = compileNode(n.left);
+      const r = compileNode(n.right);
+      return (ev) => l(ev) || r(ev);
+    }
+  }
+}
