@@ -116,7 +116,9 @@ function seq(list: Statement[], rs: string, c: Compiler, after = false): Exec {
     const s = list[i];
     const later = after || list.slice(i + 1).some((x) => writesVars(x, c));
     if (s.kind === 'action') {
-      const r = actionStmt(s, rs, c, prev, later);
+      const next = list[i + 1];
+      const failoverNext = next !== undefined && next.kind === 'action' && isFailover(next);
+      const r = actionStmt(s, rs, c, prev, later, failoverNext);
       execs.push(r.exec);
       if (r.bound) prev = r.bound;
     } else execs.push(stmt(s, rs, c, later));
@@ -169,8 +171,18 @@ const isOn = (v: unknown): boolean => /^(on|yes|1|true)$/i.test(String(v));
  * queue renders later, so when a later statement may change the message's variables the queue gets a
  * snapshot (own `$!`/`$.` trees). Configs that never write variables pay nothing.
  */
-function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Compiler, prev: BoundAction | null, later: boolean):
-  { exec: Exec; bound: BoundAction | null } {
+function isFailover(s: Extract<Statement, { kind: 'action' }>): boolean {
+  const p = getParam(s.action.params, 'action.execOnlyWhenPreviousIsSuspended');
+  return p !== undefined && isOn(p.value);
+}
+
+/**
+ * `failoverNext`: the next statement is this action's failover (`& … ` with execOnlyWhenPreviousIsSuspended):
+ * while this action is suspended its messages go to the failover instead of waiting in this action's queue,
+ * as rsyslog's failover recipe does; once it recovers they come here again.
+ */
+function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Compiler, prev: BoundAction | null, later: boolean,
+  failoverNext = false): { exec: Exec; bound: BoundAction | null } {
   const type = s.action.type.toLowerCase();
   if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
   if (type === 'mmjsonparse') {
@@ -181,13 +193,14 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   const enqueue: (m: Message) => void = later
     ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
     : bound;
-  const failover = getParam(s.action.params, 'action.execOnlyWhenPreviousIsSuspended');
-  if (failover !== undefined && isOn(failover.value)) {
+  const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
+  const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;
+  if (isFailover(s)) {
     // no previous action: rsyslog treats it as "not suspended"
     const p = prev;
-    return { exec: (m) => { if (p?.isSuspended?.() === true) enqueue(m); return false; }, bound };
+    return { exec: (m) => { if (p?.isSuspended?.() === true) run(m); return false; }, bound };
   }
-  return { exec: (m) => { enqueue(m); return false; }, bound };
+  return { exec: (m) => { run(m); return false; }, bound };
 }
 
 function stmt(s: Statement, rs: string, c: Compiler, after = false): Exec {

@@ -8,7 +8,7 @@ import type { Message } from '../message';
 import { resolve } from 'node:path';
 import { ActionQueue, type CloseResult } from '../queue/action-queue';
 import { QueueConfigError, queueOptions, sizeParam } from '../queue/options';
-import { compileRulesets } from '../rules/compile';
+import { compileRulesets, type BoundAction } from '../rules/compile';
 import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
 import { findAction, moduleParamsFor } from './registry';
@@ -68,8 +68,8 @@ export class Graph {
   }
 
   /** Per-action queue counters (gauges current), for stats endpoints and tests. */
-  queueStats(): Array<{ action: string; kind: string } & ReturnType<ActionQueue['snapshot']>> {
-    return this.queues.map((q) => ({ action: q.action.name, kind: q.options.kind, ...q.snapshot() }));
+  queueStats(): Array<{ action: string; kind: string; suspended: boolean } & ReturnType<ActionQueue['snapshot']>> {
+    return this.queues.map((q) => ({ action: q.action.name, kind: q.options.kind, suspended: q.suspended, ...q.snapshot() }));
   }
 
   /** The disk-backed queue on this file, if this graph has one. */
@@ -81,7 +81,7 @@ export class Graph {
     for (const q of this.queues) q.action.reopen?.();
   }
 
-  private bindAction(decl: ActionDecl): (msg: Message) => void {
+  private bindAction(decl: ActionDecl): BoundAction {
     const factory = findAction(decl.type);
     if (!factory) throw new Error(`${decl.loc.file}:${decl.loc.line}:${decl.loc.col}: unknown action type "${decl.type}"`);
     const action: Action = factory.create(decl, moduleParamsFor(this.ctx.config, decl.type), this.ctx);
@@ -107,6 +107,6 @@ export class Graph {
     }, after);
     if (key !== '') this.diskQueues.set(key, queue);
     this.queues.push(queue);
-    return (msg) => queue.push(msg);
+    return Object.assign((msg: Message) => queue.push(msg), { isSuspended: () => queue.suspended });
   }
 }
