@@ -1,0 +1,42 @@
+// Micro-benchmark of src/queue/codec.ts: encode + decode of a ~250-byte RFC 5424 message (as parsed), ns/op.
+// Usage: node bench/codec.mjs [N=300000]   (after `npx tsc -p tsconfig.json`)
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { encodeMessage, decodeMessage, encodeBatch } = require('../dist/src/queue/codec.js');
+const { Message } = require('../dist/src/message.js');
+const { SyslogTime } = require('../dist/src/time.js');
+
+const N = Number(process.argv[2] ?? 300_000);
+const origin = { inputname: 'imtcp', fromhost: 'web-01.example.net', fromhostIp: '192.0.2.10', ruleset: 'RSYSLOG_DefaultRuleset' };
+function make(i) {
+  const text = `user=alice action=login src=198.51.100.${i % 250} result=ok session=${i} detail="password accepted"`;
+  const raw = Buffer.from(`<38>1 2026-12-03T13:00:00.123456+01:00 web-01.example.net sshd 4242 - - ${text}`);
+  const m = new Message(raw, origin, SyslogTime.now());
+  m.msg = text; m.hostname = 'web-01.example.net'; m.syslogtag = 'sshd[4242]:'; m.programname = 'sshd';
+  m.appName = 'sshd'; m.procid = '4242'; m.facility = 4; m.severity = 6; m.protocolVersion = '1';
+  m.timereported = new SyslogTime(2026, 12, 3, 13, 0, 0, 123456, 6, 60, 0);
+  return m;
+}
+const msgs = Array.from({ length: 1000 }, (_, i) => make(i));
+const size = encodeMessage(msgs[0]).length;
+
+function run(label, fn) {
+  const times = [];
+  for (let r = 0; r < 4; r++) { // first run is the discarded calibration/warm-up run
+    const t0 = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t0) / N);
+  }
+  const kept = times.slice(1).sort((a, b) => a - b);
+  console.log(`${label.padEnd(28)} ${kept[1].toFixed(0).padStart(6)} ns/msg (median of 3; runs ${kept.map((t) => t.toFixed(0)).join('/')})`);
+}
+console.log(`codec: ${N} msgs, encoded size ${size} bytes, rawmsg ${msgs[0].rawmsg.length} bytes, node ${process.version}`);
+let sink = 0;
+run('encodeMessage', () => { for (let i = 0; i < N; i++) sink += encodeMessage(msgs[i % 1000]).length; });
+const enc = msgs.map(encodeMessage);
+run('decodeMessage', () => { for (let i = 0; i < N; i++) sink += decodeMessage(enc[i % 1000]).facility; });
+run('encode+decode', () => { for (let i = 0; i < N; i++) sink += decodeMessage(encodeMessage(msgs[i % 1000])).severity; });
+run('encodeBatch(100)+decode', () => {
+  for (let i = 0; i < N; i += 100) for (const b of encodeBatch(msgs.slice(i % 1000, i % 1000 + 100))) sink += decodeMessage(b).severity;
+});
+if (sink === 42) console.log('');

@@ -1,0 +1,344 @@
+// Message ⇄ Buffer for the disk queue: a versioned, exact binary form of every field of src/message.ts.
+//
+// Layout (little-endian), version 1:
+//   u8 version | u8 flags | facility, severity | timereported | [timegenerated] | 13 strings | rawmsg | [json] | [local]
+//   facility/severity: two u8 (FLAG_NUM_F64 clear) or two f64
+//   time: compact (19 bytes: i32 year, u8 month day hour minute second precision, u8 source | zulu<<7, i32 secfrac,
+//         i32 offsetMinutes) or full (FLAG_Tx_F64: 10 f64 + u8 zulu) when a field does not fit (e.g. offset -0)
+//   string: u32 (byteLength << 1 | utf16) + bytes. UTF-8 when the string is well formed, else UTF-16LE, because
+//         UTF-8 turns a lone surrogate (U+D800–DFFF) into U+FFFD and the message must come back unchanged.
+//   rawmsg: u32 length + bytes; json/local: a string holding JSON.stringify (which escapes lone surrogates).
+// Measured (bench/codec.mjs, 250-byte message, this machine): see bench/README.md "disk queue"; UTF-8 with the
+// well-formedness check beat UTF-16LE everywhere because syslog text is almost always ASCII.
+import { Message, type Origin } from '../message';
+import { SyslogTime, type TimeSource } from '../time';
+
+export const CODEC_VERSION = 1;
+/** Code of the error thrown for a buffer that is not an encoded message (truncated, unknown version). */
+export const CODEC_ERROR = 'LW_ERR_QUEUE_CODEC';
+
+export class CodecError extends Error {
+  readonly code = CODEC_ERROR;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodecError';
+  }
+}
+
+const FLAG_PARSE_FAILED = 1;
+const FLAG_JSON = 2;
+const FLAG_LOCAL = 4;
+const FLAG_T1_F64 = 8;
+const FLAG_T2_F64 = 16;
+/** timegenerated is the same object as timereported (the constructor's default): encoded once, shared again. */
+const FLAG_SAME_TIME = 32;
+const FLAG_NUM_F64 = 64;
+
+const TIME_COMPACT = 19;
+const TIME_FULL = 81;
+
+/** Node's native string/Buffer helpers behind buf.write()/toString(), without the encoding-name dispatch. */
+interface FastBuffer extends Buffer {
+  utf8Write(s: string, offset: number, length: number): number;
+  ucs2Write(s: string, offset: number, length: number): number;
+  utf8Slice(start: number, end: number): string;
+  ucs2Slice(start: number, end: number): string;
+}
+interface WellFormed { isWellFormed(): boolean }
+
+const PLACEHOLDER_ORIGIN: Origin = { inputname: '', fromhost: '', fromhostIp: '', ruleset: '' };
+
+let scratch = Buffer.allocUnsafe(64 * 1024) as FastBuffer;
+
+/** Grow the scratch buffer to `need` bytes, keeping what is in it (encodeBatch writes several messages). */
+function ensure(need: number): void {
+  if (scratch.length >= need) return;
+  const bigger = Buffer.allocUnsafe(Math.max(need, scratch.length * 2)) as FastBuffer;
+  scratch.copy(bigger);
+  scratch = bigger;
+}
+
+/** v is an integer in 0..255 and not -0 (1 / -0 is -Infinity). */
+const u8 = (v: number): boolean => (v & 0xff) === v && 1 / v !== -Infinity;
+/** v is a 32-bit integer and not -0. */
+const i32 = (v: number): boolean => (v | 0) === v && 1 / v !== -Infinity;
+
+/** True when every field fits the compact time form (integers in range, none -0, zulu a boolean). */
+function timeIsCompact(t: SyslogTime): boolean {
+  return i32(t.year) && u8(t.month) && u8(t.day) && u8(t.hour) && u8(t.minute) && u8(t.second) &&
+    u8(t.secfracPrecision) && (t.source & 0x7f) === t.source && 1 / t.source !== -Infinity &&
+    i32(t.secfrac) && i32(t.offsetMinutes) && (t.zulu === true || t.zulu === false);
+}
+
+function writeTime(b: Buffer, o: number, t: SyslogTime, compact: boolean): number {
+  if (compact) {
+    b.writeInt32LE(t.year, o);
+    b[o + 4] = t.month; b[o + 5] = t.day; b[o + 6] = t.hour; b[o + 7] = t.minute; b[o + 8] = t.second;
+    b[o + 9] = t.secfracPrecision;
+    b[o + 10] = t.source | (t.zulu ? 0x80 : 0);
+    b.writeInt32LE(t.secfrac, o + 11);
+    b.writeInt32LE(t.offsetMinutes, o + 15);
+    return o + TIME_COMPACT;
+  }
+  b.writeDoubleLE(t.year, o); b.writeDoubleLE(t.month, o + 8); b.writeDoubleLE(t.day, o + 16);
+  b.writeDoubleLE(t.hour, o + 24); b.writeDoubleLE(t.minute, o + 32); b.writeDoubleLE(t.second, o + 40);
+  b.writeDoubleLE(t.secfrac, o + 48); b.writeDoubleLE(t.secfracPrecision, o + 56);
+  b.writeDoubleLE(t.offsetMinutes, o + 64); b.writeDoubleLE(t.source, o + 72);
+  b[o + 80] = t.zulu ? 1 : 0;
+  return o + TIME_FULL;
+}
+
+function readTime(b: Buffer, o: number, full: boolean): SyslogTime {
+  let t: SyslogTime;
+  if (!full) {
+    if (o + TIME_COMPACT > b.length) truncated();
+    const s = b[o + 10]!;
+    t = new SyslogTime(b.readInt32LE(o), b[o + 4]!, b[o + 5]!, b[o + 6]!, b[o + 7]!, b[o + 8]!,
+      b.readInt32LE(o + 11), b[o + 9]!, b.readInt32LE(o + 15), (s & 0x7f) as TimeSource);
+    t.zulu = (s & 0x80) !== 0;
+  } else {
+    if (o + TIME_FULL > b.length) truncated();
+    t = new SyslogTime(b.readDoubleLE(o), b.readDoubleLE(o + 8), b.readDoubleLE(o + 16), b.readDoubleLE(o + 24),
+      b.readDoubleLE(o + 32), b.readDoubleLE(o + 40), b.readDoubleLE(o + 48), b.readDoubleLE(o + 56),
+      b.readDoubleLE(o + 64), b.readDoubleLE(o + 72) as TimeSource);
+    t.zulu = b[o + 80] === 1;
+  }
+  return t;
+}
+
+function truncated(): never {
+  throw new CodecError('encoded message is truncated');
+}
+
+/** LEB128 unsigned varint (lengths are almost always < 128: one byte). */
+function writeVar(b: Buffer, o: number, n: number): number {
+  while (n >= 0x80) {
+    b[o++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  b[o++] = n;
+  return o;
+}
+
+let pos = 0;
+
+function readVar(b: Buffer): number {
+  let n = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= b.length || shift > 28) truncated();
+    const x = b[pos++]!;
+    n |= (x & 0x7f) << shift;
+    if (x < 0x80) return n >>> 0;
+    shift += 7;
+  }
+}
+
+/**
+ * Append `s` as UTF-8 at `o`; returns the new offset, or -1 once any string had a lone surrogate (then the
+ * caller writes the whole blob as UTF-16LE). Short ASCII strings are copied by a JS loop: a native write costs
+ * ~50-150 ns of call overhead, more than copying a 20-character field. Measured in bench/codec.mjs.
+ */
+function put(b: FastBuffer, o: number, s: string): number {
+  if (o < 0) return o;
+  const n = s.length;
+  if (n < 48) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[o + i] = c;
+    }
+    if (i === n) return o + n;
+  }
+  if (!(s as unknown as WellFormed).isWellFormed()) return -1;
+  return o + b.utf8Write(s, o, 3 * n);
+}
+
+/** Encode into the scratch buffer from offset `o`; returns the end offset. */
+function encodeInto(m: Message, o: number): number {
+  const json = m.json === null ? null : JSON.stringify(m.json);
+  const local = m.local === null ? null : JSON.stringify(m.local);
+  // All strings go out as ONE blob: one native write instead of 15 (each costs ~50-150 ns of call overhead,
+  // more than copying a short field). Field lengths are UTF-16 code units, so splitting the decoded blob with
+  // substring() is exact even when a lone surrogate meets its opposite half at a field boundary.
+  const raw = m.rawmsg;
+  const chars = m.msg.length + m.hostname.length + m.fromhost.length + m.fromhostIp.length + m.syslogtag.length +
+    m.programname.length + m.appName.length + m.procid.length + m.msgid.length + m.structuredData.length +
+    m.protocolVersion.length + m.inputname.length + m.ruleset.length + (json === null ? 0 : json.length) +
+    (local === null ? 0 : local.length);
+  ensure(o + 2 + 16 + 2 * TIME_FULL + 16 * 5 + 3 * chars + 5 + raw.length);
+  const b = scratch;
+  const t1 = m.timereported;
+  const t2 = m.timegenerated;
+  const same = t1 === t2;
+  const c1 = timeIsCompact(t1);
+  const c2 = same || timeIsCompact(t2);
+  const numCompact = u8(m.facility) && u8(m.severity);
+  b[o] = CODEC_VERSION;
+  b[o + 1] = (m.parseFailed ? FLAG_PARSE_FAILED : 0) | (json !== null ? FLAG_JSON : 0) | (local !== null ? FLAG_LOCAL : 0) |
+    (c1 ? 0 : FLAG_T1_F64) | (c2 ? 0 : FLAG_T2_F64) | (same ? FLAG_SAME_TIME : 0) | (numCompact ? 0 : FLAG_NUM_F64);
+  o += 2;
+  if (numCompact) {
+    b[o] = m.facility; b[o + 1] = m.severity; o += 2;
+  } else {
+    b.writeDoubleLE(m.facility, o); b.writeDoubleLE(m.severity, o + 8); o += 16;
+  }
+  o = writeTime(b, o, t1, c1);
+  if (!same) o = writeTime(b, o, t2, c2);
+  o = writeVar(b, o, m.msg.length);
+  o = writeVar(b, o, m.hostname.length);
+  o = writeVar(b, o, m.fromhost.length);
+  o = writeVar(b, o, m.fromhostIp.length);
+  o = writeVar(b, o, m.syslogtag.length);
+  o = writeVar(b, o, m.programname.length);
+  o = writeVar(b, o, m.appName.length);
+  o = writeVar(b, o, m.procid.length);
+  o = writeVar(b, o, m.msgid.length);
+  o = writeVar(b, o, m.structuredData.length);
+  o = writeVar(b, o, m.protocolVersion.length);
+  o = writeVar(b, o, m.inputname.length);
+  o = writeVar(b, o, m.ruleset.length);
+  if (json !== null) o = writeVar(b, o, json.length);
+  if (local !== null) o = writeVar(b, o, local.length);
+  o = writeVar(b, o, raw.length);
+  // Blob: varint (byteLength << 1 | utf16) then the bytes. UTF-8 unless a lone surrogate is present.
+  const lenAt = o;
+  o += 5; // a fixed 5-byte varint slot, patched below (no second pass over the strings)
+  const blobAt = o;
+  o = put(b, o, m.msg); o = put(b, o, m.hostname); o = put(b, o, m.fromhost); o = put(b, o, m.fromhostIp);
+  o = put(b, o, m.syslogtag); o = put(b, o, m.programname); o = put(b, o, m.appName); o = put(b, o, m.procid);
+  o = put(b, o, m.msgid); o = put(b, o, m.structuredData); o = put(b, o, m.protocolVersion);
+  o = put(b, o, m.inputname); o = put(b, o, m.ruleset);
+  if (json !== null) o = put(b, o, json);
+  if (local !== null) o = put(b, o, local);
+  let utf16 = false;
+  if (o < 0) { // a lone surrogate somewhere: the whole blob as UTF-16LE (rare; exactness over size)
+    utf16 = true;
+    let blob = m.msg + m.hostname + m.fromhost + m.fromhostIp + m.syslogtag + m.programname + m.appName + m.procid +
+      m.msgid + m.structuredData + m.protocolVersion + m.inputname + m.ruleset;
+    if (json !== null) blob += json;
+    if (local !== null) blob += local;
+    o = blobAt + b.ucs2Write(blob, blobAt, 2 * blob.length);
+  }
+  let h = (o - blobAt) * 2 + (utf16 ? 1 : 0);
+  for (let k = 0; k < 4; k++) {
+    b[lenAt + k] = (h & 0x7f) | 0x80;
+    h = Math.floor(h / 128);
+  }
+  b[lenAt + 4] = h;
+  raw.copy(b, o);
+  return o + raw.length;
+}
+
+/** Encode one message into a Buffer of its own. */
+export function encodeMessage(m: Message): Buffer {
+  const end = encodeInto(m, 0);
+  const out = Buffer.allocUnsafe(end);
+  scratch.copy(out, 0, 0, end);
+  return out;
+}
+
+/**
+ * Encode a batch: one allocation for all of them, each message a view of it (append() writes them in one
+ * writev). The views share memory; keep them no longer than the batch.
+ */
+export function encodeBatch(msgs: readonly Message[]): Buffer[] {
+  const ends = new Array<number>(msgs.length);
+  let o = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    o = encodeInto(msgs[i]!, o);
+    ends[i] = o;
+  }
+  const all = Buffer.allocUnsafe(o);
+  scratch.copy(all, 0, 0, o);
+  const out = new Array<Buffer>(msgs.length);
+  let s = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    out[i] = all.subarray(s, ends[i]);
+    s = ends[i]!;
+  }
+  return out;
+}
+
+/** Decode a buffer made by encodeMessage. rawmsg is copied: the result never keeps `buf` alive. */
+export function decodeMessage(buf: Buffer): Message {
+  const b = buf as FastBuffer;
+  if (b.length < 2) truncated();
+  if (b[0] !== CODEC_VERSION) throw new CodecError(`unknown encoded message version ${b[0]}`);
+  const flags = b[1]!;
+  let o = 2;
+  let facility: number;
+  let severity: number;
+  if ((flags & FLAG_NUM_F64) === 0) {
+    if (o + 2 > b.length) truncated();
+    facility = b[o]!; severity = b[o + 1]!; o += 2;
+  } else {
+    if (o + 16 > b.length) truncated();
+    facility = b.readDoubleLE(o); severity = b.readDoubleLE(o + 8); o += 16;
+  }
+  const f1 = (flags & FLAG_T1_F64) !== 0;
+  const t1 = readTime(b, o, f1);
+  o += f1 ? TIME_FULL : TIME_COMPACT;
+  let t2 = t1;
+  if ((flags & FLAG_SAME_TIME) === 0) {
+    const f2 = (flags & FLAG_T2_F64) !== 0;
+    t2 = readTime(b, o, f2);
+    o += f2 ? TIME_FULL : TIME_COMPACT;
+  }
+  pos = o;
+  const lMsg = readVar(b), lHostname = readVar(b), lFromhost = readVar(b), lFromhostIp = readVar(b);
+  const lSyslogtag = readVar(b), lProgramname = readVar(b), lAppName = readVar(b), lProcid = readVar(b);
+  const lMsgid = readVar(b), lSd = readVar(b), lProto = readVar(b), lInputname = readVar(b), lRuleset = readVar(b);
+  const lJson = (flags & FLAG_JSON) !== 0 ? readVar(b) : 0;
+  const lLocal = (flags & FLAG_LOCAL) !== 0 ? readVar(b) : 0;
+  const rawLen = readVar(b);
+  const h = readVar(b);
+  const blobEnd = pos + Math.floor(h / 2);
+  if (blobEnd + rawLen !== b.length) {
+    if (blobEnd + rawLen > b.length) truncated();
+    throw new CodecError(`encoded message has ${b.length - blobEnd - rawLen} trailing bytes`);
+  }
+  const blob = blobEnd === pos ? '' : (h & 1) === 0 ? b.utf8Slice(pos, blobEnd) : b.ucs2Slice(pos, blobEnd);
+  if (blob.length !== lMsg + lHostname + lFromhost + lFromhostIp + lSyslogtag + lProgramname + lAppName + lProcid +
+    lMsgid + lSd + lProto + lInputname + lRuleset + lJson + lLocal) throw new CodecError('encoded message string lengths do not add up');
+  const raw = Buffer.allocUnsafe(rawLen);
+  b.copy(raw, 0, blobEnd, blobEnd + rawLen);
+  let s = 0;
+  const msg = blob.substring(s, s += lMsg);
+  const hostname = blob.substring(s, s += lHostname);
+  const fromhost = blob.substring(s, s += lFromhost);
+  const fromhostIp = blob.substring(s, s += lFromhostIp);
+  const syslogtag = blob.substring(s, s += lSyslogtag);
+  const programname = blob.substring(s, s += lProgramname);
+  const appName = blob.substring(s, s += lAppName);
+  const procid = blob.substring(s, s += lProcid);
+  const msgid = blob.substring(s, s += lMsgid);
+  const structuredData = blob.substring(s, s += lSd);
+  const protocolVersion = blob.substring(s, s += lProto);
+  const inputname = blob.substring(s, s += lInputname);
+  const ruleset = blob.substring(s, s += lRuleset);
+  const json = (flags & FLAG_JSON) !== 0 ? blob.substring(s, s += lJson) : null;
+  const local = (flags & FLAG_LOCAL) !== 0 ? blob.substring(s, s += lLocal) : null;
+  const m = new Message(raw, PLACEHOLDER_ORIGIN, t2);
+  m.timereported = t1;
+  m.msg = msg;
+  m.hostname = hostname;
+  m.fromhost = fromhost;
+  m.fromhostIp = fromhostIp;
+  m.syslogtag = syslogtag;
+  m.programname = programname;
+  m.appName = appName;
+  m.procid = procid;
+  m.msgid = msgid;
+  m.structuredData = structuredData;
+  m.facility = facility;
+  m.severity = severity;
+  m.protocolVersion = protocolVersion;
+  m.inputname = inputname;
+  m.ruleset = ruleset;
+  if (json !== null) m.json = JSON.parse(json) as Record<string, unknown>;
+  if (local !== null) m.local = JSON.parse(local) as Record<string, unknown>;
+  m.parseFailed = (flags & FLAG_PARSE_FAILED) !== 0;
+  return m;
+}

@@ -1,0 +1,448 @@
+// The disk queue store: append-only segment files + an atomically replaced checkpoint (NAME.qi), for rsyslog
+// queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one writev
+// per appended batch. Format, guarantees and recovery rules: docs/queues.md "Disk format and recovery".
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writevSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../log';
+import { writeCheckpoint } from './checkpoint';
+import { DISK_INDEX, DISK_IO, DISK_LOST, DiskQueueError } from './errors';
+import { HDR, crcOk, indexFile, lockFile, parseHeader, segmentFile, writeHeader } from './format';
+import { acquireLock, releaseLock } from './lock';
+import { recover, type Seg } from './recovery';
+import { SegReader, findNext, walkCount } from './scan';
+
+export interface DiskQueueOptions {
+  /** Spool directory (created 0700 if missing). */
+  dir: string;
+  /** queue.filename: file prefix, e.g. "fwd1" → fwd1.00000001.seg, fwd1.qi, fwd1.lock. */
+  name: string;
+  /** Bytes per segment (rsyslog queue.maxFileSize, default 1 MiB; up to 1 GiB). A bigger record gets a segment of its own. */
+  maxFileSize: number;
+  /** Total bytes across segments; 0 = unlimited. */
+  maxDiskSpace: number;
+  /** Persist the head/tail (and fsync) every N appended + acked records; 0 = on close and on the timer only. */
+  checkpointInterval: number;
+  /** fsync segment data on every append call. */
+  syncQueueFiles: boolean;
+  logger: Logger;
+  /** Checkpoint at most this often (ms) when something changed since the last one; 0 = no timer. Default 1000. */
+  checkpointMs?: number;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+export const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
+
+export interface DiskQueueStats {
+  appended: number;
+  acked: number;
+  lostAtRecovery: number;
+  quarantinedSegments: number;
+  recoveries: number;
+}
+
+function io(what: string, path: string, e: unknown): DiskQueueError {
+  return new DiskQueueError(DISK_IO, `disk queue ${what} failed: ${(e as Error).message}`, path, e);
+}
+
+export class DiskQueue {
+  readonly stats: DiskQueueStats = { appended: 0, acked: 0, lostAtRecovery: 0, quarantinedSegments: 0, recoveries: 0 };
+  private readonly opts: DiskQueueOptions;
+  private readonly dirFd: number;
+  private readonly indexPath: string;
+  private readonly lockPath: string;
+  /** Live segments, head first; the last one is the write segment once something was appended. */
+  private segs: Seg[];
+  private writeSeg: Seg | null = null;
+  private headOff: number;
+  private headSeq: number;
+  private nextSeq: number;
+  private maxSeg: number;
+  private count: number;
+  private diskBytes = 0;
+  private gaps: Array<[number, number]>;
+  /** appendedAt of the head record; undefined = not known yet (read lazily). */
+  private headAt: number | null | undefined = undefined;
+  private sinceCheckpoint = 0;
+  private dirty = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  // The last peek, one entry per record: where the record after it starts, its seq, the next one's appendedAt.
+  private pkSeg: Seg[] = [];
+  private pkEnd: number[] = [];
+  private pkSeq: number[] = [];
+  private pkAt: number[] = [];
+  private pkStart = 0;
+
+  private constructor(opts: DiskQueueOptions, dirFd: number) {
+    this.opts = opts;
+    this.dirFd = dirFd;
+    this.indexPath = join(opts.dir, indexFile(opts.name));
+    this.lockPath = join(opts.dir, lockFile(opts.name));
+    const r = recover(opts.dir, opts.name);
+    this.segs = r.segs;
+    this.headOff = r.headOff;
+    this.headSeq = r.headSeq;
+    this.nextSeq = r.nextSeq;
+    this.maxSeg = r.maxSeg;
+    this.count = r.count;
+    this.gaps = r.gaps;
+    for (const s of this.segs) this.diskBytes += s.size;
+    this.stats.lostAtRecovery = r.lost;
+    this.stats.quarantinedSegments = r.quarantined.length;
+    this.stats.recoveries = r.unclean ? 1 : 0;
+    const log = opts.logger;
+    if (r.index === 'missing' || r.index === 'corrupt') {
+      log.warn(DISK_INDEX, `disk queue index ${r.index}: rebuilt from the segments (head = first record of the oldest segment; records acked before the crash may be delivered again)`,
+        { queue: opts.name, dir: opts.dir, index: indexFile(opts.name), head: this.segs[0] ? segmentFile(opts.name, this.segs[0].num) : null, records: r.count });
+    }
+    if (r.lost > 0 || r.quarantined.length > 0 || r.truncated.length > 0) {
+      log.error(DISK_LOST, `disk queue ${opts.name}: ${r.lostAtLeast ? 'at least ' : ''}${r.lost} record(s) lost at recovery`, {
+        queue: opts.name, dir: opts.dir, lost: r.lost, atLeast: r.lostAtLeast, files: r.lostFiles,
+        quarantined: r.quarantined.map((p) => p.slice(opts.dir.length + 1)), truncated: r.truncated, kept: r.count,
+      });
+    }
+    this.normalizeHead();
+    this.dropConsumed();
+    this.checkpoint(false);
+    const ms = opts.checkpointMs ?? 1000;
+    if (ms > 0) {
+      this.timer = setInterval(() => {
+        if (this.dirty && !this.closed) this.checkpoint(false);
+      }, ms);
+      this.timer.unref();
+    }
+  }
+
+  /** Open (creating the directory 0700 if needed), take the lock and run recovery. Synchronous. */
+  static open(opts: DiskQueueOptions): DiskQueue {
+    if (!(opts.maxFileSize > 0 && opts.maxFileSize <= MAX_FILE_SIZE_LIMIT)) throw new RangeError(`maxFileSize must be 1..${MAX_FILE_SIZE_LIMIT}`);
+    if (!/^[\w.-]+$/.test(opts.name) || opts.name.startsWith('.')) throw new RangeError(`queue file name "${opts.name}" must be [A-Za-z0-9_.-]`);
+    const lockPath = join(opts.dir, lockFile(opts.name));
+    let dirFd: number;
+    try {
+      mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+      dirFd = openSync(opts.dir, 'r');
+    } catch (e) {
+      throw io('open of the spool directory', opts.dir, e);
+    }
+    try {
+      acquireLock(lockPath, opts.logger);
+    } catch (e) {
+      closeSync(dirFd);
+      throw e;
+    }
+    try {
+      return new DiskQueue(opts, dirFd);
+    } catch (e) {
+      releaseLock(lockPath);
+      closeSync(dirFd);
+      throw e instanceof DiskQueueError ? e : io('recovery', opts.dir, e);
+    }
+  }
+
+  /** Records held (appended, not acked). */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Bytes of the segment files (a consumed part of the head segment counts until the segment is deleted). */
+  get bytes(): number {
+    return this.diskBytes;
+  }
+
+  /** ms epoch at which the oldest unacked record was appended; null when empty. */
+  get oldestAppendedAt(): number | null {
+    if (this.count === 0) return null;
+    if (this.headAt === undefined) {
+      this.readFrom(1, Infinity, false);
+      this.headAt = this.firstAt;
+    }
+    return this.headAt;
+  }
+
+  /** appendedAt of the first record the last readFrom() returned. */
+  private firstAt: number | null = null;
+
+  /**
+   * Append records in order; returns how many were written (fewer than records.length when maxDiskSpace is
+   * reached). One writev per segment touched; fsync when syncQueueFiles.
+   */
+  append(records: readonly Buffer[]): number {
+    this.assertOpen();
+    const now = Date.now();
+    const max = this.opts.maxDiskSpace;
+    const headers = Buffer.allocUnsafe(HDR * records.length);
+    let iov: Buffer[] = [];
+    let pending = 0;
+    let accepted = 0;
+    let written = 0;
+    try {
+      for (let i = 0; i < records.length; i++) {
+        const rec = records[i]!;
+        const size = HDR + rec.length;
+        if (max > 0 && this.diskBytes + pending + size > max) break;
+        let seg = this.writeSeg;
+        if (seg === null || (seg.end + pending > 0 && seg.end + pending + size > this.opts.maxFileSize)) {
+          if (seg !== null && pending > 0) written += this.flush(seg, iov, pending, accepted - written);
+          iov = [];
+          pending = 0;
+          seg = this.rotate();
+        }
+        const h = headers.subarray(i * HDR, i * HDR + HDR);
+        writeHeader(h, 0, rec, this.nextSeq + accepted, now);
+        iov.push(h, rec);
+        pending += size;
+        accepted++;
+      }
+      if (pending > 0) written += this.flush(this.writeSeg!, iov, pending, accepted - written);
+    } catch (e) {
+      if (written === 0) throw e;
+      // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.
+      this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: append stopped after ${written} record(s)`, { queue: this.opts.name, error: (e as Error).message });
+    }
+    if (written > 0 && this.opts.syncQueueFiles) this.fsyncSeg(this.writeSeg!);
+    if (written > 0) {
+      if (this.count === 0) this.headAt = now;
+      this.count += written;
+      this.nextSeq += written;
+      this.stats.appended += written;
+      this.noteChange(written);
+    }
+    return written;
+  }
+
+  /** One writev of `iov` at the end of `seg`; on failure the segment is cut back to its old end. */
+  private flush(seg: Seg, iov: Buffer[], bytes: number, records: number): number {
+    try {
+      let done = 0;
+      while (done < bytes) {
+        const n = writevSync(seg.fd, done === 0 ? iov : sliceIov(iov, done), seg.end + done);
+        if (n <= 0) throw new Error('short write');
+        done += n;
+      }
+    } catch (e) {
+      try {
+        ftruncateSync(seg.fd, seg.end);
+      } catch { /* the next recovery truncates the torn tail */ }
+      throw io('write', seg.path, e);
+    }
+    seg.end += bytes;
+    seg.size += bytes;
+    this.diskBytes += bytes;
+    return records;
+  }
+
+  /** Start a new segment (a number never used before, created with O_EXCL). */
+  private rotate(): Seg {
+    const old = this.writeSeg;
+    if (old !== null && (this.opts.syncQueueFiles || this.opts.checkpointInterval > 0)) this.fsyncSeg(old);
+    const num = ++this.maxSeg;
+    const path = join(this.opts.dir, segmentFile(this.opts.name, num));
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx+', 0o600);
+      if (this.opts.syncQueueFiles) fsyncSync(this.dirFd);
+    } catch (e) {
+      throw io('segment create', path, e);
+    }
+    const seg: Seg = { num, path, size: 0, end: 0, skips: [], fd, reader: new SegReader(fd) };
+    if (this.segs.length === 0) this.headOff = 0;
+    this.segs.push(seg);
+    this.writeSeg = seg;
+    this.dropConsumed();
+    return seg;
+  }
+
+  private fsyncSeg(seg: Seg): void {
+    try {
+      fsyncSync(seg.fd);
+    } catch (e) {
+      throw io('fsync', seg.path, e);
+    }
+  }
+
+  /**
+   * The next records from the head, not consumed: at most `max`, and at most `maxBytes` of payload (but always
+   * at least one record when any is held). Repeated calls return the same records until ack(). The Buffers
+   * are views of a read-ahead window: decode them, do not keep them.
+   */
+  peek(max: number, maxBytes = Infinity): Buffer[] {
+    this.assertOpen();
+    this.pkSeg = []; this.pkEnd = []; this.pkSeq = []; this.pkAt = []; this.pkStart = 0;
+    return this.readFrom(max, maxBytes, true);
+  }
+
+  /** Read from the head; returns the payloads and, when `remember`, fills the peek arrays for ack(). */
+  private readFrom(max: number, maxBytes: number, remember: boolean): Buffer[] {
+    const out: Buffer[] = [];
+    let si = 0;
+    let off = this.headOff;
+    let bytes = 0;
+    this.firstAt = null;
+    while (out.length < max && si < this.segs.length) {
+      const seg = this.segs[si]!;
+      off = skipTo(seg, off);
+      if (off >= seg.end) {
+        si++;
+        off = 0;
+        continue;
+      }
+      const h = seg.reader.read(off, HDR, seg.end);
+      const head = parseHeader(h, 0);
+      const rec = head && off + HDR + head.len <= seg.end ? seg.reader.read(off, HDR + head.len, seg.end) : null;
+      if (!head || !rec || rec.length < HDR + head.len || !crcOk(rec, 0, rec, HDR, head.len)) {
+        this.damagedWhileRunning(seg, off);
+        continue;
+      }
+      if (out.length > 0 && bytes + head.len > maxBytes) break;
+      if (out.length === 0) this.firstAt = head.at;
+      out.push(rec.subarray(HDR));
+      bytes += head.len;
+      off += HDR + head.len;
+      if (!remember) continue;
+      this.pkSeg.push(seg);
+      this.pkEnd.push(off);
+      this.pkSeq.push(head.seq);
+      this.pkAt.push(head.at);
+    }
+    return out;
+  }
+
+  /** A record that was written intact no longer validates (disk corruption at run time): skip to the next one. */
+  private damagedWhileRunning(seg: Seg, off: number): void {
+    const next = findNext(seg.reader, off + 1, seg.end);
+    const to = next < 0 ? seg.end : next;
+    const w = walkCount(seg.reader, off, to);
+    seg.skips.push([off, to]);
+    seg.skips.sort((a, b) => a[0] - b[0]);
+    const n = Math.min(w.n, this.count);
+    this.count -= n;
+    this.stats.lostAtRecovery += n;
+    this.opts.logger.error(DISK_LOST, `disk queue ${this.opts.name}: ${w.exact ? '' : 'at least '}${n} record(s) found corrupt while reading`, {
+      queue: this.opts.name, dir: this.opts.dir, lost: n, atLeast: !w.exact, files: [segmentFile(this.opts.name, seg.num)], from: off, to,
+    });
+  }
+
+  /** Consume `n` records from the head (n ≤ the records returned by the last peek and not yet acked). */
+  ack(n: number): void {
+    this.assertOpen();
+    if (n === 0) return;
+    const avail = this.pkSeg.length - this.pkStart;
+    if (!(n > 0 && n <= avail)) throw new RangeError(`ack(${n}) but only ${avail} record(s) were peeked and not acked`);
+    const last = this.pkStart + n - 1;
+    const seg = this.pkSeg[last]!;
+    const gone: Seg[] = [];
+    while (this.segs[0] !== seg) gone.push(this.segs.shift()!);
+    this.headOff = this.pkEnd[last]!;
+    this.headSeq = this.pkSeq[last]! + 1;
+    this.headAt = last + 1 < this.pkSeg.length ? this.pkAt[last + 1]! : undefined;
+    this.pkStart = last + 1;
+    this.count -= n;
+    this.stats.acked += n;
+    if (this.count === 0) this.headAt = null;
+    this.normalizeHead();
+    if (gone.length > 0) this.unlinkSegs(gone);
+    this.noteChange(n);
+    this.dropConsumed();
+  }
+
+  /** Checkpoint, fsync, close every file and release the lock. */
+  close(): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      if (this.writeSeg) this.fsyncSeg(this.writeSeg);
+      this.checkpoint(true);
+    } finally {
+      this.closed = true;
+      for (const s of this.segs) closeQuietly(s.fd);
+      this.segs = [];
+      closeQuietly(this.dirFd);
+      releaseLock(this.lockPath);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DiskQueueError(DISK_IO, 'disk queue is closed', join(this.opts.dir, this.opts.name));
+  }
+
+  private noteChange(n: number): void {
+    this.dirty = true;
+    this.sinceCheckpoint += n;
+    const every = this.opts.checkpointInterval;
+    if (every > 0 && this.sinceCheckpoint >= every) {
+      if (this.writeSeg) this.fsyncSeg(this.writeSeg); // the checkpoint must never claim unsynced records
+      this.checkpoint(false);
+    }
+  }
+
+  private normalizeHead(): void {
+    if (this.segs.length > 0) this.headOff = skipTo(this.segs[0]!, this.headOff);
+  }
+
+  /** Delete head segments that are fully consumed (never the write segment). */
+  private dropConsumed(): void {
+    const gone: Seg[] = [];
+    while (this.segs.length > 0 && this.segs[0] !== this.writeSeg && skipTo(this.segs[0]!, this.headOff) >= this.segs[0]!.end) {
+      gone.push(this.segs.shift()!);
+      this.headOff = 0;
+      this.normalizeHead();
+    }
+    if (gone.length > 0) this.unlinkSegs(gone);
+  }
+
+  /** Unlink segments already removed from `segs`, after a checkpoint that no longer points into them. */
+  private unlinkSegs(gone: Seg[]): void {
+    if (!this.closed) this.checkpoint(false);
+    for (const seg of gone) {
+      closeQuietly(seg.fd);
+      try {
+        unlinkSync(seg.path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw io('unlink', seg.path, e);
+      }
+      this.diskBytes -= seg.size;
+    }
+  }
+
+  private checkpoint(clean: boolean): void {
+    const head = this.segs[0];
+    this.gaps = this.gaps.filter(([, to]) => to > this.headSeq);
+    try {
+      writeCheckpoint(this.indexPath, this.dirFd, {
+        headSeg: head ? head.num : this.maxSeg + 1, headOff: head ? this.headOff : 0, headSeq: this.headSeq,
+        nextSeq: this.nextSeq, maxSeg: this.maxSeg, count: this.count, clean, gaps: this.gaps,
+      });
+    } catch (e) {
+      throw io('checkpoint', this.indexPath, e);
+    }
+    this.dirty = false;
+    this.sinceCheckpoint = 0;
+  }
+}
+
+/** `off`, moved past any damaged range of `seg` it falls in. */
+function skipTo(seg: Seg, off: number): number {
+  for (const [a, b] of seg.skips) if (off >= a && off < b) off = b;
+  return off;
+}
+
+/** The iovec list without its first `done` bytes (after a short writev). */
+function sliceIov(iov: Buffer[], done: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of iov) {
+    if (done >= b.length) {
+      done -= b.length;
+      continue;
+    }
+    out.push(done > 0 ? b.subarray(done) : b);
+    done = 0;
+  }
+  return out;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch { /* already closed */ }
+}
