@@ -18,7 +18,7 @@ import { DeliveryFailure, type Action, type DeliveryReport, type Rejection } fro
 import type { Logger } from '../log';
 import type { Message } from '../message';
 import { decodeMessage, encodeMessage } from './codec';
-import { DiskQueue } from './disk';
+import { DiskQueue } from './disk/disk-queue';
 import { ErrorFile } from './error-file';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from './options';
 import { Ring } from './ring';
