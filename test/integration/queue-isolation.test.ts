@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { join, resolve } from 'node:path';
 import { freePort, tempDir, waitFor } from '../helpers/util';
+import { CA, SERVER_CERT, SERVER_KEY } from './tls-helpers';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'logwarden.js');
@@ -42,12 +44,12 @@ async function send(port: number, from: number, n: number): Promise<void> {
   await new Promise<void>((r) => sock.end(r));
 }
 
-/** A receiver counting distinct and duplicate sequence numbers of LF-framed lines. */
-async function receiver(port: number): Promise<{ seen: Set<number>; dups: () => number; close(): Promise<void> }> {
+/** A receiver (plain TCP, or TLS with the test PKI's localhost certificate) counting distinct and duplicate sequence numbers. */
+async function receiver(port: number, useTls = false): Promise<{ seen: Set<number>; dups: () => number; close(): Promise<void> }> {
   const seen = new Set<number>();
   let dups = 0;
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
+  const onConn = (s: net.Socket): void => {
     sockets.add(s);
     let rest = '';
     s.on('data', (d: Buffer) => {
@@ -63,7 +65,10 @@ async function receiver(port: number): Promise<{ seen: Set<number>; dups: () => 
     });
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
-  });
+  };
+  const server = useTls
+    ? tls.createServer({ cert: readFileSync(SERVER_CERT), key: readFileSync(SERVER_KEY) }, onConn)
+    : net.createServer(onConn);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     seen, dups: () => dups,
@@ -128,35 +133,40 @@ $ActionResumeInterval 1
   assert.equal(await lw.exited, 0, lw.stderr());
 });
 
-test('a relay restarted while its receiver is down delivers everything after the receiver returns (TCP)', { timeout: 240_000 }, async (t) => {
-  const d = tempDir(); t.after(() => d.cleanup());
-  const [inPort, fwdPort] = [await freePort(), await freePort()];
-  const conf = join(d.dir, 'lw.conf');
-  writeFileSync(conf, `global(workDirectory="${join(d.dir, 'data')}")
+for (const transport of ['tcp', 'tls'] as const) {
+  test(`a relay restarted while its receiver is down delivers everything after the receiver returns (${transport})`, { timeout: 240_000 }, async (t) => {
+    const d = tempDir(); t.after(() => d.cleanup());
+    const [inPort, fwdPort] = [await freePort(), await freePort()];
+    const conf = join(d.dir, 'lw.conf');
+    const tlsParams = transport === 'tls'
+      ? ` StreamDriver="ossl" StreamDriverMode="1" StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="localhost"`
+      : '';
+    writeFileSync(conf, `global(workDirectory="${join(d.dir, 'data')}" DefaultNetstreamDriverCAFile="${CA}")
 module(load="imtcp")
 input(type="imtcp" port="${inPort}" address="127.0.0.1")
-action(type="omfwd" name="central" target="127.0.0.1" port="${fwdPort}" protocol="tcp" action.resumeInterval="1")
+action(type="omfwd" name="central" target="localhost" port="${fwdPort}" protocol="tcp" action.resumeInterval="1"${tlsParams})
 `);
-  const N = 50_000;
-  let lw = run(conf, d.dir);
-  t.after(() => { if (lw.child.exitCode === null) lw.child.kill('SIGKILL'); });
-  await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'relay start');
-  await send(inPort, 0, N);
-  await waitFor(() => /LW_WARN_ACTION_SUSPENDED/.test(lw.stderr()), 'forward suspended');
-  lw.child.kill('SIGTERM');
-  assert.equal(await lw.exited, 0, lw.stderr());
-  assert.match(lw.stderr(), /LW_INFO_STOPPED.*undelivered=0/);
-  assert.match(lw.stderr(), new RegExp(`LW_NOTICE_QUEUE_SAVED.*records=${N}`));
+    const N = 50_000;
+    let lw = run(conf, d.dir);
+    t.after(() => { if (lw.child.exitCode === null) lw.child.kill('SIGKILL'); });
+    await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'relay start');
+    await send(inPort, 0, N);
+    await waitFor(() => /LW_WARN_ACTION_SUSPENDED/.test(lw.stderr()), 'forward suspended');
+    lw.child.kill('SIGTERM');
+    assert.equal(await lw.exited, 0, lw.stderr());
+    assert.match(lw.stderr(), /LW_INFO_STOPPED.*undelivered=0/);
+    assert.match(lw.stderr(), new RegExp(`LW_NOTICE_QUEUE_SAVED.*records=${N}`));
 
-  lw = run(conf, d.dir);
-  await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'relay restart');
-  await new Promise((r) => setTimeout(r, 500));
-  const rx = await receiver(fwdPort);
-  t.after(() => rx.close());
-  await waitFor(() => rx.seen.size >= N, 'all delivered after the receiver returns', 60_000, 100);
-  t.diagnostic(`receiver: ${rx.seen.size} distinct, ${rx.dups()} duplicates`);
-  assert.equal(rx.seen.size, N);
-  assert.equal(rx.dups(), 0);
-  lw.child.kill('SIGTERM');
-  assert.equal(await lw.exited, 0, lw.stderr());
-});
+    lw = run(conf, d.dir);
+    await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'relay restart');
+    await new Promise((r) => setTimeout(r, 500));
+    const rx = await receiver(fwdPort, transport === 'tls');
+    t.after(() => rx.close());
+    await waitFor(() => rx.seen.size >= N, 'all delivered after the receiver returns', 60_000, 100);
+    t.diagnostic(`${transport} receiver: ${rx.seen.size} distinct, ${rx.dups()} duplicates`);
+    assert.equal(rx.seen.size, N);
+    assert.equal(rx.dups(), 0);
+    lw.child.kill('SIGTERM');
+    assert.equal(await lw.exited, 0, lw.stderr());
+  });
+}
