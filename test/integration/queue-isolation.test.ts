@@ -5,25 +5,15 @@
 // Numbered messages, counted exactly at both ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort, tempDir, waitFor } from '../helpers/util';
 import { CA, SERVER_CERT, SERVER_KEY } from './tls-helpers';
+import { runLogwarden } from '../helpers/seq-sender';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'logwarden.js');
-
-interface Proc { child: ChildProcess; exited: Promise<number | null>; stderr: () => string }
-function run(conf: string, cwd: string): Proc {
-  const child = spawn(process.execPath, [BIN, 'run', '-f', conf], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, stderr: () => err };
-}
+const run = (conf: string, cwd: string): ReturnType<typeof runLogwarden> => runLogwarden(['run', '-f', conf], cwd);
 
 /** Peak resident memory of a live process, in MB (VmHWM). */
 function peakRssMb(pid: number): number {
