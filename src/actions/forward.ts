@@ -1,5 +1,13 @@
 // Forwarding action — rsyslog's omfwd: sends rendered messages over UDP, TCP or TLS (StreamDriver mode 1) with
 // traditional (LF) or octet-counted framing (RFC 6587 §3.4), one corked write per batch.
+//
+// What "delivered" means: plain TCP (and TLS) syslog has no acknowledgement, so a batch counts as delivered once
+// the OS took its bytes; a receiver that dies afterwards loses what was in the socket buffers, unseen. To narrow
+// that window the action notices a dead connection before writing into it (the peer's FIN/RST seen as
+// 'end'/'close'/'error', after one event-loop poll when the socket was idle) and reconnects first; with
+// ResendLastMSGOnReconnect="on" (rsyslog's name) it also resends the batch last written on a connection that
+// then died, counted in `resent` as possible duplicates. close() ends the stream and waits (bounded) until the
+// bytes left the process, and says how many messages it could not send. RELP is the protocol that confirms.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -18,6 +26,12 @@ import { encodeRaw } from '../util/raw-text';
 const DEFAULT_PORT = 514;
 const DEFAULT_TEMPLATE = 'RSYSLOG_TraditionalForwardFormat';
 const CONNECT_TIMEOUT_MS = 10_000;
+/** close(): longest wait for buffered bytes to reach the OS (a stalled receiver), then the socket is destroyed. */
+const CLOSE_DEADLINE_MS = 10_000;
+/** close(): after the last byte reached the OS, how long to wait for the receiver to close its side. */
+const CLOSE_GRACE_MS = 1_000;
+/** A stream idle this long gets one event-loop poll before a write, so a FIN/RST that arrived is seen first. */
+const IDLE_CHECK_MS = 10;
 const LF = 0x0a;
 
 export type Framing = 'traditional' | 'octet-counted';
@@ -54,6 +68,7 @@ export const forwardSpec: ComponentSpec = {
     { name: 'TCP_FrameDelimiter', type: 'int', default: LF, doc: 'delimiter byte for traditional framing' },
     { name: 'address', type: 'string', doc: 'local address to send from' },
     { name: 'RebindInterval', type: 'int', default: 0, doc: 'reconnect after this many messages (0 = never)' },
+    { name: 'ResendLastMSGOnReconnect', type: 'binary', default: false, doc: 'TCP: after a connection died, resend the batch last written on it (possible duplicates, counted as resent)' },
     { name: 'ZipLevel', type: 'int', default: 0, doc: 'accepted; Logwarden sends uncompressed (rsyslog receivers accept both)', ignored: 'zlib message compression is not implemented' },
     { name: 'compression.mode', type: 'word', values: ['none', 'single', 'stream:always'], doc: 'accepted; messages are sent uncompressed', ignored: 'compression is not implemented' },
     { name: 'name', type: 'string', doc: 'action name for logs and stats' },
@@ -133,22 +148,45 @@ export function writeFrames(sock: Socket, frames: Buffer[]): Promise<void> {
     for (let i = 0; i < frames.length - 1; i++) sock.write(frames[i]);
     sock.write(frames[frames.length - 1], (err) => {
       sock.off('error', onError);
-      if (err) reject(err); else resolve();
+      // Node calls back without an error for a write cut short by destroy(): the bytes did not all go out.
+      if (err) reject(err);
+      else if (sock.destroyed) reject(Object.assign(new Error('connection closed before the batch was sent'), { code: 'ECONNABORTED' }));
+      else resolve();
     });
     sock.uncork();
   });
+}
+
+/** Let the event loop poll once (two check phases with a poll between), so socket events already received run. */
+function pollOnce(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 class ForwardAction implements Action {
   readonly stats: ActionStats = { delivered: 0, failed: 0 };
   /** Datagrams shortened to maxMessageSize. */
   truncated = 0;
+  /** Messages sent again after a reconnect (ResendLastMSGOnReconnect): possible duplicates at the receiver. */
+  resent = 0;
+  /** Connections opened after the first one. */
+  reconnects = 0;
+  /** close(): the longest wait for unsent bytes (tests shorten it). */
+  closeDeadlineMs = CLOSE_DEADLINE_MS;
   private stream: Socket | null = null;
   private udp: UdpSocket | null = null;
   private sinceRebind = 0;
+  private connections = 0;
+  private lastWrite = 0;
+  /** Frames of the batch last written on the current stream (kept only with ResendLastMSGOnReconnect). */
+  private lastFrames: Buffer[] | null = null;
+  /** Frames written on a stream that then died: resent on the next connection (ResendLastMSGOnReconnect). */
+  private suspect: Buffer[] | null = null;
+  /** Messages of the write in progress (not yet handed to the OS). */
+  private inFlight = 0;
 
   constructor(readonly name: string, private readonly t: ForwardTarget, private readonly tpl: CompiledTemplate,
-    private readonly rebindInterval: number, private readonly maxSize: number, private readonly log: Logger) {}
+    private readonly rebindInterval: number, private readonly maxSize: number, private readonly log: Logger,
+    private readonly resendOnReconnect = false) {}
 
   async deliver(batch: Message[]): Promise<void> {
     if (batch.length === 0) return;
@@ -160,24 +198,58 @@ class ForwardAction implements Action {
     if (this.rebindInterval > 0 && this.sinceRebind >= this.rebindInterval) this.reopen();
   }
 
+  /** The peer closed or the socket failed: forget it, and keep what was last written on it for a resend. */
+  private lost(s: Socket): void {
+    if (this.stream !== s) return;
+    this.stream = null;
+    if (this.lastFrames !== null) this.suspect = this.lastFrames;
+    this.lastFrames = null;
+  }
+
+  private async connect(): Promise<Socket> {
+    const s = await openStream(this.t, this.log);
+    const target = `${this.t.host}:${this.t.port}`;
+    s.on('error', (err) => {
+      this.log.notice('LW_FORWARD_CONNECTION_LOST', 'forward connection error', { action: this.name, target, error: err.message });
+      this.lost(s);
+    });
+    s.on('end', () => this.lost(s)); // the receiver closed: writing on would go nowhere (or draw a RST)
+    s.on('close', () => this.lost(s));
+    s.on('data', () => undefined); // syslog receivers send nothing; drain anything so the socket never stalls
+    if (this.connections++ > 0) this.reconnects++;
+    this.sinceRebind = 0;
+    return s;
+  }
+
   private async sendStream(texts: Buffer[]): Promise<void> {
-    if (!this.stream || this.stream.destroyed) {
-      this.stream = null;
-      const s = await openStream(this.t, this.log);
-      s.on('error', (err) => this.log.notice('LW_FORWARD_CONNECTION_LOST', 'forward connection error', { action: this.name, target: `${this.t.host}:${this.t.port}`, error: err.message }));
-      s.on('close', () => { if (this.stream === s) this.stream = null; });
-      s.on('data', () => undefined); // syslog receivers send nothing; drain anything so the socket never stalls
-      this.stream = s;
-      this.sinceRebind = 0;
+    if (this.stream !== null && Date.now() - this.lastWrite >= IDLE_CHECK_MS) await pollOnce();
+    if (!this.stream || this.stream.destroyed || this.stream.readableEnded) {
+      if (this.stream) this.lost(this.stream);
+      this.stream = await this.connect();
     }
     const sock = this.stream;
+    let frames = texts.map((b) => frameMessage(b, this.t.framing, this.t.delimiter));
+    const resend = this.resendOnReconnect ? this.suspect : null;
+    if (resend !== null) frames = resend.concat(frames);
+    this.inFlight = frames.length;
     try {
-      await writeFrames(sock, texts.map((b) => frameMessage(b, this.t.framing, this.t.delimiter)));
+      await writeFrames(sock, frames);
     } catch (e) {
       sock.destroy();
-      this.stream = null;
+      this.lost(sock);
       throw e;
+    } finally {
+      this.inFlight = 0;
     }
+    this.lastWrite = Date.now();
+    if (resend !== null) {
+      this.suspect = null;
+      this.resent += resend.length;
+      this.log.notice('LW_FORWARD_RESENT', 'resent the last batch of a connection that died (possible duplicates)', {
+        action: this.name, target: `${this.t.host}:${this.t.port}`, count: resend.length, total: this.resent,
+      });
+    }
+    if (this.resendOnReconnect) this.lastFrames = frames.slice(resend?.length ?? 0);
   }
 
   private async sendUdp(texts: Buffer[]): Promise<void> {
@@ -200,9 +272,12 @@ class ForwardAction implements Action {
     }
   }
 
+  /** Rebind / SIGHUP: end the stream (its buffered bytes are still sent) and reconnect with the next batch. */
   reopen(): void {
-    this.stream?.end();
+    const s = this.stream;
     this.stream = null;
+    this.lastFrames = null;
+    if (s) void this.finish(s);
     this.udp?.close();
     this.udp = null;
   }
@@ -210,9 +285,39 @@ class ForwardAction implements Action {
   async close(): Promise<void> {
     const s = this.stream;
     this.stream = null;
-    if (s && !s.destroyed) await new Promise<void>((r) => { s.once('close', () => r()); s.end(); setTimeout(() => s.destroy(), 2000).unref(); });
+    if (s) await this.finish(s);
     this.udp?.close();
     this.udp = null;
+  }
+
+  /**
+   * End a stream without losing what it buffered: end() queues the FIN after the pending writes; 'finish' means
+   * every byte reached the OS (which sends it on after the fd is closed). Then the receiver gets CLOSE_GRACE_MS
+   * to close its side. Past closeDeadlineMs (a receiver that stopped reading) the socket is destroyed and the
+   * bytes and messages still unsent are logged.
+   */
+  private finish(s: Socket): Promise<void> {
+    if (s.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let grace: NodeJS.Timeout | null = null;
+      const done = (): void => {
+        clearTimeout(deadline);
+        if (grace) clearTimeout(grace);
+        resolve();
+      };
+      const deadline = setTimeout(() => {
+        if (!s.writableFinished) {
+          this.log.error('LW_ERR_FORWARD_UNSENT', 'forward connection closed with data the receiver did not take', {
+            action: this.name, target: `${this.t.host}:${this.t.port}`, bytes: s.writableLength, messages: this.inFlight,
+          });
+        }
+        s.destroy();
+        done();
+      }, this.closeDeadlineMs);
+      s.once('close', done);
+      s.once('finish', () => { grace = setTimeout(() => { s.destroy(); done(); }, CLOSE_GRACE_MS); });
+      s.end();
+    });
   }
 }
 
@@ -257,6 +362,7 @@ export const forwardAction: ActionFactory = {
       ctx.logger.notice('LW_FORWARD_NO_COMPRESSION', 'omfwd compression is not implemented; sending uncompressed (rsyslog receivers accept both)', { target: t.host });
     }
     const name = str(decl.params, 'name') ?? `omfwd#${t.host}:${t.port}`;
-    return new ForwardAction(name, t, tpl, intParam(decl.params, 'rebindinterval', 0, decl.loc), ctx.maxMessageSize, ctx.logger);
+    const resend = /^(on|yes|true|1)$/i.test(str(decl.params, 'resendlastmsgonreconnect') ?? str(moduleParams, 'resendlastmsgonreconnect') ?? 'off');
+    return new ForwardAction(name, t, tpl, intParam(decl.params, 'rebindinterval', 0, decl.loc), ctx.maxMessageSize, ctx.logger, resend);
   },
 };

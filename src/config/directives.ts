@@ -44,6 +44,7 @@ function buildTable(): Map<string, Target> {
   t.set('actionsendstreamdrivermode', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverMode' });
   t.set('actionsendstreamdriverauthmode', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverAuthMode' });
   t.set('actionsendstreamdriverpermittedpeer', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriverPermittedPeers', array: true });
+  t.set('actionsendresendlastmsgonreconnect', { to: 'actionDefault', type: 'omfwd', key: 'ResendLastMSGOnReconnect' });
   t.set('actionsendtcprebindinterval', { to: 'actionDefault', type: 'omfwd', key: 'RebindInterval' });
   for (const [name, key] of [['FileCreateMode', 'fileCreateMode'], ['DirCreateMode', 'dirCreateMode'], ['FileOwner', 'fileOwner'],
     ['FileGroup', 'fileGroup'], ['DirOwner', 'dirOwner'], ['DirGroup', 'dirGroup'], ['CreateDirs', 'createDirs'],
