@@ -89,7 +89,7 @@ export function relpServerOptions(s: TlsSettings): SecureContextOptions {
 /** Parameter table rows shared by imrelp and omrelp. */
 export const RELP_TLS_PARAMS = [
   { name: 'tls', type: 'binary' as const, default: false, doc: 'TLS on the RELP session (node:tls / OpenSSL)' },
-  { name: 'tls.authmode', type: 'word' as const, values: ['anon', 'certvalid', 'name', 'fingerprint'], doc: 'peer authentication; anonymous TLS when absent (as librelp)' },
+  { name: 'tls.authmode', type: 'word' as const, values: ['anon', 'certvalid', 'name', 'fingerprint'], doc: 'peer authentication; when absent (as librelp): fingerprint if tls.mycert is set, else anonymous TLS' },
   { name: 'tls.permittedpeer', type: 'array' as const, doc: 'permitted peer names (name mode, wildcards *.example.net) or SHA1:/SHA256: fingerprints' },
   { name: 'tls.cacert', type: 'path' as const, doc: 'CA bundle that verifies the peer (name, certvalid)' },
   { name: 'tls.mycert', type: 'path' as const, doc: 'own certificate' },
