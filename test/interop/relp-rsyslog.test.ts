@@ -147,6 +147,27 @@ action(type="omrelp" target="127.0.0.1" port="${ourPort}"${c?.theirs ?? ''} acti
   }
 });
 
+describe('RELP TLS refusal', { skip }, () => {
+  it('rsyslogd omrelp with a certificate that is not permitted is refused (subject and rule logged); nothing arrives', async () => {
+    const sink = new Sink();
+    const ctx = context();
+    const input = relpInput.create({ type: 'imrelp', params: params({ port: '0', address: '127.0.0.1', tls: 'on', 'tls.authmode': 'name', 'tls.permittedpeer': ['client.example.net'], 'tls.cacert': CA, 'tls.mycert': SERVER_CERT, 'tls.myprivkey': SERVER_KEY }), loc: LOC }, new Map(), ctx, sink) as RelpInput;
+    await input.start();
+    cleanup.push(() => input.stop());
+    const inPort = await freePort('tcp');
+    const r = new Rsyslogd();
+    cleanup.push(() => r.stop());
+    r.start(`module(load="imtcp")
+module(load="omrelp")
+input(type="imtcp" port="${inPort}" address="127.0.0.1")
+action(type="omrelp" target="127.0.0.1" port="${input.addresses()[0].port}" tls="on" tls.authmode="name" tls.permittedpeer=["localhost"] tls.cacert="${CA}" tls.mycert="${pki('other.test.pem')}" tls.myprivkey="${pki('other.test-key.pem')}")`);
+    await listening(inPort, 'rsyslogd imtcp');
+    await inject(inPort, `refused-${process.pid}`, 0, 5);
+    await waitFor(() => ctx.logger.records!.some((x) => x.code === 'LW_WARN_TLS_PEER_REFUSED' && /other\.test/.test(String(x.fields.subject))), WAIT_MS, `the refusal (rsyslog said: ${r.diagnostics()})`);
+    assert.equal(sink.msgs.length, 0);
+  });
+});
+
 describe('Logwarden omrelp → rsyslogd imrelp', { skip }, () => {
   const cases: Array<TlsCase | null> = [
     null,
