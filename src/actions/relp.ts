@@ -52,6 +52,8 @@ interface RelpActionSettings {
   timeoutMs: number;
   connTimeoutMs: number;
   rebindInterval: number;
+  /** Backoff between reconnect attempts inside one deliver(); its length is the attempt budget. */
+  reconnectDelaysMs: readonly number[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -75,24 +77,26 @@ export class RelpAction implements Action {
     const n = batch.length;
     if (n === 0) return;
     const data: Buffer[] = new Array<Buffer>(n);
-    const finished = new Uint8Array(n); // 1 = acknowledged, 2 = refused
+    const finished = new Uint8Array(n); // 1 = acknowledged, 2 = refused, 3 = acknowledged in an earlier failed deliver()
     const rejected: Rejection[] = [];
     let todo: number[] = [];
+    let earlier = 0;
     for (let i = 0; i < n; i++) {
-      if (this.ackedEarlier.has(batch[i])) { finished[i] = 1; continue; }
+      if (this.ackedEarlier.has(batch[i])) { finished[i] = 3; earlier++; continue; }
       data[i] = Buffer.from(this.tpl.render(batch[i]), 'utf8');
       todo.push(i);
     }
     let attempt = 0;
+    const delays = this.s.reconnectDelaysMs;
     const everSent = new Uint8Array(n);
     while (todo.length > 0) {
       let conn: RelpConnection;
       try {
         conn = await this.connection();
       } catch (e) {
-        if (this.closing || attempt >= RECONNECT_DELAYS_MS.length) throw this.partial(batch, finished, rejected, e as Error);
-        this.log.notice('LW_RELP_CONNECT_FAILED', 'RELP connect failed; retrying', { action: this.name, target: `${this.s.target.host}:${this.s.target.port}`, retryInMs: RECONNECT_DELAYS_MS[attempt], error: (e as Error).message });
-        await sleep(RECONNECT_DELAYS_MS[attempt++]);
+        if (this.closing || attempt >= delays.length) throw this.partial(batch, finished, rejected, e as Error);
+        this.log.notice('LW_RELP_CONNECT_FAILED', 'RELP connect failed; retrying', { action: this.name, target: `${this.s.target.host}:${this.s.target.port}`, retryInMs: delays[attempt], error: (e as Error).message });
+        await sleep(delays[attempt++]);
         continue;
       }
       const sent = await this.run(conn, todo, data, finished, rejected, everSent);
@@ -102,11 +106,10 @@ export class RelpAction implements Action {
       todo = todo.filter((i) => finished[i] === 0);
       if (sent.progress) attempt = 0;
       this.log.notice('LW_RELP_CONNECTION_LOST', 'RELP connection lost; resending unacknowledged messages', { action: this.name, target: `${this.s.target.host}:${this.s.target.port}`, pending: todo.length, error: sent.lost.message });
-      if (this.closing || attempt >= RECONNECT_DELAYS_MS.length) throw this.partial(batch, finished, rejected, sent.lost);
-      await sleep(RECONNECT_DELAYS_MS[attempt++]);
+      if (this.closing || attempt >= delays.length) throw this.partial(batch, finished, rejected, sent.lost);
+      await sleep(delays[attempt++]);
     }
-    const ok = n - rejected.length;
-    this.stats.delivered += ok;
+    this.stats.delivered += n - rejected.length - earlier; // the earlier ones were counted when acknowledged
     this.sinceRebind += n;
     if (this.s.rebindInterval > 0 && this.sinceRebind >= this.s.rebindInterval) await this.rebind();
     return rejected.length > 0 ? { rejected } : undefined;
@@ -178,11 +181,9 @@ export class RelpAction implements Action {
   private partial(batch: Message[], finished: Uint8Array, rejected: Rejection[], cause: Error): DeliveryFailure {
     let done = 0;
     while (done < batch.length && finished[done] !== 0) done++;
-    let delivered = 0;
     for (let i = 0; i < batch.length; i++) {
-      if (finished[i] === 1) { this.ackedEarlier.add(batch[i]); if (i < done) delivered++; }
+      if (finished[i] === 1) { this.ackedEarlier.add(batch[i]); this.stats.delivered++; }
     }
-    this.stats.delivered += delivered;
     return new DeliveryFailure(`RELP delivery to ${this.s.target.host}:${this.s.target.port} failed after ${done} of ${batch.length}: ${cause.message}`, {
       done, rejected: rejected.filter((r) => r.index < done), code: 'LW_ERR_RELP_DELIVERY', cause,
     });
@@ -245,6 +246,7 @@ export function relpActionSettings(decl: ActionDecl): RelpActionSettings {
     timeoutMs: 1000 * intParam(p, 'timeout', DEFAULT_TIMEOUT_S, decl.loc, 1),
     connTimeoutMs: 1000 * intParam(p, 'conn.timeout', DEFAULT_CONN_TIMEOUT_S, decl.loc, 1),
     rebindInterval: intParam(p, 'rebindinterval', 0, decl.loc),
+    reconnectDelaysMs: RECONNECT_DELAYS_MS,
   };
 }
 

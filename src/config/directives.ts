@@ -13,7 +13,8 @@ type Target =
   | { to: 'actionDefault'; type: string; key: string; array?: boolean }
   | { to: 'tcpInput'; key: string; array?: boolean }
   | { to: 'udpInput'; key: string }
-  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' }
+  | { to: 'relpInput'; key: string }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'relprun' | 'allowedsender' }
   /** rsyslog-internal or not applicable: accepted with a notice that names why. */
   | { to: 'internal'; why: string };
 
@@ -63,9 +64,10 @@ function buildTable(): Map<string, Target> {
   t.set('inputudpserverbindruleset', { to: 'udpInput', key: 'ruleset' });
   t.set('udpserveraddress', { to: 'udpInput', key: 'address' });
   t.set('inputudpserverinputname', { to: 'udpInput', key: 'name' });
+  t.set('inputrelpserverbindruleset', { to: 'relpInput', key: 'ruleset' });
   const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
     ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
-    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender']];
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['InputRELPServerRun', 'relprun'], ['AllowedSender', 'allowedsender']];
   for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
   g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
   g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
@@ -125,6 +127,7 @@ export class LegacyState implements LegacyActionContext {
   private readonly sticky = new Map<string, Params>();
   private tcp: Params = new Map();
   private udp: Params = new Map();
+  private relp: Params = new Map();
 
   defaults(type: string): Params {
     const out: Params = new Map(this.sticky.get(type) ?? []);
@@ -163,6 +166,7 @@ export class LegacyState implements LegacyActionContext {
       case 'actionDefault': return this.setSticky(target.type, target.key, arg, aloc, target.array === true);
       case 'tcpInput': return addOrSet(this.tcp, target.key, arg, aloc, target.array === true);
       case 'udpInput': return setParam(this.udp, target.key, arg, aloc);
+      case 'relpInput': return setParam(this.relp, target.key, arg, aloc);
       case 'special': return this.special(target.name, name, arg, loc, aloc, host);
     }
   }
@@ -185,6 +189,7 @@ export class LegacyState implements LegacyActionContext {
       case 'ruleset': return host.switchRuleset(arg, aloc);
       case 'tcprun': return this.addInput(host, 'imtcp', this.tcp, arg, aloc);
       case 'udprun': return this.addInput(host, 'imudp', this.udp, arg, aloc);
+      case 'relprun': return this.addInput(host, 'imrelp', this.relp, arg, aloc);
       case 'allowedsender': return this.allowedSender(host, arg, aloc);
     }
   }

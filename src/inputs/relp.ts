@@ -8,12 +8,11 @@ import { DEFAULT_RULESET, type InputDecl, type Params } from '../config/model';
 import type { Logger } from '../log';
 import type { Origin } from '../message';
 import type { ParseOptions } from '../parse/options';
-import { RELP_TLS_PARAMS, relpTlsSettings } from '../relp/tls';
+import { RELP_TLS_PARAMS, relpServerOptions, relpTlsSettings } from '../relp/tls';
 import { RelpServerSession } from '../relp/server-session';
 import type { RuntimeContext } from '../runtime/context';
 import { authorize } from '../tls/auth';
 import type { TlsSettings } from '../tls/config';
-import { secureContextOptions } from '../tls/context';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramString } from './params';
 import { normaliseAddress, type HostResolver } from './resolve';
 import { resolverFor } from './tcp';
@@ -64,7 +63,7 @@ function readSettings(decl: InputDecl, mod: Params, ctx: RuntimeContext): RelpIn
   const oversizeRaw = paramString(decl.params, none, 'oversizeMode', 'truncate').toLowerCase();
   if (!['truncate', 'abort', 'accept'].includes(oversizeRaw)) throw new InputConfigError(`${at}: oversizeMode="${oversizeRaw}": expected truncate, abort or accept`);
   const tlsSettings = relpTlsSettings(decl.params, decl.loc);
-  if (tlsSettings) secureContextOptions(tlsSettings, 'server'); // read certificate files now: errors belong to config load
+  if (tlsSettings) relpServerOptions(tlsSettings); // read certificate files now: errors belong to config load
   return {
     port: paramInt(decl.params, none, 'port', 0, 0, MAX_PORT),
     address: paramOptional(decl.params, none, 'address'),
@@ -98,7 +97,7 @@ export class RelpInput implements Input {
     let server: net.Server;
     if (t) {
       const ts = tls.createServer({
-        ...secureContextOptions(t, 'server'), requestCert: t.authMode !== 'anon', rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        ...relpServerOptions(t), requestCert: t.authMode !== 'anon', rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       });
       ts.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
       ts.on('tlsClientError', (err: Error, socket: net.Socket) => {
@@ -150,7 +149,7 @@ export class RelpInput implements Input {
     const t = this.s.tls;
     if (!t || !(this.server instanceof tls.Server)) return;
     try {
-      this.server.setSecureContext(secureContextOptions(t, 'server'));
+      this.server.setSecureContext(relpServerOptions(t));
       this.log.info('LW_TLS_RELOADED', 'TLS certificates reloaded', { input: this.name });
     } catch (e) {
       this.log.error('LW_ERR_TLS_RELOAD', 'TLS certificate reload failed; keeping the previous ones', { input: this.name, error: (e as Error).message });

@@ -56,15 +56,25 @@ export class RelpConnection {
     return this.lost === null;
   }
 
-  /** Send `syslog` frames (one corked write); returns their transaction numbers in order. */
+  /** Send `syslog` frames as one buffer (one write); their transaction numbers are appended to `txnrs`. */
   sendSyslog(datas: Buffer[], txnrs: number[]): void {
-    this.sock.cork();
-    for (const d of datas) {
+    const heads: string[] = new Array<string>(datas.length);
+    let total = 0;
+    for (let k = 0; k < datas.length; k++) {
       const t = this.takeTxnr();
       txnrs.push(t);
-      this.sock.write(encodeFrame(t, 'syslog', d));
+      const len = datas[k].length;
+      heads[k] = len === 0 ? `${t} syslog 0` : `${t} syslog ${len} `;
+      total += heads[k].length + len + 1;
     }
-    this.sock.uncork();
+    const out = Buffer.allocUnsafe(total);
+    let o = 0;
+    for (let k = 0; k < datas.length; k++) {
+      o += out.write(heads[k], o, 'latin1');
+      o += datas[k].copy(out, o);
+      out[o++] = 0x0a;
+    }
+    this.sock.write(out);
   }
 
   /** Graceful end: `close`, wait (bounded) for its response, then end the socket. */

@@ -13,8 +13,8 @@ import { encodeFrame, parseOffers, RELP_SOFTWARE, RELP_VERSION, RelpFrameError, 
 /** How long a stopping session waits for the peer to close after our serverclose before cutting it. */
 export const RELP_STOP_GRACE_MS = 2000;
 
-const RSP_OK = Buffer.from('200 OK', 'latin1');
 const SERVERCLOSE = encodeFrame(0, 'serverclose');
+const SERVERCLOSE_TEXT = SERVERCLOSE.toString('latin1');
 
 export interface RelpSessionOptions {
   maxDataSize: number;
@@ -39,7 +39,8 @@ export class RelpServerSession implements RelpFrameHandler {
   private closed = false;
   private waitingForDrain = false;
   private batch: Message[] = [];
-  private replies: Buffer[] = [];
+  /** Responses not yet written (ASCII frames), in command order. */
+  private replies = '';
   private now = SyslogTime.now();
   private stopTimer: NodeJS.Timeout | null = null;
   private readonly closeWaiters: Array<() => void> = [];
@@ -68,31 +69,31 @@ export class RelpServerSession implements RelpFrameHandler {
         const msg = new Message(f.data, this.origin, this.now);
         parseSyslog(f.data, msg, this.o.parse);
         this.batch.push(msg);
-        this.replies.push(encodeFrame(f.txnr, 'rsp', RSP_OK));
+        this.replies += `${f.txnr} rsp 6 200 OK\n`;
         return;
       }
       case 'open': {
         if (this.opened) throw new RelpFrameError(`second open (txnr ${f.txnr})`);
         const offers = parseOffers(f.data.toString('utf8'));
         if (!offers.has('relp_version')) {
-          this.replies.push(encodeFrame(f.txnr, 'rsp', '500 required offer relp_version missing'));
+          this.replies += encodeFrame(f.txnr, 'rsp', '500 required offer relp_version missing').toString('latin1');
           this.closing = true;
           return;
         }
         const cmds = (offers.get('commands') ?? '').split(',').map((c) => c.trim());
         this.opened = true;
         const ours = cmds.includes('syslog') ? 'syslog' : '';
-        this.replies.push(encodeFrame(f.txnr, 'rsp', `200 OK\nrelp_version=${RELP_VERSION}\nrelp_software=${RELP_SOFTWARE}\ncommands=${ours}\n`));
+        this.replies += encodeFrame(f.txnr, 'rsp', `200 OK\nrelp_version=${RELP_VERSION}\nrelp_software=${RELP_SOFTWARE}\ncommands=${ours}\n`).toString('latin1');
         return;
       }
       case 'close':
-        this.replies.push(encodeFrame(f.txnr, 'rsp'), SERVERCLOSE);
+        this.replies += `${f.txnr} rsp 0\n${SERVERCLOSE_TEXT}`;
         this.closing = true;
         return;
       default:
         if (f.txnr === 0) return; // a hint from the client: never answered
         if (!this.opened) throw new RelpFrameError(`command "${f.command}" before open`);
-        this.replies.push(encodeFrame(f.txnr, 'rsp', `500 command ${f.command} not supported`));
+        this.replies += encodeFrame(f.txnr, 'rsp', `500 command ${f.command} not supported`).toString('latin1');
     }
   }
 
@@ -114,7 +115,7 @@ export class RelpServerSession implements RelpFrameHandler {
   abort(): void {
     this.dead = true;
     this.batch = [];
-    this.replies = [];
+    this.replies = '';
     this.socket.destroy();
   }
 
@@ -143,13 +144,8 @@ export class RelpServerSession implements RelpFrameHandler {
       this.submitted += batch.length;
       this.sink.submit(batch);
     }
-    if (this.replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) {
-      const replies = this.replies;
-      this.replies = [];
-      this.socket.cork();
-      for (const r of replies) this.socket.write(r);
-      this.socket.uncork();
-    } else this.replies = [];
+    if (this.replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) this.socket.write(this.replies, 'latin1');
+    this.replies = '';
     if (this.closing && !this.socket.writableEnded) this.socket.end();
     if (this.sink.congested && !this.waitingForDrain && !this.closed && !this.stopTimer) {
       this.waitingForDrain = true;

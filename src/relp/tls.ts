@@ -1,11 +1,16 @@
 // RELP's TLS parameters (librelp spelling: tls="on", tls.cacert, tls.mycert, tls.myprivkey, tls.authmode=
 // anon|certvalid|name|fingerprint, tls.permittedpeer, tls.tlscfgcmd, tls.prioritystring) mapped onto the shared
 // TlsSettings, so imrelp and omrelp authenticate peers exactly as the TLS input and omfwd do.
+import { DEFAULT_CIPHERS, type SecureContextOptions } from 'node:tls';
 import type { Param, Params, SourceLoc } from '../config/model';
 import { invalidWildcard } from '../tls/auth';
 import { resolveTlsSettings, TlsConfigError, type AuthMode, type TlsSettings } from '../tls/config';
+import { secureContextOptions } from '../tls/context';
 
-/** librelp auth mode → ours. Without tls.authmode librelp runs anonymous TLS. */
+/**
+ * librelp auth mode → ours. Without tls.authmode librelp runs anonymous TLS when it has no certificate of its
+ * own, and fingerprint mode when it has one (seen with rsyslog 8.2302 / librelp 1.11: "non-permitted fingerprint").
+ */
 const AUTH: Record<string, AuthMode> = { anon: 'anon', certvalid: 'x509/certvalid', name: 'x509/name', fingerprint: 'x509/fingerprint' };
 
 function get(params: Params, moduleParams: Params | null, name: string): Param | undefined {
@@ -29,7 +34,7 @@ export function relpTlsSettings(params: Params, loc: SourceLoc): TlsSettings | n
     if (p) layer.set(to, { ...p, value: value ?? p.value });
   };
   const am = params.get('tls.authmode');
-  let auth: AuthMode = 'anon';
+  let auth: AuthMode = params.has('tls.mycert') ? 'x509/fingerprint' : 'anon';
   if (am) {
     const mapped = AUTH[String(am.value).toLowerCase()];
     if (!mapped) throw new TlsConfigError(am.loc, `tls.authmode="${String(am.value)}": expected anon, certvalid, name or fingerprint`);
@@ -54,13 +59,37 @@ export function relpTlsSettings(params: Params, loc: SourceLoc): TlsSettings | n
       : invalidWildcard(p);
     if (bad) throw new TlsConfigError(params.get('tls.permittedpeer')?.loc ?? loc, `tls.permittedpeer ${bad}`);
   }
+  // librelp's anonymous TLS uses anonymous DH suites (GnuTLS ANON-DH): offer them too, or a librelp peer without
+  // a certificate finds no shared cipher. Anonymous TLS authenticates nobody, so the security level is moot.
+  // Anonymous DH exists only up to TLS 1.2: a TLS 1.3 offer makes a GnuTLS anonymous server give up.
+  if (s.authMode === 'anon' && s.ciphers === undefined) {
+    s.ciphers = ANON_CIPHERS;
+    s.maxVersion ??= 'TLSv1.2';
+  }
   return s;
+}
+
+/**
+ * The anonymous DH suites librelp uses, first (GnuTLS follows the client's order and fails rather than skip a
+ * certificate suite it has no certificate for), then Node's default suites without their "!aNULL" exclusions.
+ */
+const ANON_CIPHERS = `ADH-AES256-GCM-SHA384:ADH-AES128-GCM-SHA256:${DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('!')).join(':')}:@SECLEVEL=0`;
+
+/**
+ * Server context for imrelp. Anonymous mode may run without a certificate (then TLS 1.2 with anonymous DH
+ * only, as librelp); with one, normal clients get a certificate-based handshake and librelp's anonymous
+ * clients an anonymous DH one.
+ */
+export function relpServerOptions(s: TlsSettings): SecureContextOptions {
+  if (s.authMode !== 'anon') return secureContextOptions(s, 'server');
+  if (!s.certFile) return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.ciphers, dhparam: 'auto' };
+  return { ...secureContextOptions(s, 'server'), dhparam: 'auto' };
 }
 
 /** Parameter table rows shared by imrelp and omrelp. */
 export const RELP_TLS_PARAMS = [
   { name: 'tls', type: 'binary' as const, default: false, doc: 'TLS on the RELP session (node:tls / OpenSSL)' },
-  { name: 'tls.authmode', type: 'word' as const, values: ['anon', 'certvalid', 'name', 'fingerprint'], doc: 'peer authentication; anonymous TLS when absent (as librelp)' },
+  { name: 'tls.authmode', type: 'word' as const, values: ['anon', 'certvalid', 'name', 'fingerprint'], doc: 'peer authentication; when absent (as librelp): fingerprint if tls.mycert is set, else anonymous TLS' },
   { name: 'tls.permittedpeer', type: 'array' as const, doc: 'permitted peer names (name mode, wildcards *.example.net) or SHA1:/SHA256: fingerprints' },
   { name: 'tls.cacert', type: 'path' as const, doc: 'CA bundle that verifies the peer (name, certvalid)' },
   { name: 'tls.mycert', type: 'path' as const, doc: 'own certificate' },

@@ -116,6 +116,8 @@ describe('rsyslogd omrelp → Logwarden imrelp', { skip }, () => {
       theirs: ` tls="on" tls.authmode="name" tls.permittedpeer=["localhost"] tls.cacert="${CA}" tls.mycert="${pki('client.example.net.pem')}" tls.myprivkey="${pki('client.example.net-key.pem')}"`,
       ours: { tls: 'on', 'tls.authmode': 'name', 'tls.permittedpeer': ['client.example.net'], 'tls.cacert': CA, 'tls.mycert': SERVER_CERT, 'tls.myprivkey': SERVER_KEY },
     },
+    // librelp's anonymous TLS (no certificates anywhere): GnuTLS anonymous DH, TLS 1.2.
+    { name: 'TLS anonymous, no certificates', theirs: ' tls="on"', ours: { tls: 'on' } },
   ];
   for (const c of cases) {
     it(`${N} numbered messages, ${c ? c.name : 'plain'}: all arrive, in order`, async () => {
@@ -134,7 +136,7 @@ module(load="omrelp")
 input(type="imtcp" port="${inPort}" address="127.0.0.1")
 action(type="omrelp" target="127.0.0.1" port="${ourPort}"${c?.theirs ?? ''} action.resumeInterval="1" action.resumeRetryCount="-1")`);
       await listening(inPort, 'rsyslogd imtcp');
-      const tag = `in-${c ? 'tls' : 'plain'}-${process.pid}`;
+      const tag = `in-${c ? c.name.replace(/\W+/g, '_') : 'plain'}-${process.pid}`;
       await inject(inPort, tag, 0, N);
       await waitFor(() => sink.msgs.length >= N, WAIT_MS, `${N} messages from rsyslog omrelp (have ${sink.msgs.length}; rsyslog said: ${r.diagnostics()})`);
       const seqs = sink.msgs.filter((m) => m.includes(tag)).map(seqOf);
@@ -145,6 +147,27 @@ action(type="omrelp" target="127.0.0.1" port="${ourPort}"${c?.theirs ?? ''} acti
   }
 });
 
+describe('RELP TLS refusal', { skip }, () => {
+  it('rsyslogd omrelp with a certificate that is not permitted is refused (subject and rule logged); nothing arrives', async () => {
+    const sink = new Sink();
+    const ctx = context();
+    const input = relpInput.create({ type: 'imrelp', params: params({ port: '0', address: '127.0.0.1', tls: 'on', 'tls.authmode': 'name', 'tls.permittedpeer': ['client.example.net'], 'tls.cacert': CA, 'tls.mycert': SERVER_CERT, 'tls.myprivkey': SERVER_KEY }), loc: LOC }, new Map(), ctx, sink) as RelpInput;
+    await input.start();
+    cleanup.push(() => input.stop());
+    const inPort = await freePort('tcp');
+    const r = new Rsyslogd();
+    cleanup.push(() => r.stop());
+    r.start(`module(load="imtcp")
+module(load="omrelp")
+input(type="imtcp" port="${inPort}" address="127.0.0.1")
+action(type="omrelp" target="127.0.0.1" port="${input.addresses()[0].port}" tls="on" tls.authmode="name" tls.permittedpeer=["localhost"] tls.cacert="${CA}" tls.mycert="${pki('other.test.pem')}" tls.myprivkey="${pki('other.test-key.pem')}")`);
+    await listening(inPort, 'rsyslogd imtcp');
+    await inject(inPort, `refused-${process.pid}`, 0, 5);
+    await waitFor(() => ctx.logger.records!.some((x) => x.code === 'LW_WARN_TLS_PEER_REFUSED' && /other\.test/.test(String(x.fields.subject))), WAIT_MS, `the refusal (rsyslog said: ${r.diagnostics()})`);
+    assert.equal(sink.msgs.length, 0);
+  });
+});
+
 describe('Logwarden omrelp → rsyslogd imrelp', { skip }, () => {
   const cases: Array<TlsCase | null> = [
     null,
@@ -153,6 +176,7 @@ describe('Logwarden omrelp → rsyslogd imrelp', { skip }, () => {
       theirs: ` tls="on" tls.authmode="fingerprint" tls.permittedpeer=["${sha1(pki('client.example.net.pem'))}"] tls.cacert="${CA}" tls.mycert="${SERVER_CERT}" tls.myprivkey="${SERVER_KEY}"`,
       ours: { tls: 'on', 'tls.authmode': 'fingerprint', 'tls.permittedpeer': [sha1(SERVER_CERT)], 'tls.mycert': pki('client.example.net.pem'), 'tls.myprivkey': pki('client.example.net-key.pem') },
     },
+    { name: 'TLS anonymous, no certificates', theirs: ' tls="on"', ours: { tls: 'on' } },
   ];
   for (const c of cases) {
     it(`${N} numbered messages, ${c ? c.name : 'plain'}: all written by rsyslog, in order`, async () => {
@@ -167,7 +191,7 @@ action(type="omfile" file="${r.outFile}" template="m")`);
       const ctx = context({}, [...builtinTemplates().values()]);
       const a = relpAction.create({ type: 'omrelp', params: params({ target: '127.0.0.1', port: String(port), ...(c?.ours ?? {}) }), loc: LOC }, new Map(), ctx) as RelpAction;
       cleanup.push(() => a.close());
-      const tag = `out-${c ? 'tls' : 'plain'}-${process.pid}`;
+      const tag = `out-${c ? c.name.replace(/\W+/g, '_') : 'plain'}-${process.pid}`;
       for (let i = 0; i < N; i += 2000) await a.deliver(messages(tag, i, i + 2000));
       await waitFor(() => r.lines().length >= N, WAIT_MS, `${N} lines written by rsyslog (have ${r.lines().length}; rsyslog said: ${r.diagnostics()})`);
       const lines = r.lines();
