@@ -15,6 +15,7 @@ import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from './tls-auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from './tls-config';
 import { secureContextOptions } from './tls-context';
+import { allowListFor } from './allowed-senders';
 
 /** rsyslog imtcp's default MaxSessions. */
 const DEFAULT_MAX_SESSIONS = 200;
@@ -123,6 +124,16 @@ class TlsInput implements Input {
       handshakeTimeout: this.handshakeTimeoutMs,
     });
     this.server = server;
+    const acl = allowListFor(this.ctx, 'tcp', this.name);
+    if (acl !== null) {
+      // $AllowedSender TCP: refused before the handshake (TLS peers are named by address: fromhost = fromhost-ip)
+      server.on('connection', (socket: Socket) => {
+        const ip = peerAddress(socket.remoteAddress);
+        if (acl.byAddress(ip) === true || acl.byName(ip, ip)) return;
+        acl.refuse(ip, 'connection');
+        socket.destroy();
+      });
+    }
     server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       // Plaintext, garbage or a scanner on the TLS port: worth a notice, never more.
