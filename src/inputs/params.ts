@@ -1,13 +1,20 @@
 // Reading an input's parameters: the input() value, else the module(load=…) value, else the default;
 // with errors that name the config place (file:line:col).
-import type { Param, Params } from '../config/model';
+import { rulesetParsers, type Param, type Params } from '../config/model';
 import { parseOptionsFromGlobals, type ParseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
 
-/** Parse options for an input: the global parser.* settings and the message size limit, decided at load. */
-export function inputParseOptions(ctx: RuntimeContext): ParseOptions {
-  return parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+/**
+ * Parse options for an input: the global parser.* settings and the message size limit, decided at load, and the
+ * parser chain of the ruleset the input is bound to (`ruleset(parser=["rsyslog.rfc3164"])` skips RFC 5424).
+ */
+export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseOptions {
+  const o = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+  const chain = rulesetParsers(ctx.config.rulesets.get(ruleset ?? '')?.params.get('parser')?.value);
+  if (chain !== null && !chain.includes('rsyslog.rfc5424')) o.rfc5424 = false;
+  return o;
 }
+
 
 export const LW_ERR_CONFIG = 'LW_ERR_CONFIG';
 

@@ -96,7 +96,7 @@ export class TcpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, s.ruleset);
     this.resolver = resolver;
     this.acl = allowListFor(ctx, 'tcp', s.name);
   }

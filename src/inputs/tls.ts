@@ -110,7 +110,7 @@ class TlsInput implements Input {
     this.maxSessions = Number(paramStr(decl.params, 'maxsessions') ?? paramStr(moduleParams, 'maxsessions') ?? DEFAULT_MAX_SESSIONS);
     this.handshakeTimeoutMs = 1000 * Number(paramStr(decl.params, 'handshaketimeout') ?? paramStr(moduleParams, 'handshaketimeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_SECS);
     this.origin = { inputname: this.name, fromhostIp: '', fromhost: '', ruleset: paramStr(decl.params, 'ruleset') ?? DEFAULT_RULESET };
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, this.origin.ruleset);
     this.log = ctx.logger;
     secureContextOptions(settings, 'server'); // fail at config load, not at start
   }

@@ -74,7 +74,7 @@ export class UdpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, s.ruleset);
     this.resolver = resolver;
     this.acl = allowListFor(ctx, 'udp', s.name);
   }

@@ -74,7 +74,7 @@ export class UnixSockInput implements Input {
     this.sink = s.ignoreTimestamp ? new TimestampResetSink(sink) : sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = { ...inputParseOptions(ctx), parseHostname: s.parseHostname };
+    this.parse = { ...inputParseOptions(ctx, s.ruleset), parseHostname: s.parseHostname };
     // Local messages: fromhost is this host, fromhost-ip 127.0.0.1, as rsyslog imuxsock sets them.
     this.origin = { inputname: s.name, fromhostIp: '127.0.0.1', fromhost: s.hostname, ruleset: s.ruleset };
   }
