@@ -55,6 +55,10 @@ export const W = {
   NEGATION_EMPTY: 'LW_WARN_CONFIG_NEGATION_EMPTY',
   /** `ruleset(parser=["pmfoo"])`: a parser Logwarden does not have. */
   PARSER_UNAVAILABLE: 'LW_WARN_CONFIG_PARSER_UNAVAILABLE',
+  /** A parameter spelling Logwarden accepts but rsyslogd rejects (`StreamDriver.PermittedPeers` in imtcp). */
+  NOT_RSYSLOG_SPELLING: 'LW_WARN_CONFIG_NOT_RSYSLOG_SPELLING',
+  /** `:omfile:$chan`: the outchannel's size limit / rotation command is not applied. */
+  OUTCHANNEL_LIMIT: 'LW_WARN_CONFIG_OUTCHANNEL_LIMIT',
   IGNORED: 'LW_WARN_CONFIG_IGNORED',
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',

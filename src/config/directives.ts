@@ -13,7 +13,7 @@ type Target =
   | { to: 'actionDefault'; type: string; key: string; array?: boolean }
   | { to: 'tcpInput'; key: string; array?: boolean }
   | { to: 'udpInput'; key: string }
-  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' | 'outchannel' }
   /** rsyslog-internal or not applicable: accepted with a notice that names why. */
   | { to: 'internal'; why: string };
 
@@ -64,7 +64,7 @@ function buildTable(): Map<string, Target> {
   t.set('inputudpserverinputname', { to: 'udpInput', key: 'name' });
   const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
     ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
-    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender']];
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender'], ['outchannel', 'outchannel']];
   for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
   g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
   g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
@@ -120,6 +120,7 @@ function setParam(params: Params, key: string, value: string | string[], loc: So
 
 /** Legacy state between directives and the legacy actions and inputs they configure. */
 export class LegacyState implements LegacyActionContext {
+  private readonly outchannels = new Map<string, Outchannel>();
   private next: Params = new Map();
   private readonly sticky = new Map<string, Params>();
   private tcp: Params = new Map();
@@ -185,6 +186,7 @@ export class LegacyState implements LegacyActionContext {
       case 'tcprun': return this.addInput(host, 'imtcp', this.tcp, arg, aloc);
       case 'udprun': return this.addInput(host, 'imudp', this.udp, arg, aloc);
       case 'allowedsender': return this.allowedSender(host, arg, aloc);
+      case 'outchannel': return this.defineOutchannel(host, arg, aloc);
     }
   }
 
@@ -200,6 +202,20 @@ export class LegacyState implements LegacyActionContext {
     host.model.inputs.push({ type, params, loc });
   }
 
+  outchannel(name: string): Outchannel | undefined {
+    return this.outchannels.get(name.toLowerCase());
+  }
+
+  /** `$outchannel name,file,max-size[,command]` (rsyslog outchannel.c): used by `:omfile:$name`. */
+  private defineOutchannel(host: DirectiveHost, arg: string, loc: SourceLoc): void {
+    const m = /^([^,\s]+)\s*,\s*([^,]+?)\s*(?:,\s*([0-9]+[kmg]?)\s*(?:,\s*(.*?))?)?\s*$/i.exec(arg);
+    if (!m) {
+      host.rep.error(E.BAD_VALUE, '`$outchannel` needs `name,file[,max-size[,command]]`', loc, { length: arg.length });
+      return;
+    }
+    this.outchannels.set(m[1].toLowerCase(), { name: m[1], file: m[2], maxSize: m[3], command: m[4] || undefined, loc });
+  }
+
   /** `$AllowedSender UDP, 192.0.2.0/24, [::1]/128` → globals `allowedSender.udp` (an array). */
   private allowedSender(host: DirectiveHost, arg: string, loc: SourceLoc): void {
     const parts = arg.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -213,6 +229,15 @@ export class LegacyState implements LegacyActionContext {
     const list = Array.isArray(prev?.value) ? prev.value : [];
     setParam(host.model.globals, key, [...list, ...parts], loc);
   }
+}
+
+/** A `$outchannel`: a file with an optional size limit and the command rsyslog runs when it is reached. */
+export interface Outchannel {
+  name: string;
+  file: string;
+  maxSize: string | undefined;
+  command: string | undefined;
+  loc: SourceLoc;
 }
 
 function addOrSet(params: Params, key: string, value: string, loc: SourceLoc, array: boolean): void {

@@ -104,6 +104,12 @@ export class Validator {
         continue;
       }
       this.value(p, spec);
+      if (spec.rsyslogSpelling !== undefined) {
+        this.rep.warn(W.NOT_RSYSLOG_SPELLING, `\`${p.name}\` is accepted by Logwarden, but rsyslogd rejects it in ${where} `
+          + `("parameter not known"); the rsyslog spelling is \`${spec.rsyslogSpelling}\``, p.loc, {
+          length: p.name.length, hint: `write \`${spec.rsyslogSpelling}\` so the config also works with rsyslogd`,
+        });
+      }
       if (spec.ignored !== undefined) {
         this.rep.notice(W.PARAM_IGNORED, `parameter \`${spec.name}\` is accepted but has no effect: ${spec.ignored}`, p.loc, { length: p.name.length });
       }

@@ -28,7 +28,8 @@ const TLS_PARAMS: ParamSpec[] = [
   { name: 'StreamDriver.Name', type: 'word', values: ['gtls', 'ossl', 'ptcp'], doc: 'netstream driver; gtls and ossl both use OpenSSL via node:tls' },
   { name: 'StreamDriver.Mode', type: 'int', default: 0, doc: '1 = TLS (RFC 5425), 0 = plain TCP' },
   { name: 'StreamDriver.AuthMode', type: 'word', values: ['anon', 'x509/certvalid', 'x509/name', 'x509/fingerprint'], doc: 'how the client is authenticated (default x509/name, as rsyslog)' },
-  { name: 'StreamDriver.PermittedPeers', type: 'array', doc: 'permitted client names (x509/name, wildcards *.example.net) or SHA1:/SHA256: fingerprints' },
+  { name: 'PermittedPeer', type: 'array', doc: 'permitted client names (x509/name, wildcards *.example.net) or SHA1:/SHA256: fingerprints (rsyslog imtcp)' },
+  { name: 'StreamDriver.PermittedPeers', type: 'array', rsyslogSpelling: 'PermittedPeer', doc: 'same as PermittedPeer (Logwarden also accepts this spelling; rsyslogd 8.2302 rejects it in imtcp)' },
   { name: 'StreamDriver.CAFile', type: 'path', doc: 'CA bundle to verify clients (default: global DefaultNetstreamDriverCAFile)' },
   { name: 'StreamDriver.CertFile', type: 'path', doc: 'server certificate (default: global DefaultNetstreamDriverCertFile)' },
   { name: 'StreamDriver.KeyFile', type: 'path', doc: 'server key (default: global DefaultNetstreamDriverKeyFile)' },
@@ -58,7 +59,6 @@ export const tlsSpec: ComponentSpec = {
   ],
   moduleParams: [
     ...TLS_PARAMS,
-    { name: 'PermittedPeer', type: 'array', doc: 'module-level permitted peers (rsyslog imtcp PermittedPeer)' },
     { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'default for inputs' },
   ],
 };

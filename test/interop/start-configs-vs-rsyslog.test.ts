@@ -34,7 +34,7 @@ test('Debian 11 rsyslog.conf rules (backslash continuations, $ActionFileDefaultT
   await sideBySide({ conf, frames: pris(), files: [...new Set([...files, 'emerg'])] });
 });
 
-test('-?DynFile, ?DynFile;template and `&` after $ActionExecOnlyWhenPreviousIsSuspended (primary not suspended)', { skip, timeout: 120_000 }, async () => {
+test('-?DynFile, ?DynFile;template, :omfile:$outchannel and `&` after $ActionExecOnlyWhenPreviousIsSuspended (primary not suspended)', { skip, timeout: 120_000 }, async () => {
   await sideBySide({
     conf: [
       'template(name="raw" type="string" string="%msg%\\n")',
@@ -46,9 +46,11 @@ test('-?DynFile, ?DynFile;template and `&` after $ActionExecOnlyWhenPreviousIsSu
       '$ActionExecOnlyWhenPreviousIsSuspended on',
       '& {DIR}/failover.log;raw',
       '$ActionExecOnlyWhenPreviousIsSuspended off',
+      '$outchannel chan,{DIR}/chan.log,1048576,/bin/true',
+      'local0.* :omfile:$chan;raw',
     ].join('\n'),
-    frames: [frame(17, 'mail one', 'postfix:'), frame(14, 'user one', 'app:'), frame(13, 'user two', 'cron:')],
-    files: ['dyn-postfix.log', 'dynraw-app.log', 'dynraw-cron.log', 'primary.log', 'failover.log'],
+    frames: [frame(17, 'mail one', 'postfix:'), frame(14, 'user one', 'app:'), frame(13, 'user two', 'cron:'), frame(134, 'local0 x')],
+    files: ['dyn-postfix.log', 'dynraw-app.log', 'dynraw-cron.log', 'primary.log', 'failover.log', 'chan.log'],
   });
 });
 
