@@ -1,5 +1,5 @@
 // Legacy `$Directive value` lines: a table maps each to globals, queue, input or action-default parameters.
-import type { ConfigModel, Params, SourceLoc } from './model';
+import type { ConfigModel, Param, Params, SourceLoc } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import type { LegacyActionContext } from './legacy';
 
@@ -125,6 +125,14 @@ export class LegacyState implements LegacyActionContext {
   private readonly sticky = new Map<string, Params>();
   private tcp: Params = new Map();
   private udp: Params = new Map();
+
+  /**
+   * `$ActionFileDefaultTemplate` / `$ActionForwardDefaultTemplate` as set so far: rsyslog's omfile/omfwd use it
+   * for every later action without template= — RainerScript action() too — unless module(load=… template=…).
+   */
+  defaultTemplate(type: string): Param | undefined {
+    return this.sticky.get(type)?.get('template');
+  }
 
   defaults(type: string): Params {
     const out: Params = new Map(this.sticky.get(type) ?? []);

@@ -1,5 +1,6 @@
 // Reading an input's parameters: the input() value, else the module(load=…) value, else the default;
 // with errors that name the config place (file:line:col).
+import * as os from 'node:os';
 import { rulesetParsers, type Param, type Params } from '../config/model';
 import { parseOptionsFromGlobals, type ParseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
@@ -15,6 +16,18 @@ export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseO
   return o;
 }
 
+
+/**
+ * The local host name as rsyslog uses it for $myhostname and locally generated messages: `$LocalHostName` /
+ * `global(localHostname=…)`, else the system name, shortened to its first label unless `$PreserveFQDN on`.
+ */
+export function configuredHostname(globals: Params): string {
+  const set = globals.get('localhostname')?.value;
+  if (set !== undefined && String(set) !== '') return String(set);
+  const fqdn = /^(on|yes|1|true)$/i.test(String(globals.get('preservefqdn')?.value ?? 'off'));
+  const h = os.hostname();
+  return fqdn ? h : (h.split('.')[0] || 'localhost');
+}
 
 export const LW_ERR_CONFIG = 'LW_ERR_CONFIG';
 

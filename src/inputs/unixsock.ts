@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { Message, Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse/options';
-import { inputParseOptions, paramBool, paramString } from './params';
+import { configuredHostname, inputParseOptions, paramBool, paramString } from './params';
 import { closeStreamServer, StreamServerTracker } from './stream';
 
 const DEFAULT_SOCKET = '/dev/log';
@@ -115,7 +115,7 @@ function removeStaleSocket(path: string): void {
   fs.unlinkSync(path);
 }
 
-function readSettings(decl: InputDecl, mod: Params): UnixSettings {
+function readSettings(decl: InputDecl, mod: Params, globals: Params): UnixSettings {
   const p = decl.params;
   const none: Params = new Map();
   return {
@@ -124,13 +124,13 @@ function readSettings(decl: InputDecl, mod: Params): UnixSettings {
     ruleset: paramString(p, none, 'ruleset', DEFAULT_RULESET),
     ignoreTimestamp: paramBool(p, none, 'ignoreTimestamp', paramBool(mod, none, 'sysSock.ignoreTimestamp', true)),
     parseHostname: paramBool(p, none, 'parseHostname', false),
-    hostname: paramString(p, none, 'hostName', os.hostname().split('.')[0]),
+    hostname: paramString(p, none, 'hostName', configuredHostname(globals)),
   };
 }
 
 export const unixSockInput: InputFactory = {
   spec: unixSockSpec,
   create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
-    return new UnixSockInput(readSettings(decl, moduleParams), ctx, sink);
+    return new UnixSockInput(readSettings(decl, moduleParams, ctx.config.globals), ctx, sink);
   },
 };

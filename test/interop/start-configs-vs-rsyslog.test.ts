@@ -101,3 +101,28 @@ test('mmjsonparse cookie="" container="$.p" and useRawMsg', { skip, timeout: 120
     files: ['mj.out', 'raw.out'],
   });
 });
+
+test('defaults: $ActionFileDefaultTemplate for action(type="omfile"), $LocalHostName for $myhostname', { skip, timeout: 120_000 }, async () => {
+  await sideBySide({
+    conf: [
+      '$LocalHostName lw-test-host',
+      'action(type="omfile" file="{DIR}/before.out")',
+      '$ActionFileDefaultTemplate RSYSLOG_SyslogProtocol23Format',
+      'action(type="omfile" file="{DIR}/after.out")',
+      'template(name="me" type="string" string="%$myhostname% %hostname%\\n")',
+      'action(type="omfile" file="{DIR}/me.out" template="me")',
+    ].join('\n'),
+    frames: [frame(13, 'one'), '<14>1 2026-10-11T22:14:15.123Z h5 app 77 ID1 - two'],
+    files: ['before.out', 'after.out', 'me.out'],
+  });
+});
+
+test('$RepeatedMsgReduction on: "message repeated N times: [msg]" exactly as rsyslogd', { skip, timeout: 120_000 }, async () => {
+  const f = (t: string, host = 'h', sec = 15, pri = 13): string => `<${pri}>Oct 11 22:14:${sec} ${host} app: ${t}`;
+  await sideBySide({
+    conf: '$RepeatedMsgReduction on\n*.* {DIR}/rr.out\n*.* {DIR}/rr2.out;RSYSLOG_TraditionalFileFormat\n',
+    frames: [f('same'), f('same'), f('same', 'h', 16), f('other', 'h', 17), f('other', 'h', 18, 14), f('other', 'h2', 18, 14),
+      f('other', 'h2', 19, 14), f('x'), f('x', 'h', 20), f('x', 'h', 21), f('x', 'h', 22), f('last')],
+    files: ['rr.out', 'rr2.out'],
+  });
+});
