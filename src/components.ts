@@ -29,6 +29,8 @@ export interface ParamSpec {
   doc: string;
   /** Accepted for compatibility but has no effect; `check` prints a notice naming why. */
   ignored?: string;
+  /** Accepted and applied, but rsyslogd rejects this spelling here: `check` warns and names the rsyslog one. */
+  rsyslogSpelling?: string;
 }
 
 export interface ComponentSpec {

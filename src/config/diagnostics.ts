@@ -53,6 +53,12 @@ export const W = {
   NOT_PRECEDENCE: 'LW_WARN_CONFIG_NOT_PRECEDENCE',
   /** `mail.!info` alone: a negation on a facility with nothing selected yet selects nothing (rsyslog). */
   NEGATION_EMPTY: 'LW_WARN_CONFIG_NEGATION_EMPTY',
+  /** `ruleset(parser=["pmfoo"])`: a parser Logwarden does not have. */
+  PARSER_UNAVAILABLE: 'LW_WARN_CONFIG_PARSER_UNAVAILABLE',
+  /** A parameter spelling Logwarden accepts but rsyslogd rejects (`StreamDriver.PermittedPeers` in imtcp). */
+  NOT_RSYSLOG_SPELLING: 'LW_WARN_CONFIG_NOT_RSYSLOG_SPELLING',
+  /** `:omfile:$chan`: the outchannel's size limit / rotation command is not applied. */
+  OUTCHANNEL_LIMIT: 'LW_WARN_CONFIG_OUTCHANNEL_LIMIT',
   IGNORED: 'LW_WARN_CONFIG_IGNORED',
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',

@@ -1,5 +1,5 @@
 // Legacy `$Directive value` lines: a table maps each to globals, queue, input or action-default parameters.
-import type { ConfigModel, Params, SourceLoc } from './model';
+import type { ConfigModel, Param, Params, SourceLoc } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import type { LegacyActionContext } from './legacy';
 
@@ -14,7 +14,7 @@ type Target =
   | { to: 'tcpInput'; key: string; array?: boolean }
   | { to: 'udpInput'; key: string }
   | { to: 'relpInput'; key: string }
-  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'relprun' | 'allowedsender' }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'relprun' | 'allowedsender' | 'outchannel' }
   /** rsyslog-internal or not applicable: accepted with a notice that names why. */
   | { to: 'internal'; why: string };
 
@@ -67,7 +67,7 @@ function buildTable(): Map<string, Target> {
   t.set('inputrelpserverbindruleset', { to: 'relpInput', key: 'ruleset' });
   const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
     ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
-    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['InputRELPServerRun', 'relprun'], ['AllowedSender', 'allowedsender']];
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['InputRELPServerRun', 'relprun'], ['AllowedSender', 'allowedsender'], ['outchannel', 'outchannel']];
   for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
   g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
   g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
@@ -123,11 +123,20 @@ function setParam(params: Params, key: string, value: string | string[], loc: So
 
 /** Legacy state between directives and the legacy actions and inputs they configure. */
 export class LegacyState implements LegacyActionContext {
+  private readonly outchannels = new Map<string, Outchannel>();
   private next: Params = new Map();
   private readonly sticky = new Map<string, Params>();
   private tcp: Params = new Map();
   private udp: Params = new Map();
   private relp: Params = new Map();
+
+  /**
+   * `$ActionFileDefaultTemplate` / `$ActionForwardDefaultTemplate` as set so far: rsyslog's omfile/omfwd use it
+   * for every later action without template= — RainerScript action() too — unless module(load=… template=…).
+   */
+  defaultTemplate(type: string): Param | undefined {
+    return this.sticky.get(type)?.get('template');
+  }
 
   defaults(type: string): Params {
     const out: Params = new Map(this.sticky.get(type) ?? []);
@@ -191,6 +200,7 @@ export class LegacyState implements LegacyActionContext {
       case 'udprun': return this.addInput(host, 'imudp', this.udp, arg, aloc);
       case 'relprun': return this.addInput(host, 'imrelp', this.relp, arg, aloc);
       case 'allowedsender': return this.allowedSender(host, arg, aloc);
+      case 'outchannel': return this.defineOutchannel(host, arg, aloc);
     }
   }
 
@@ -206,6 +216,20 @@ export class LegacyState implements LegacyActionContext {
     host.model.inputs.push({ type, params, loc });
   }
 
+  outchannel(name: string): Outchannel | undefined {
+    return this.outchannels.get(name.toLowerCase());
+  }
+
+  /** `$outchannel name,file,max-size[,command]` (rsyslog outchannel.c): used by `:omfile:$name`. */
+  private defineOutchannel(host: DirectiveHost, arg: string, loc: SourceLoc): void {
+    const m = /^([^,\s]+)\s*,\s*([^,]+?)\s*(?:,\s*([0-9]+[kmg]?)\s*(?:,\s*(.*?))?)?\s*$/i.exec(arg);
+    if (!m) {
+      host.rep.error(E.BAD_VALUE, '`$outchannel` needs `name,file[,max-size[,command]]`', loc, { length: arg.length });
+      return;
+    }
+    this.outchannels.set(m[1].toLowerCase(), { name: m[1], file: m[2], maxSize: m[3], command: m[4] || undefined, loc });
+  }
+
   /** `$AllowedSender UDP, 192.0.2.0/24, [::1]/128` → globals `allowedSender.udp` (an array). */
   private allowedSender(host: DirectiveHost, arg: string, loc: SourceLoc): void {
     const parts = arg.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -219,6 +243,15 @@ export class LegacyState implements LegacyActionContext {
     const list = Array.isArray(prev?.value) ? prev.value : [];
     setParam(host.model.globals, key, [...list, ...parts], loc);
   }
+}
+
+/** A `$outchannel`: a file with an optional size limit and the command rsyslog runs when it is reached. */
+export interface Outchannel {
+  name: string;
+  file: string;
+  maxSize: string | undefined;
+  command: string | undefined;
+  loc: SourceLoc;
 }
 
 function addOrSet(params: Params, key: string, value: string, loc: SourceLoc, array: boolean): void {

@@ -78,6 +78,8 @@ function readLegacyQuoted(t: string, from: number): { value: string; end: number
 export interface LegacyActionContext {
   /** Parameters for a given action type from $-directives (file modes, stream driver, default template). */
   defaults(type: string): Params;
+  /** A `$outchannel` defined earlier, by name (case-insensitive). */
+  outchannel?(name: string): { file: string; maxSize: string | undefined; command: string | undefined } | undefined;
 }
 
 /** Lower a legacy action (`/file`, `-/file`, `?dyn`, `@host`, `@@host`, `|pipe`, `~`, `*`, users, `:omX:`). */
@@ -89,6 +91,8 @@ export function parseLegacyAction(src: TextAt, ctx: LegacyActionContext, rep: Re
 
 class LegacyActionParser {
   i = 0;
+  /** `:omfile:$name`: the outchannel named, resolved in parse(). */
+  private channel: { name: string; at: number } | null = null;
   readonly params: Params = new Map();
 
   constructor(private readonly t: string, private readonly base: SourceLoc, private readonly rep: Reporter) {}
@@ -110,11 +114,32 @@ class LegacyActionParser {
     else if (ch === '~') type = this.simple('omdiscard', 1);
     else if (ch === '@') type = this.forward();
     else type = this.fileOrUsers(0);
+    if (type === 'omfile' && this.channel !== null) type = this.resolveChannel(ctx);
     if (type === null) return null;
     if (!this.tail(type)) return null;
     const params: Params = new Map(ctx.defaults(type));
     for (const [k, v] of this.params) params.set(k, v);
     return { type, params, loc: this.base };
+  }
+
+  /**
+   * `:omfile:$channel`: writes to the outchannel's file. Its size limit and rotation command are not applied
+   * (Logwarden does not rotate by size): a warning says so rather than ignoring them silently.
+   */
+  private resolveChannel(ctx: LegacyActionContext): string | null {
+    const ch = this.channel!;
+    const oc = ctx.outchannel?.(ch.name);
+    if (oc === undefined) {
+      return this.fail(E.BAD_ACTION, `outchannel \`${ch.name}\` is not defined`, ch.at, ch.name.length + 1,
+        'define it before use: `$outchannel name,/path/file,max-size,command`');
+    }
+    param(this.params, 'file', oc.file, this.loc(ch.at));
+    if (oc.maxSize !== undefined && oc.maxSize !== '0') {
+      this.rep.warn(W.OUTCHANNEL_LIMIT, `outchannel \`${ch.name}\`: the size limit ${oc.maxSize}`
+        + `${oc.command ? ` and the command \`${oc.command}\`` : ''} are not applied; Logwarden writes ${oc.file} without limit`,
+      this.loc(ch.at), { length: ch.name.length + 1, hint: 'rotate with logrotate (Logwarden reopens files on SIGHUP), or use a dynaFile template with a date' });
+    }
+    return 'omfile';
   }
 
   private simple(type: string, len: number): string {
@@ -128,6 +153,12 @@ class LegacyActionParser {
     if (!m) return this.fail(E.BAD_ACTION, 'malformed `:module:` action', 0, this.t.length);
     const mod = m[1].toLowerCase();
     this.i = m[0].length;
+    if (mod === 'omfile' && this.t[this.i] === '$') {
+      const end = this.wordEnd(this.i + 1);
+      this.channel = { name: this.t.slice(this.i + 1, end), at: this.i };
+      this.i = end;
+      return 'omfile';
+    }
     if (mod === 'omfile' || mod === 'omusrmsg') return this.fileOrUsers(this.i, mod);
     if (mod === 'omrelp') return this.relp(this.i);
     if (mod === 'omfwd' || mod === 'omdiscard') {

@@ -72,7 +72,10 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
     }
     case 'action': {
       const type = required(s, params, 'type', 'action', loc);
-      return type === null ? null : { type: moduleName(type), params: without(params, 'type'), loc };
+      if (type === null) return null;
+      const decl: ActionDecl = { type: moduleName(type), params: without(params, 'type'), loc };
+      applyDefaultTemplate(s, decl);
+      return decl;
     }
     case 'template':
       templateObject(s, params, loc, items);
@@ -84,6 +87,16 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
   const why = IGNORED_OBJECTS.get(kind);
   if (why !== undefined) s.rep.notice(W.IGNORED, `${kind}() is accepted but ignored: ${why}`, loc, { length: kind.length });
   return null;
+}
+
+/** omfile/omfwd action() without template=: the legacy default template, unless the module sets one (rsyslog getDfltTpl). */
+function applyDefaultTemplate(s: Session, decl: ActionDecl): void {
+  const type = decl.type === 'omfile' || decl.type === 'omfwd' ? decl.type : null;
+  if (type === null || decl.params.has('template')) return;
+  const dflt = s.legacy.defaultTemplate(type);
+  if (dflt === undefined) return;
+  if (s.model.modules.some((m) => m.load === type && m.params.has('template'))) return;
+  decl.params.set('template', dflt);
 }
 
 function addTemplate(s: Session, t: TemplateDecl, nameLoc: SourceLoc): void {

@@ -156,3 +156,12 @@ export interface ConfigModel {
 export function getParam(params: Params, name: string): Param | undefined {
   return params.get(name.toLowerCase());
 }
+
+/** The lower-cased parser names of a ruleset's `parser=` value, or null when it has none. */
+export function rulesetParsers(v: unknown): string[] | null {
+  if (v === undefined || v === null) return null;
+  return (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+}
+
+/** The parsers `ruleset(parser=[…])` may name that Logwarden implements (rsyslog's default chain). */
+export const KNOWN_PARSERS: readonly string[] = ['rsyslog.rfc5424', 'rsyslog.rfc3164'];

@@ -1,6 +1,6 @@
 // Checks the lowered model: modules exist and are loaded, parameters match component tables, references resolve.
 import type { ComponentSpec, ParamSpec } from '../components';
-import type { ConfigModel, Expr, Param, Params, SourceLoc, Statement } from './model';
+import { KNOWN_PARSERS, rulesetParsers, type ConfigModel, type Expr, type Param, type Params, type SourceLoc, type Statement } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, allModuleNames } from './known';
 import { GENERIC_ACTION_SPECS, QUEUE_SPECS } from './params';
@@ -25,12 +25,25 @@ export class Validator {
     for (const input of this.m.inputs) this.object('input', input.type, input.params, input.loc);
     for (const rs of this.m.rulesets.values()) {
       this.queueParams(rs.params, `ruleset ${rs.name}`);
+      this.rulesetParser(rs.params);
       this.statements(rs.statements);
     }
     this.queueParams(this.m.mainQueue, 'main_queue()');
     for (const t of this.m.templates.values()) {
       for (const item of t.items ?? []) if (item.kind === 'property') this.property(item.name, item.loc);
     }
+  }
+
+  /** `ruleset(parser=[…])`: rsyslog.rfc5424 / rsyslog.rfc3164 are honoured; any other parser is not available. */
+  private rulesetParser(params: Params): void {
+    const p = params.get('parser');
+    const chain = rulesetParsers(p?.value);
+    if (p === undefined || chain === null) return;
+    const missing = chain.filter((n) => !KNOWN_PARSERS.includes(n));
+    if (missing.length === 0) return;
+    this.rep.warn(W.PARSER_UNAVAILABLE, `parser ${missing.map((n) => `\`${n}\``).join(', ')} is not available in Logwarden; `
+      + `messages of this ruleset are parsed by ${chain.some((n) => KNOWN_PARSERS.includes(n)) ? 'the other parsers listed' : 'the default chain (rsyslog.rfc5424, rsyslog.rfc3164)'}`,
+    p.loc, { length: p.name.length, hint: `Logwarden implements ${KNOWN_PARSERS.join(' and ')}` });
   }
 
   /** Classify a module name: unknown (typo), known-but-unsupported, no-op, or a Logwarden component. */
@@ -96,6 +109,12 @@ export class Validator {
         continue;
       }
       this.value(p, spec);
+      if (spec.rsyslogSpelling !== undefined) {
+        this.rep.warn(W.NOT_RSYSLOG_SPELLING, `\`${p.name}\` is accepted by Logwarden, but rsyslogd rejects it in ${where} `
+          + `("parameter not known"); the rsyslog spelling is \`${spec.rsyslogSpelling}\``, p.loc, {
+          length: p.name.length, hint: `write \`${spec.rsyslogSpelling}\` so the config also works with rsyslogd`,
+        });
+      }
       if (spec.ignored !== undefined) {
         this.rep.notice(W.PARAM_IGNORED, `parameter \`${spec.name}\` is accepted but has no effect: ${spec.ignored}`, p.loc, { length: p.name.length });
       }

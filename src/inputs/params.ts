@@ -1,12 +1,32 @@
 // Reading an input's parameters: the input() value, else the module(load=…) value, else the default;
 // with errors that name the config place (file:line:col).
-import type { Param, Params } from '../config/model';
+import * as os from 'node:os';
+import { rulesetParsers, type Param, type Params } from '../config/model';
 import { parseOptionsFromGlobals, type ParseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
 
-/** Parse options for an input: the global parser.* settings and the message size limit, decided at load. */
-export function inputParseOptions(ctx: RuntimeContext): ParseOptions {
-  return parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+/**
+ * Parse options for an input: the global parser.* settings and the message size limit, decided at load, and the
+ * parser chain of the ruleset the input is bound to (`ruleset(parser=["rsyslog.rfc3164"])` skips RFC 5424).
+ */
+export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseOptions {
+  const o = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
+  const chain = rulesetParsers(ctx.config.rulesets.get(ruleset ?? '')?.params.get('parser')?.value);
+  if (chain !== null && !chain.includes('rsyslog.rfc5424')) o.rfc5424 = false;
+  return o;
+}
+
+
+/**
+ * The local host name as rsyslog uses it for $myhostname and locally generated messages: `$LocalHostName` /
+ * `global(localHostname=…)`, else the system name, shortened to its first label unless `$PreserveFQDN on`.
+ */
+export function configuredHostname(globals: Params): string {
+  const set = globals.get('localhostname')?.value;
+  if (set !== undefined && String(set) !== '') return String(set);
+  const fqdn = /^(on|yes|1|true)$/i.test(String(globals.get('preservefqdn')?.value ?? 'off'));
+  const h = os.hostname();
+  return fqdn ? h : (h.split('.')[0] || 'localhost');
 }
 
 export const LW_ERR_CONFIG = 'LW_ERR_CONFIG';

@@ -12,6 +12,7 @@ import type { FramerOptions } from '../framing/stream-framer';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
+import { allowListFor, type AllowList } from './allowed-senders';
 
 /** rsyslog imtcp MaxSessions default. */
 const DEFAULT_MAX_SESSIONS = 200;
@@ -87,6 +88,8 @@ export class TcpInput implements Input {
   private readonly tracker = new StreamServerTracker();
   private server: net.Server | null = null;
   private closing: Promise<void> | null = null;
+  /** $AllowedSender TCP, … (null: everyone); checked once per connection. */
+  private readonly acl: AllowList | null;
 
   constructor(s: TcpSettings, ctx: RuntimeContext, sink: MessageSink, resolver: HostResolver) {
     this.s = s;
@@ -94,8 +97,14 @@ export class TcpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, s.ruleset);
     this.resolver = resolver;
+    this.acl = allowListFor(ctx, 'tcp', s.name);
+  }
+
+  /** Connections refused by $AllowedSender. */
+  get refused(): number {
+    return this.acl?.refused ?? 0;
   }
 
   async start(): Promise<void> {
@@ -145,6 +154,11 @@ export class TcpInput implements Input {
 
   private accept(socket: net.Socket): void {
     const ip = normaliseAddress(socket.remoteAddress);
+    if (this.acl !== null && this.acl.byAddress(ip) === false) {
+      this.acl.refuse(ip, 'connection');
+      socket.destroy();
+      return;
+    }
     if (this.s.keepAlive) socket.setKeepAlive(true);
     const known = this.resolver.cached(ip);
     if (known !== undefined) {
@@ -163,6 +177,11 @@ export class TcpInput implements Input {
 
   private open(socket: net.Socket, ip: string, fromhost: string): void {
     if (!this.server) {
+      socket.destroy();
+      return;
+    }
+    if (this.acl !== null && this.acl.byAddress(ip) !== true && !this.acl.byName(ip, fromhost)) {
+      this.acl.refuse(ip, 'connection');
       socket.destroy();
       return;
     }

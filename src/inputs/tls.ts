@@ -15,6 +15,7 @@ import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from '../tls/auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
+import { allowListFor } from './allowed-senders';
 
 /** rsyslog imtcp's default MaxSessions. */
 const DEFAULT_MAX_SESSIONS = 200;
@@ -27,7 +28,8 @@ const TLS_PARAMS: ParamSpec[] = [
   { name: 'StreamDriver.Name', type: 'word', values: ['gtls', 'ossl', 'ptcp'], doc: 'netstream driver; gtls and ossl both use OpenSSL via node:tls' },
   { name: 'StreamDriver.Mode', type: 'int', default: 0, doc: '1 = TLS (RFC 5425), 0 = plain TCP' },
   { name: 'StreamDriver.AuthMode', type: 'word', values: ['anon', 'x509/certvalid', 'x509/name', 'x509/fingerprint'], doc: 'how the client is authenticated (default x509/name, as rsyslog)' },
-  { name: 'StreamDriver.PermittedPeers', type: 'array', doc: 'permitted client names (x509/name, wildcards *.example.net) or SHA1:/SHA256: fingerprints' },
+  { name: 'PermittedPeer', type: 'array', doc: 'permitted client names (x509/name, wildcards *.example.net) or SHA1:/SHA256: fingerprints (rsyslog imtcp)' },
+  { name: 'StreamDriver.PermittedPeers', type: 'array', rsyslogSpelling: 'PermittedPeer', doc: 'same as PermittedPeer (Logwarden also accepts this spelling; rsyslogd 8.2302 rejects it in imtcp)' },
   { name: 'StreamDriver.CAFile', type: 'path', doc: 'CA bundle to verify clients (default: global DefaultNetstreamDriverCAFile)' },
   { name: 'StreamDriver.CertFile', type: 'path', doc: 'server certificate (default: global DefaultNetstreamDriverCertFile)' },
   { name: 'StreamDriver.KeyFile', type: 'path', doc: 'server key (default: global DefaultNetstreamDriverKeyFile)' },
@@ -57,7 +59,6 @@ export const tlsSpec: ComponentSpec = {
   ],
   moduleParams: [
     ...TLS_PARAMS,
-    { name: 'PermittedPeer', type: 'array', doc: 'module-level permitted peers (rsyslog imtcp PermittedPeer)' },
     { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'default for inputs' },
   ],
 };
@@ -110,7 +111,7 @@ class TlsInput implements Input {
     this.maxSessions = Number(paramStr(decl.params, 'maxsessions') ?? paramStr(moduleParams, 'maxsessions') ?? DEFAULT_MAX_SESSIONS);
     this.handshakeTimeoutMs = 1000 * Number(paramStr(decl.params, 'handshaketimeout') ?? paramStr(moduleParams, 'handshaketimeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_SECS);
     this.origin = { inputname: this.name, fromhostIp: '', fromhost: '', ruleset: paramStr(decl.params, 'ruleset') ?? DEFAULT_RULESET };
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, this.origin.ruleset);
     this.log = ctx.logger;
     secureContextOptions(settings, 'server'); // fail at config load, not at start
   }
@@ -124,6 +125,16 @@ class TlsInput implements Input {
       handshakeTimeout: this.handshakeTimeoutMs,
     });
     this.server = server;
+    const acl = allowListFor(this.ctx, 'tcp', this.name);
+    if (acl !== null) {
+      // $AllowedSender TCP: refused before the handshake (TLS peers are named by address: fromhost = fromhost-ip)
+      server.on('connection', (socket: Socket) => {
+        const ip = peerAddress(socket.remoteAddress);
+        if (acl.byAddress(ip) === true || acl.byName(ip, ip)) return;
+        acl.refuse(ip, 'connection');
+        socket.destroy();
+      });
+    }
     server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       // Plaintext, garbage or a scanner on the TLS port: worth a notice, never more.

@@ -14,6 +14,7 @@ import type { ParseOptions } from '../parse/options';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramInt, paramOptional, paramString } from './params';
 import { resolverFor } from './tcp';
+import { allowListFor, type AllowList } from './allowed-senders';
 
 const MAX_PORT = 65535;
 /** Datagrams held per unresolved address; beyond this they go out with the address as fromhost. */
@@ -64,6 +65,8 @@ export class UdpInput implements Input {
   private flushScheduled = false;
   private now: SyslogTime | null = null;
   private readonly flushBound = (): void => this.flush();
+  /** $AllowedSender UDP, … (null: everyone); decided once per source address. */
+  private readonly acl: AllowList | null;
 
   constructor(s: UdpSettings, ctx: RuntimeContext, sink: MessageSink, resolver: HostResolver) {
     this.s = s;
@@ -71,8 +74,14 @@ export class UdpInput implements Input {
     this.sink = sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = inputParseOptions(ctx);
+    this.parse = inputParseOptions(ctx, s.ruleset);
     this.resolver = resolver;
+    this.acl = allowListFor(ctx, 'udp', s.name);
+  }
+
+  /** Datagrams refused by $AllowedSender. */
+  get refused(): number {
+    return this.acl?.refused ?? 0;
   }
 
   async start(): Promise<void> {
@@ -133,9 +142,15 @@ export class UdpInput implements Input {
       this.add(frame, origin, this.now);
       return;
     }
+    if (this.acl !== null && this.acl.byAddress(ip) === false) {
+      this.acl.refuse(ip, 'datagram');
+      return;
+    }
     const name = this.resolver.cached(ip);
     if (name !== undefined) {
-      this.add(frame, this.originFor(ip, name), this.now);
+      const o = this.originFor(ip, name);
+      if (o !== null) this.add(frame, o, this.now);
+      else this.acl?.refuse(ip, 'datagram');
       return;
     }
     this.hold(ip, frame, this.now);
@@ -149,6 +164,7 @@ export class UdpInput implements Input {
       void this.resolver.resolve(ip).then((name) => this.release(ip, name));
     }
     if (p.frames.length >= MAX_PENDING_PER_ADDRESS) {
+      if (this.acl?.byAddress(ip) === null) return void this.acl.refuse(ip, 'datagram'); // name not known yet
       this.add(frame, { inputname: this.name, fromhostIp: ip, fromhost: ip, ruleset: this.s.ruleset }, time);
       return;
     }
@@ -161,12 +177,15 @@ export class UdpInput implements Input {
     this.pending.delete(ip);
     const origin = this.originFor(ip, name);
     if (!p) return;
+    if (origin === null) return void this.acl?.refuse(ip, 'datagram', p.frames.length);
     for (let i = 0; i < p.frames.length; i++) this.add(p.frames[i], origin, p.times[i]);
   }
 
-  private originFor(ip: string, name: string): Origin {
+  /** The origin of an allowed sender (created once), or null when $AllowedSender refuses it by name. */
+  private originFor(ip: string, name: string): Origin | null {
     let o = this.origins.get(ip);
     if (!o) {
+      if (this.acl !== null && this.acl.byAddress(ip) !== true && !this.acl.byName(ip, name)) return null;
       o = { inputname: this.name, fromhostIp: ip, fromhost: name, ruleset: this.s.ruleset };
       this.origins.set(ip, o);
     }

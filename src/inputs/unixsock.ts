@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { Message, Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse/options';
-import { inputParseOptions, paramBool, paramString } from './params';
+import { configuredHostname, inputParseOptions, paramBool, paramString } from './params';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
 
 const DEFAULT_SOCKET = '/dev/log';
@@ -75,7 +75,7 @@ export class UnixSockInput implements Input {
     this.sink = s.ignoreTimestamp ? new TimestampResetSink(sink) : sink;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
-    this.parse = { ...inputParseOptions(ctx), parseHostname: s.parseHostname };
+    this.parse = { ...inputParseOptions(ctx, s.ruleset), parseHostname: s.parseHostname };
     // Local messages: fromhost is this host, fromhost-ip 127.0.0.1, as rsyslog imuxsock sets them.
     this.origin = { inputname: s.name, fromhostIp: '127.0.0.1', fromhost: s.hostname, ruleset: s.ruleset };
   }
@@ -121,7 +121,7 @@ function removeStaleSocket(path: string): void {
   fs.unlinkSync(path);
 }
 
-function readSettings(decl: InputDecl, mod: Params): UnixSettings {
+function readSettings(decl: InputDecl, mod: Params, globals: Params): UnixSettings {
   const p = decl.params;
   const none: Params = new Map();
   return {
@@ -130,13 +130,13 @@ function readSettings(decl: InputDecl, mod: Params): UnixSettings {
     ruleset: paramString(p, none, 'ruleset', DEFAULT_RULESET),
     ignoreTimestamp: paramBool(p, none, 'ignoreTimestamp', paramBool(mod, none, 'sysSock.ignoreTimestamp', true)),
     parseHostname: paramBool(p, none, 'parseHostname', false),
-    hostname: paramString(p, none, 'hostName', os.hostname().split('.')[0]),
+    hostname: paramString(p, none, 'hostName', configuredHostname(globals)),
   };
 }
 
 export const unixSockInput: InputFactory = {
   spec: unixSockSpec,
   create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
-    return new UnixSockInput(readSettings(decl, moduleParams), ctx, sink);
+    return new UnixSockInput(readSettings(decl, moduleParams, ctx.config.globals), ctx, sink);
   },
 };

@@ -71,7 +71,7 @@ export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): vo
   msg.facility = pri.pri >> 3;
   msg.severity = pri.pri & 7;
   let msgStart: number;
-  if (looksLikeRfc5424(frame, pri.after)) {
+  if (opts.rfc5424 && looksLikeRfc5424(frame, pri.after)) {
     msgStart = parseRfc5424(frame, pri.after, msg, text);
     msg.syslogtag = emulateTag5424(msg);
     // The emulated TAG is APP-NAME or APP-NAME[PROCID], and '[' ends a programname: scanning APP-NAME gives
@@ -94,7 +94,7 @@ export function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): voi
   msg.facility = pri.pri >> 3;
   msg.severity = pri.pri & 7;
   let msgStart: number;
-  if (looksLikeRfc5424(raw, pri.after)) {
+  if (opts.rfc5424 && looksLikeRfc5424(raw, pri.after)) {
     msgStart = parseRfc5424(raw, pri.after, msg);
     msg.syslogtag = emulateTag5424(msg);
     msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);

@@ -35,6 +35,8 @@ export interface ParseOptions {
    * eleven months in the past to the next year (December/January rollover).
    */
   yearRollover: boolean;
+  /** Try RFC 5424 before RFC 3164 (rsyslog's default chain); false for `ruleset(parser=["rsyslog.rfc3164"])`. */
+  rfc5424: boolean;
 }
 
 export const DEFAULT_PARSE_OPTIONS: Readonly<ParseOptions> = Object.freeze({
@@ -55,6 +57,7 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<ParseOptions> = Object.freeze({
   removeMsgFirstSpace: false,
   detectYearAfterTimestamp: false,
   yearRollover: true,
+  rfc5424: true,
 });
 
 /** Defaults overridden by `overrides`. */

@@ -33,6 +33,11 @@ function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T |
   return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
 }
 
+/** Every component's table (for docs/config-reference.md). */
+export function allComponentSpecs(): ComponentSpec[] {
+  return [...INPUTS.map((f) => f.spec), ...ACTIONS.map((f) => f.spec), httpServiceSpec, mmjsonparseSpec];
+}
+
 export function findAction(type: string): ActionFactory | undefined {
   return byName(ACTIONS, type);
 }

@@ -11,6 +11,11 @@ import type { Logger } from '../log';
 import { StreamLogger } from '../log';
 import type { Message } from '../message';
 import { Graph } from './graph';
+import { RepeatReducer } from '../inputs/repeat-reduction';
+import { configuredHostname } from '../inputs/params';
+import { setLocalHostname } from '../templates/properties';
+
+const isOn = (v: unknown): boolean => v !== undefined && /^(on|yes|1|true)$/i.test(String(v));
 import { findInput, lookupComponent, moduleParamsFor } from './registry';
 
 export interface RuntimeOptions {
@@ -175,6 +180,7 @@ export class Runtime implements MessageSink {
   }
 
   private static buildGraph(model: ConfigModel, opts: RuntimeOptions, logger: Logger, onCongestion: (c: boolean) => void, previous: Graph | null = null): Graph {
+    setLocalHostname(configuredHostname(model.globals)); // $myhostname: $LocalHostName / global(localHostname=)
     const workDir = opts.dataDir ?? (getParam(model.globals, 'workdirectory')?.value as string | undefined) ?? './data';
     const dataDir = resolve(workDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o750 });
@@ -191,7 +197,13 @@ export class Runtime implements MessageSink {
   private createInput(decl: InputDecl, model: ConfigModel): Input {
     const factory = findInput(decl, model);
     if (!factory) throw new Error(`${decl.loc.file}:${decl.loc.line}:${decl.loc.col}: unsupported input type "${decl.type}"`);
-    return factory.create(decl, moduleParamsFor(model, decl.type), this.graph.ctx, this);
+    if (!isOn(model.globals.get('repeatedmsgreduction')?.value)) return factory.create(decl, moduleParamsFor(model, decl.type), this.graph.ctx, this);
+    // $RepeatedMsgReduction on: one reducer per input, flushed when the input stops (src/inputs/repeat-reduction.ts)
+    const reducer = new RepeatReducer(this);
+    const input = factory.create(decl, moduleParamsFor(model, decl.type), this.graph.ctx, reducer);
+    const stop = input.stop.bind(input);
+    input.stop = async () => { await stop(); reducer.flush(); };
+    return input;
   }
 
   private async startInputs(model: ConfigModel): Promise<void> {

@@ -61,3 +61,29 @@ test('legacy selector lines inside ruleset() blocks are rules of that ruleset', 
     files: ['r1mail.out', 'r1err.out', 'r1zz.out', 'r2.out', 'main.out'],
   });
 });
+
+const PARSER_FRAMES = ['<13>Oct 11 22:14:15 h3164 app: legacy', '<13>1 2026-10-11T22:14:15Z h5424 app 1 - - new5424'];
+
+test('ruleset(parser=["rsyslog.rfc3164"]) parses RFC 5424 frames as RFC 3164, as rsyslogd', { skip, timeout: 120_000 }, async () => {
+  await sideBySide({
+    conf: 'template(name="p" type="string" string="%hostname%|%programname%|%msg%\\n")\n'
+      + 'ruleset(name="p3164" parser=["rsyslog.rfc3164"]) {\n{SENTINEL}\naction(type="omfile" file="{DIR}/p.out" template="p")\n}',
+    inputParams: 'ruleset="p3164"',
+    frames: PARSER_FRAMES,
+    files: ['p.out'],
+  });
+});
+
+test('ruleset(parser=["rsyslog.rfc5424"]): RFC 5424 frames as rsyslogd; others discarded (rsyslogd says so, then writes a mangled copy)', { skip, timeout: 120_000 }, async () => {
+  const c: SideCase = {
+    conf: 'template(name="p" type="string" string="%hostname%|%programname%|%msg%\\n")\n'
+      + 'ruleset(name="p5424" parser=["rsyslog.rfc5424"]) {\n{SENTINEL}\naction(type="omfile" file="{DIR}/p.out" template="p")\n}',
+    inputParams: 'ruleset="p5424"',
+    frames: PARSER_FRAMES,
+    files: ['p.out'],
+  };
+  const theirs = (await runRsyslogd(c))['p.out']!.split('\n');
+  const ours = (await runLogwarden(c))['p.out']!.split('\n');
+  assert.deepEqual(ours, theirs.filter((l) => !l.includes('h3164')));
+  assert.ok(theirs.some((l) => l.startsWith('localhost|| <13>Oct 11')), theirs.join('\n'));
+});

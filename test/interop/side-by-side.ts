@@ -16,21 +16,22 @@ export interface SideCase {
   frames: string[];
   /** Output file names (relative to `{DIR}`) to read back. */
   files: string[];
-  /** Put the sentinel rule first (default) — set false when the config's own first rule must see every frame. */
-  sentinel?: boolean;
+  /** Extra parameters of the harness's imtcp input(), e.g. `ruleset="r"`. */
+  inputParams?: string;
 }
 
 export type SideOutput = Record<string, string | null>;
 
-const SENTINEL = '<190>Oct 11 22:14:15 host1 sentinel: sbs-sentinel';
+/** RFC 5424, so that rulesets limited to either parser still see it (an RFC 3164 parser keeps it in msg). */
+const SENTINEL = '<190>1 2026-10-11T22:14:15Z host1 sentinel - - - sbs-sentinel';
 
 function render(c: SideCase, dir: string, port: number): string {
-  const head = [
-    'module(load="imtcp")',
-    `input(type="imtcp" port="${port}")`,
-    `if $msg contains "sbs-sentinel" then { action(type="omfile" file="${dir}/sentinel.out") stop }`,
-  ];
-  return `${head.join('\n')}\n${c.conf.replaceAll('{DIR}', dir).replaceAll('{PORT}', String(port))}\n`;
+  const sentinel = `if $msg contains "sbs-sentinel" then { action(type="omfile" file="${dir}/sentinel.out") stop }`;
+  const head = ['module(load="imtcp")', `input(type="imtcp" port="${port}" ${c.inputParams ?? ''})`];
+  // `{SENTINEL}` places the sentinel rule (e.g. inside the ruleset the input is bound to); default: first rule
+  if (!c.conf.includes('{SENTINEL}')) head.push(sentinel);
+  const body = c.conf.replaceAll('{DIR}', dir).replaceAll('{PORT}', String(port)).replaceAll('{SENTINEL}', sentinel);
+  return `${head.join('\n')}\n${body}\n`;
 }
 
 function send(port: number, frames: string[]): Promise<void> {

@@ -34,7 +34,7 @@ test('Debian 11 rsyslog.conf rules (backslash continuations, $ActionFileDefaultT
   await sideBySide({ conf, frames: pris(), files: [...new Set([...files, 'emerg'])] });
 });
 
-test('-?DynFile, ?DynFile;template and `&` after $ActionExecOnlyWhenPreviousIsSuspended (primary not suspended)', { skip, timeout: 120_000 }, async () => {
+test('-?DynFile, ?DynFile;template, :omfile:$outchannel and `&` after $ActionExecOnlyWhenPreviousIsSuspended (primary not suspended)', { skip, timeout: 120_000 }, async () => {
   await sideBySide({
     conf: [
       'template(name="raw" type="string" string="%msg%\\n")',
@@ -46,9 +46,11 @@ test('-?DynFile, ?DynFile;template and `&` after $ActionExecOnlyWhenPreviousIsSu
       '$ActionExecOnlyWhenPreviousIsSuspended on',
       '& {DIR}/failover.log;raw',
       '$ActionExecOnlyWhenPreviousIsSuspended off',
+      '$outchannel chan,{DIR}/chan.log,1048576,/bin/true',
+      'local0.* :omfile:$chan;raw',
     ].join('\n'),
-    frames: [frame(17, 'mail one', 'postfix:'), frame(14, 'user one', 'app:'), frame(13, 'user two', 'cron:')],
-    files: ['dyn-postfix.log', 'dynraw-app.log', 'dynraw-cron.log', 'primary.log', 'failover.log'],
+    frames: [frame(17, 'mail one', 'postfix:'), frame(14, 'user one', 'app:'), frame(13, 'user two', 'cron:'), frame(134, 'local0 x')],
+    files: ['dyn-postfix.log', 'dynraw-app.log', 'dynraw-cron.log', 'primary.log', 'failover.log', 'chan.log'],
   });
 });
 
@@ -97,5 +99,30 @@ test('mmjsonparse cookie="" container="$.p" and useRawMsg', { skip, timeout: 120
     ].join('\n'),
     frames: MJ_FRAMES,
     files: ['mj.out', 'raw.out'],
+  });
+});
+
+test('defaults: $ActionFileDefaultTemplate for action(type="omfile"), $LocalHostName for $myhostname', { skip, timeout: 120_000 }, async () => {
+  await sideBySide({
+    conf: [
+      '$LocalHostName lw-test-host',
+      'action(type="omfile" file="{DIR}/before.out")',
+      '$ActionFileDefaultTemplate RSYSLOG_SyslogProtocol23Format',
+      'action(type="omfile" file="{DIR}/after.out")',
+      'template(name="me" type="string" string="%$myhostname% %hostname%\\n")',
+      'action(type="omfile" file="{DIR}/me.out" template="me")',
+    ].join('\n'),
+    frames: [frame(13, 'one'), '<14>1 2026-10-11T22:14:15.123Z h5 app 77 ID1 - two'],
+    files: ['before.out', 'after.out', 'me.out'],
+  });
+});
+
+test('$RepeatedMsgReduction on: "message repeated N times: [msg]" exactly as rsyslogd', { skip, timeout: 120_000 }, async () => {
+  const f = (t: string, host = 'h', sec = 15, pri = 13): string => `<${pri}>Oct 11 22:14:${sec} ${host} app: ${t}`;
+  await sideBySide({
+    conf: '$RepeatedMsgReduction on\n*.* {DIR}/rr.out\n*.* {DIR}/rr2.out;RSYSLOG_TraditionalFileFormat\n',
+    frames: [f('same'), f('same'), f('same', 'h', 16), f('other', 'h', 17), f('other', 'h', 18, 14), f('other', 'h2', 18, 14),
+      f('other', 'h2', 19, 14), f('x'), f('x', 'h', 20), f('x', 'h', 21), f('x', 'h', 22), f('last')],
+    files: ['rr.out', 'rr2.out'],
   });
 });
