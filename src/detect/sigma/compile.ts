@@ -265,6 +265,7 @@ function compile(root: TNode, rep: Reporter): CompiledRule {
     description: str(root, 'description') ?? '',
     loc: entry(root, 'title')!.value.loc,
     match: (ev) => base(ev) && m(ev),
+    apps: ls.apps ?? null,
     extract: [],
     groupBy: ['host'],
     groupGetters: [(ev) => ev.row.host],

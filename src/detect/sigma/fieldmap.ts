@@ -13,12 +13,14 @@ const AUTH_APPS = new Set(['sshd', 'sudo', 'su', 'login', 'passwd', 'useradd', '
   'chpasswd', 'chage', 'systemd-logind', 'polkitd', 'pkexec', 'gdm-password', 'cron', 'CRON', 'unix_chkpwd']);
 
 const app = (ev: DetectEvent): string => ev.row.app;
-const isWeb: Base = (ev) => ev.row.fields['nginx.remote_addr'] !== undefined;
+const isWeb: Base = (ev) => ev.row.mayHave('nginx.') && ev.row.fields['nginx.remote_addr'] !== undefined;
 
 export type LogsourceKind = 'linux' | 'web';
 export interface Logsource {
   kind: LogsourceKind;
   base: Base;
+  /** Apps the logsource is limited to (engine index), null = any. */
+  apps?: string[];
   /** What the rule file said, for messages. */
   text: string;
 }
@@ -40,9 +42,9 @@ export function mapLogsource(ls: Record<string, unknown>): Logsource | string {
     case 'syslog':
       return { kind: 'linux', base: () => true, text };
     case 'sshd':
-      return { kind: 'linux', base: (ev) => app(ev) === 'sshd', text };
+      return { kind: 'linux', base: (ev) => app(ev) === 'sshd', text, apps: ['sshd'] };
     case 'sudo':
-      return { kind: 'linux', base: (ev) => app(ev) === 'sudo', text };
+      return { kind: 'linux', base: (ev) => app(ev) === 'sudo', text, apps: ['sudo'] };
     case 'cron':
       return { kind: 'linux', base: (ev) => ev.row.facility === 9 || /^(cron|crond|CRON|anacron)$/.test(app(ev)), text };
     case 'auth':
@@ -59,7 +61,7 @@ function fromMsg(re: RegExp): SigmaGetter {
 }
 
 function extracted(path: string): SigmaGetter {
-  return (ev) => ev.row.fields[path];
+  return (ev) => (ev.row.mayHave(path) ? ev.row.fields[path] : undefined);
 }
 
 /** The URI path without its query (IIS cs-uri-stem). */
