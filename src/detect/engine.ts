@@ -52,6 +52,9 @@ function signature(r: CompiledRule): string {
 
 export class DetectEngine {
   private runtimes: RuleRuntime[] = [];
+  /** Rules that name their apps, by app; the others see every message. Decided at load, not per message. */
+  private byApp = new Map<string, RuleRuntime[]>();
+  private anyApp: RuleRuntime[] = [];
   private readonly opts: EngineOptions;
   readonly startMs: number;
 
@@ -75,6 +78,19 @@ export class DetectEngine {
       if (prev !== undefined && prev.signature === sig) return { ...prev, rule };
       return this.makeRuntime(rule, sig);
     });
+    this.byApp = new Map();
+    this.anyApp = [];
+    for (const rt of this.runtimes) {
+      if (rt.rule.apps === null) {
+        this.anyApp.push(rt);
+        continue;
+      }
+      for (const app of rt.rule.apps) {
+        const list = this.byApp.get(app);
+        if (list) list.push(rt);
+        else this.byApp.set(app, [rt]);
+      }
+    }
   }
 
   private makeRuntime(rule: CompiledRule, sig: string): RuleRuntime {
@@ -112,8 +128,12 @@ export class DetectEngine {
     if (rt) rt.metrics.suppressed++;
   }
 
+  /** Evaluate one event: the rules for its app, then the rules for any app. */
   process(ev: DetectEvent): void {
-    for (let i = 0; i < this.runtimes.length; i++) this.evaluate(this.runtimes[i]!, ev);
+    const mine = this.byApp.size === 0 ? undefined : this.byApp.get(ev.row.app);
+    if (mine !== undefined) for (let i = 0; i < mine.length; i++) this.evaluate(mine[i]!, ev);
+    const any = this.anyApp;
+    for (let i = 0; i < any.length; i++) this.evaluate(any[i]!, ev);
   }
 
   private evaluate(rt: RuleRuntime, ev: DetectEvent): void {
@@ -270,9 +290,10 @@ export function groupKey(rule: CompiledRule, ev: DetectEvent, local: Record<stri
  * "Dec 31 23:59:59" line received on Jan 1 is 1 s behind, not a year ahead.
  */
 export function clockSkewMs(ev: DetectEvent): number | null {
+  // ev.timeMs is the reception time (live: timegenerated; replay: the line's reception time).
   const rep = ev.msg.timereported;
   if (rep.source === TimeSource.Local) return null;
-  const recvMs = ev.msg.timegenerated.toEpochMs();
+  const recvMs = ev.timeMs;
   const repMs = rep.toEpochMs();
   if (rep.source !== TimeSource.Rfc3164) return repMs - recvMs;
   let best = repMs - recvMs;

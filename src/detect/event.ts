@@ -1,14 +1,94 @@
 // What a detection rule sees of one message: the store's row form (same columns, same extracted fields as a
 // search), built once per message and shared by every rule. Rule fields therefore equal search fields.
 import type { Message } from '../message';
-import { toStoredRow, type StoredRow } from '../store/backend';
-import type { FieldValue } from '../parse/extract';
+import { extractFields, type FieldValue, type Fields } from '../parse/extract';
 import { resolveField } from '../store/query/fields';
 import type { FieldRef } from '../store/query/ast';
 
+/**
+ * The row a rule sees: the columns of src/store/backend.ts toStoredRow (same app choice, same msg trimming) and
+ * the same extracted fields (extractFields with the same arguments). Extraction and the raw text are computed
+ * on first use: most rules reject most messages on a column (app, host) before any field is needed.
+ */
+export class EventRow {
+  readonly host: string;
+  readonly fromhostIp: string;
+  readonly app: string;
+  readonly procid: string;
+  readonly msgid: string;
+  readonly facility: number;
+  readonly severity: number;
+  readonly structuredData: string;
+  readonly msg: string;
+  private _fields: Fields | null = null;
+  private _raw: string | null = null;
+  /** -1 unknown, 0 no, 1 yes. */
+  private _json = -1;
+  private _nginx = -1;
+
+  constructor(private readonly m: Message) {
+    this.host = m.hostname;
+    this.fromhostIp = m.fromhostIp;
+    this.app = m.protocolVersion === '1' ? m.appName : (m.programname || m.appName);
+    this.procid = m.procid;
+    this.msgid = m.msgid;
+    this.facility = m.facility;
+    this.severity = m.severity;
+    this.structuredData = m.structuredData;
+    // rsyslog keeps the space after an RFC 3164 tag as msg's first byte; the store (and so search) drops it.
+    this.msg = m.msg.length > 0 && m.msg.charCodeAt(0) === 0x20 ? m.msg.slice(1) : m.msg;
+  }
+
+  /**
+   * A cheap necessary condition for extraction to produce a field under `path`'s prefix (src/parse/extract.ts):
+   * JSON needs a '{…}' payload, nginx a JSON payload or the combined format's `] "`, kv an '='. Lets rules on
+   * json.* or nginx.* skip extraction for the many messages that cannot have them.
+   */
+  mayHave(path: string): boolean {
+    if (this._fields !== null) return true;
+    const text = this.m.msg;
+    switch (path.charCodeAt(0)) {
+      case 0x6a: // json.
+        return this.jsonLike();
+      case 0x6e: // nginx.
+        if (this._nginx < 0) this._nginx = this.jsonLike() || text.includes('] "') ? 1 : 0;
+        return this._nginx === 1;
+      case 0x6b: // kv.
+        return text.includes('=');
+      case 0x73: // sd.
+        return this.m.structuredData.length > 1;
+      case 0x63: // cee.
+        return text.includes('@cee:');
+      case 0x76: // var.
+        return this.m.json !== null;
+      default:
+        return true;
+    }
+  }
+
+  private jsonLike(): boolean {
+    if (this._json < 0) {
+      const text = this.m.msg;
+      const open = text.indexOf('{');
+      this._json = open >= 0 && open <= 256 && text.trimEnd().endsWith('}') ? 1 : 0;
+    }
+    return this._json === 1;
+  }
+
+  get fields(): Fields {
+    if (this._fields === null) this._fields = extractFields(this.m.msg, this.m.structuredData, this.m.json);
+    return this._fields;
+  }
+
+  get raw(): string {
+    if (this._raw === null) this._raw = this.m.rawmsg.toString('utf8');
+    return this._raw;
+  }
+}
+
 export interface DetectEvent {
   readonly msg: Message;
-  readonly row: StoredRow;
+  readonly row: EventRow;
   /** Event time for windows (ms): when Logwarden received it (live), or the log's timestamp (replay). */
   readonly timeMs: number;
   /** Lower-cased msg, computed lazily for free-text and Sigma keyword matching. */
@@ -18,7 +98,7 @@ export interface DetectEvent {
 }
 
 export function toEvent(msg: Message, timeMs = msg.timegenerated.toEpochMs()): DetectEvent {
-  return { msg, row: toStoredRow(msg, true), timeMs, lower: null, tokens: null };
+  return { msg, row: new EventRow(msg), timeMs, lower: null, tokens: null };
 }
 
 export function lowerMsg(ev: DetectEvent): string {
@@ -38,7 +118,7 @@ export function eventTokens(ev: DetectEvent): string[] {
 
 /** The value of a column or extracted field; undefined when absent. */
 export function refValue(ev: DetectEvent, f: FieldRef): FieldValue | undefined {
-  if (f.kind === 'extracted') return ev.row.fields[f.path];
+  if (f.kind === 'extracted') return ev.row.mayHave(f.path) ? ev.row.fields[f.path] : undefined;
   const r = ev.row;
   switch (f.name) {
     case 'host': return r.host;
@@ -49,7 +129,7 @@ export function refValue(ev: DetectEvent, f: FieldRef): FieldValue | undefined {
     case 'facility': return r.facility;
     case 'severity': return r.severity;
     case 'msg': return r.msg;
-    case 'raw': return r.raw ?? undefined;
+    case 'raw': return r.raw;
     case 'structured-data': return r.structuredData;
   }
 }

@@ -114,7 +114,10 @@ export class SequenceState {
   }
 }
 
-/** Last-seen time per key, ordered oldest first. */
+/**
+ * Last-seen time per key. Updated in place (no reordering: a message costs one Map.set), so a tick scans every
+ * key; ticks are once a second and keys are hosts, so that is the cheap side.
+ */
 export class AbsenceState {
   readonly keys: KeyedState<number>;
   constructor(readonly afterMs: number, readonly graceEndMs: number, cap: number) {
@@ -122,7 +125,7 @@ export class AbsenceState {
   }
 
   seen(key: string, t: number): void {
-    this.keys.touch(key, t);
+    this.keys.set(key, t);
   }
 
   /** Keys silent for afterMs at `now` (reported once, then forgotten); none before the grace period ends. */
@@ -130,7 +133,7 @@ export class AbsenceState {
     const out: Array<{ key: string; last: number }> = [];
     if (now < this.graceEndMs) return out;
     for (const [k, last] of this.keys.map) {
-      if (now - last < this.afterMs) break;
+      if (now - last < this.afterMs) continue;
       out.push({ key: k, last });
       this.keys.delete(k);
     }

@@ -8,7 +8,7 @@ import { didYouMean, Reporter } from '../config/diagnostics';
 import { QueryError } from '../store/query/errors';
 import { parseQuery } from '../store/query/parser';
 import { getterFor, type Getter } from './event';
-import { compileQuery, type Predicate } from './query-eval';
+import { appsOf, compileQuery, type Predicate } from './query-eval';
 import {
   DEFAULT_MAX_KEYS, DEFAULT_SUPPRESS_MS, LEVELS, parseDuration, RULE_KINDS,
   type CompiledRule, type Extractor, type Level, type RuleKind, type SequenceStep,
@@ -122,6 +122,8 @@ export function checkDuplicates(rules: CompiledRule[], rep: Reporter): void {
 /** Reads typed values out of one rule map, reporting problems at their position. */
 class Fields {
   ok = true;
+  /** Apps required by the last query compiled (see appsOf). */
+  lastApps: string[] | null = null;
   constructor(readonly node: Extract<TNode, { kind: 'map' }>, readonly rep: Reporter) {}
 
   bad(msg: string, loc: SourceLoc, hint?: string): void {
@@ -172,13 +174,16 @@ class Fields {
   }
 
   query(node: TNode | undefined, where: string): Predicate {
+    this.lastApps = null;
     if (node === undefined) return () => true;
     if (node.kind !== 'scalar' || typeof node.value !== 'string') {
       this.bad(`${where} must be a query string (docs/query-language.md)`, node.loc);
       return () => false;
     }
     try {
-      return compileQuery(parseQuery(node.value));
+      const q = parseQuery(node.value);
+      this.lastApps = appsOf(q.where);
+      return compileQuery(q);
     } catch (err) {
       this.ok = false;
       const col = err instanceof QueryError ? err.col - 1 : 0;
@@ -249,6 +254,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
     description: f.str('description') ?? '',
     loc: f.get('id')?.value.loc ?? node.loc,
     match: withRegex(f.query(f.get('query')?.value, 'query'), regexFilters(f)),
+    apps: f.lastApps,
     extract, groupBy, groupGetters,
     suppressMs: f.duration('suppress', false, DEFAULT_SUPPRESS_MS),
     maxKeys: f.int('max_keys', 1, DEFAULT_MAX_KEYS),
@@ -269,6 +275,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
     }
     case 'sequence':
       rule.sequence = { steps: steps(f), withinMs: f.duration('within', true, 60_000) };
+      rule.apps = seqApps;
       if (f.get('query') !== undefined) f.bad('a sequence rule has no top-level query; give each step a query', f.get('query')!.keyLoc);
       break;
     case 'absence': {
@@ -308,7 +315,11 @@ function extractors(f: Fields): Extractor[] {
   return out;
 }
 
+/** Apps of a sequence: the union of its steps', null when a step can match any app. */
+let seqApps: string[] | null = null;
+
 function steps(f: Fields): SequenceStep[] {
+  seqApps = [];
   const e = f.get('steps');
   if (e === undefined || e.value.kind !== 'seq' || e.value.items.length !== 2) {
     f.bad('a sequence rule needs steps: a list of two steps (A then B), each with a query', e?.value.loc ?? f.node.loc);
@@ -326,6 +337,7 @@ function steps(f: Fields): SequenceStep[] {
     const q = entry(it, 'query');
     if (q === undefined) sub.bad('a step needs a query', it.loc);
     const match = sub.query(q?.value, `steps[${i}].query`);
+    seqApps = seqApps === null || sub.lastApps === null ? null : [...seqApps, ...sub.lastApps];
     if (!sub.ok) f.ok = false;
     return { match, count };
   });

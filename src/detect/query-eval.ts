@@ -3,7 +3,7 @@
 // `query:` matches exactly what `logwarden search` would find. Compiled once per rule into a closure tree.
 import { ipToKey } from '../store/ip';
 import type { CmpOp, Query, QueryNode } from '../store/query/ast';
-import { eventTokens, refValue, tokensOf, type DetectEvent } from './event';
+import { lowerMsg, refValue, tokensOf, type DetectEvent } from './event';
 
 export type Predicate = (ev: DetectEvent) => boolean;
 
@@ -14,6 +14,27 @@ export function compileQuery(q: Query): Predicate {
   if (q.fromUs !== null || q.toUs !== null) throw new Error('time bounds (-15m, from:, to:) have no meaning in a rule; use window:');
   if (q.pipes.length > 0) throw new Error('pipes (| count …) are not allowed in a rule query; use kind: threshold');
   return q.where === null ? TRUE : compileNode(q.where);
+}
+
+/**
+ * The app names a query requires (`app:sshd …`, `(app:a …) OR (app:b …)`), or null when it can match any app.
+ * The engine indexes rules by it, so a message only meets the rules that can match its app.
+ */
+export function appsOf(n: QueryNode | null): string[] | null {
+  if (n === null) return null;
+  switch (n.kind) {
+    case 'field':
+      return n.field.kind === 'column' && n.field.name === 'app' && n.op === 'eq' && !n.wildcard ? [String(n.value)] : null;
+    case 'and':
+      return appsOf(n.left) ?? appsOf(n.right);
+    case 'or': {
+      const l = appsOf(n.left);
+      const r = appsOf(n.right);
+      return l === null || r === null ? null : [...new Set([...l, ...r])];
+    }
+    default:
+      return null;
+  }
 }
 
 export function globToRegExp(glob: string, flags = ''): RegExp {
@@ -36,25 +57,20 @@ function isNumericText(s: string): boolean {
   return /^-?\d+(?:\.\d+)?$/.test(s) && s.length < 16;
 }
 
-/** A phrase matches when its tokens appear adjacent in order in msg; a prefix word matches a token start. */
+/**
+ * Free text as the FTS5 unicode61 tokenizer sees it: case-folded runs of letters and digits. A word or phrase
+ * matches when its tokens appear adjacent and whole (the last one only as a prefix for `word*`). Compiled to
+ * one regex with letter/digit boundaries, after a cheap substring test of the longest token.
+ */
+const WORD_CHAR = '[\\p{L}\\p{N}]';
 function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
   const want = tokensOf(n.value);
   if (want.length === 0) return () => false;
-  const prefix = n.prefix;
-  return (ev) => {
-    const toks = eventTokens(ev);
-    const last = want.length - 1;
-    outer: for (let i = 0; i + last < toks.length; i++) {
-      for (let j = 0; j <= last; j++) {
-        const t = toks[i + j]!;
-        const w = want[j]!;
-        if (j === last && prefix ? !t.startsWith(w) : t !== w) continue outer;
-      }
-      return true;
-    }
-    return false;
-  };
-}
+  const esc = want.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(`(?<!${WORD_CHAR})${esc.join(`(?:(?!${WORD_CHAR})[\\s\\S])+`)}${n.prefix ? '' : `(?!${WORD_CHAR})`}`, 'iu');
+  const longest = want.reduce((a, b) => (b.length > a.length ? b : a));
+  return (ev) => lowerMsg(ev).includes(longest) && re.test(ev.row.msg);
+};
 
 function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
   const f = n.field;

@@ -31,6 +31,8 @@ export interface CompiledRule {
   loc: SourceLoc;
   /** "native" or "sigma". */
   format: 'native' | 'sigma';
+  /** Apps the rule can match (the engine only shows it their messages); null = any app. */
+  apps: string[] | null;
   /** Which events the rule looks at (all of them when the rule has no query). */
   match: Predicate;
   extract: Extractor[];

@@ -57,10 +57,17 @@ export class DetectService {
   }
 
   process(batch: Message[]): void {
+    // Inputs share one timegenerated object among the messages of a read; convert it once (Date.UTC is slow).
+    let lastTime: Message['timegenerated'] | null = null;
+    let lastMs = 0;
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]!;
       if (m.inputname === DETECT_INPUT_NAME) continue;
-      this.engine.process(toEvent(m));
+      if (m.timegenerated !== lastTime) {
+        lastTime = m.timegenerated;
+        lastMs = lastTime.toEpochMs();
+      }
+      this.engine.process(toEvent(m, lastMs));
     }
   }
 
