@@ -7,10 +7,10 @@ import type { Logger } from '../log';
 import type { Message } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import { toStoredRow } from '../store/backend';
-import { DEFAULT_DATABASE, DEFAULT_TABLE, openClickHouseStore, type ClickHouseStore, type ClickHouseStoreOptions, type PreparedBatch } from '../store/clickhouse';
+import { DEFAULT_DATABASE, DEFAULT_TABLE, invalidRowType, openClickHouseStore, type ClickHouseStore, type ClickHouseStoreOptions, type PreparedBatch } from '../store/clickhouse';
 import { MAX_NODE } from '../store/clickhouse-ids';
 import { isValidIdent } from '../store/clickhouse-sql';
-import type { Action, ActionStats } from './action';
+import { DeliveryFailure, type Action, type ActionStats, type DeliveryReport, type Rejection } from './action';
 
 const DEFAULT_URL = 'http://127.0.0.1:8123';
 /** Rows per INSERT: big enough to amortise a request, small enough that one part stays a few MB. */
@@ -115,13 +115,24 @@ export function clickhouseOptions(decl: ActionDecl, mp: Params): ClickHouseStore
 /** A batch in flight: the messages it covers and their prepared INSERT chunks (kept across retries). */
 interface Pending {
   messages: Message[];
-  chunks: Array<{ prepared: PreparedBatch; done: boolean }>;
+  chunks: Chunk[];
 }
 
-function isPrefix(prefix: Message[], batch: Message[]): boolean {
-  if (prefix.length > batch.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== batch[i]) return false;
-  return true;
+/** One INSERT of a delivery: batch[start …] as prepared rows; `rejected` are indices into its rows. */
+interface Chunk {
+  start: number;
+  prepared: PreparedBatch;
+  done: boolean;
+  rejected: Array<{ row: number; type: string; message: string }>;
+}
+
+/** Where `prev` continues in `batch`: batch = prev[k…] followed by more messages; -1 if it does not. */
+function resumeOffset(prev: Message[], batch: Message[]): number {
+  if (batch.length === 0) return -1;
+  const k = prev.indexOf(batch[0]!);
+  if (k < 0 || prev.length - k > batch.length) return -1;
+  for (let i = k; i < prev.length; i++) if (prev[i] !== batch[i - k]) return -1;
+  return k;
 }
 
 export class ClickHouseAction implements Action {
@@ -141,32 +152,92 @@ export class ClickHouseAction implements Action {
   }
 
   /**
-   * Insert the batch. On a retry the queue hands back the same Message objects (possibly with more after
-   * them): chunks already confirmed are skipped and the others re-sent with the same ids, so the store can
-   * drop rows an unconfirmed earlier attempt did commit (see ClickHouseStore.commit).
+   * Insert the batch. On a retry the queue hands back the same Message objects (the whole batch, or from the
+   * failure's `done`, possibly with more after them): chunks already confirmed are skipped and the others re-sent
+   * with the same ids, so the store can drop rows an unconfirmed earlier attempt did commit (ClickHouseStore.commit).
+   * A chunk the server refuses for its data (invalidRowType) is split in halves until the refused rows are
+   * alone: those are poison (rejected), the others are committed. A server that is down or slow fails the
+   * delivery (DeliveryFailure, transient) after the chunks confirmed so far.
    */
-  async deliver(batch: Message[]): Promise<void> {
+  async deliver(batch: Message[]): Promise<DeliveryReport | void> {
     const store = await this.open();
     const pending = this.resume(store, batch);
     this.pending = pending;
     for (const chunk of pending.chunks) {
       if (chunk.done) continue;
-      await store.commit(chunk.prepared);
-      chunk.done = true;
+      try {
+        await this.commit(store, chunk);
+      } catch (err) {
+        const done = chunk.start;
+        const rejected = this.rejections(pending.chunks.filter((c) => c.start < done));
+        const e = err as Error & { code?: string };
+        throw new DeliveryFailure(e.message, { done, rejected, code: e.code ?? 'LW_ERR_CLICKHOUSE_INSERT', transient: true, cause: err });
+      }
     }
     this.pending = null;
-    this.stats.delivered += batch.length;
+    const rejected = this.rejections(pending.chunks);
     this.maybeRetention(store);
+    if (rejected.length === 0) return undefined;
+    this.logger.warn('LW_WARN_CLICKHOUSE_ROW_REJECTED', 'ClickHouse refused rows for their data; they are dropped (poison)', {
+      action: this.name, count: rejected.length, type: rejected[0]!.code, error: rejected[0]!.reason,
+    });
+    return { rejected };
+  }
+
+  private rejections(chunks: Chunk[]): Rejection[] {
+    const out: Rejection[] = [];
+    for (const c of chunks) for (const r of c.rejected) out.push({ index: c.start + r.row, code: r.type, reason: r.message });
+    return out;
+  }
+
+  private async commit(store: ClickHouseStore, chunk: Chunk): Promise<void> {
+    try {
+      await store.commit(chunk.prepared);
+    } catch (err) {
+      if (invalidRowType(err) === null) throw err;
+      chunk.rejected = [];
+      await this.isolate(store, chunk, chunk.prepared.rows.map((_, i) => i));
+    }
+    chunk.done = true;
+    // counted per confirmed chunk: a retry skips confirmed chunks, whether the queue resends them or not
+    this.stats.delivered += chunk.prepared.rows.length - chunk.rejected.length;
+    this.stats.failed += chunk.rejected.length;
+  }
+
+  /** Commit rows `idx` of a refused chunk, halving until each refused row is alone (k bad rows: ~k·log n inserts). */
+  private async isolate(store: ClickHouseStore, chunk: Chunk, idx: number[]): Promise<void> {
+    const p = chunk.prepared;
+    const rows = idx.map((i) => p.rows[i]!);
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    for (const r of rows) { if (r.ts < minTs) minTs = r.ts; if (r.ts > maxTs) maxTs = r.ts; }
+    // attempts 1: commit() first looks up which of these rows an unconfirmed earlier attempt committed
+    try {
+      await store.commit({ batchId: p.batchId, rows, minTs, maxTs, attempts: 1 });
+    } catch (err) {
+      const type = invalidRowType(err);
+      if (type === null) throw err;
+      if (idx.length === 1) {
+        chunk.rejected.push({ row: idx[0]!, type, message: `clickhouse refused the row (${type}): ${(err as Error).message.slice(0, 200)}` });
+        return;
+      }
+      const half = idx.length >> 1;
+      await this.isolate(store, chunk, idx.slice(0, half));
+      await this.isolate(store, chunk, idx.slice(half));
+    }
   }
 
   private resume(store: ClickHouseStore, batch: Message[]): Pending {
     const prev = this.pending;
-    const reuse = prev !== null && isPrefix(prev.messages, batch);
-    const chunks = reuse ? prev.chunks : [];
-    const from = reuse ? prev.messages.length : 0;
+    let k = prev === null ? -1 : resumeOffset(prev.messages, batch);
+    // k is the `done` the failure reported, a chunk start; anything else starts afresh (new ids).
+    if (k > 0 && !prev!.chunks.some((c) => c.start === k)) k = -1;
+    // Chunks from the failure point on are kept with their ids, so rows an unconfirmed attempt committed are found.
+    const chunks = k < 0 ? [] : prev!.chunks.filter((c) => c.start >= k).map((c) => ({ ...c, start: c.start - k }));
+    const from = k < 0 ? 0 : prev!.messages.length - k;
     for (let i = from; i < batch.length; i += this.opts.batchSize) {
       const rows = batch.slice(i, i + this.opts.batchSize).map((m) => toStoredRow(m, this.opts.keepRaw));
-      chunks.push({ prepared: store.prepare(rows), done: false });
+      chunks.push({ start: i, prepared: store.prepare(rows), done: false, rejected: [] });
     }
     return { messages: batch, chunks };
   }

@@ -243,9 +243,46 @@ export class ClickHouseStore implements StoreBackend {
       if (err instanceof StoreError) throw err;
       const e = err as { message?: string; code?: string };
       const code = what === 'search' ? 'LW_ERR_QUERY_CLICKHOUSE' : 'LW_ERR_CLICKHOUSE_' + what.toUpperCase();
-      throw new StoreError(code, `clickhouse ${what} at ${this.opts.url} failed: ${e.code ? e.code + ' ' : ''}${e.message ?? String(err)}`);
+      // The server's exception (VIOLATED_CONSTRAINT, CANNOT_PARSE_NUMBER …) travels on: callers tell bad rows
+      // from an unreachable server by it (invalidRowType).
+      throw Object.assign(new StoreError(code, `clickhouse ${what} at ${this.opts.url} failed: ${e.code ? e.code + ' ' : ''}${e.message ?? String(err)}`),
+        { serverType: serverType(err) });
     }
   }
+}
+
+/**
+ * ClickHouse exceptions that blame the data of an INSERT, not the server or the connection: a row the table
+ * refuses (a CHECK constraint, a value it cannot parse or hold). Schema mismatches (UNKNOWN_FIELD, NO_SUCH_COLUMN
+ * …) are left out on purpose: every row would fail, so they are the action's failure, retried, never poison.
+ */
+const INVALID_ROW_TYPES = new Map<number, string>([
+  [6, 'CANNOT_PARSE_TEXT'], [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'], [26, 'CANNOT_PARSE_QUOTED_STRING'],
+  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'], [38, 'CANNOT_PARSE_DATE'], [41, 'CANNOT_PARSE_DATETIME'],
+  [69, 'ARGUMENT_OUT_OF_BOUND'], [70, 'CANNOT_CONVERT_TYPE'], [72, 'CANNOT_PARSE_NUMBER'], [117, 'INCORRECT_DATA'],
+  [128, 'TOO_LARGE_ARRAY_SIZE'], [130, 'CANNOT_READ_ARRAY_FROM_TEXT'], [131, 'TOO_LARGE_STRING_SIZE'],
+  [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'], [349, 'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN'], [376, 'CANNOT_PARSE_UUID'],
+  [407, 'DECIMAL_OVERFLOW'], [467, 'CANNOT_PARSE_BOOL'], [469, 'VIOLATED_CONSTRAINT'],
+]);
+const INVALID_ROW_NAMES = new Set(INVALID_ROW_TYPES.values());
+
+/**
+ * The server's exception name: the client parses "(TYPE)" from newer servers' messages; older ones (18.x) only
+ * say "Code: 72, e.displayText() = …", so the number is looked up (INVALID_ROW_TYPES names the ones we need).
+ */
+function serverType(err: unknown): string | undefined {
+  const e = err as { type?: unknown; code?: unknown; message?: unknown };
+  if (typeof e.type === 'string') return e.type;
+  const m = /\bCode: (\d+)/.exec(typeof e.message === 'string' ? e.message : '') ?? (typeof e.code === 'string' ? /^(\d+)$/.exec(e.code) : null);
+  if (m === null) return undefined;
+  return INVALID_ROW_TYPES.get(Number(m[1])) ?? `CODE_${m[1]}`;
+}
+
+
+/** The server's exception name when an INSERT failed because of its rows (see INVALID_ROW_TYPES), else null. */
+export function invalidRowType(err: unknown): string | null {
+  const t = (err as { serverType?: unknown } | null)?.serverType;
+  return typeof t === 'string' && INVALID_ROW_NAMES.has(t) ? t : null;
 }
 
 /** Open (and create if missing) a ClickHouse store. */
