@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Queue benchmark, side by side with rsyslog in one run: N (default 500,000) ~250-byte messages over ONE TCP
+# connection into a file (RSYSLOG_FileFormat), with the file action's queue as
+#   memory     the default in-memory queue
+#   da         disk-assisted (queue.type="LinkedList" queue.filename=…, memory part as large as the memory queue,
+#              so a file that keeps up never spills): the cost of having a disk part that is not used
+#   disk       queue.type="Disk": every message written to and read back from the segments
+#   disk-ckpt  queue.type="Disk" with queue.checkpointInterval="1000" queue.syncQueueFiles="on"
+#   isolated   the memory file action beside `*.* @@127.0.0.1:<closed port>` (its default disk-assisted queue
+#              spills everything): the file's rate next to a forward that is down
+# and rsyslog (imptcp → omfile) with a memory and a disk-assisted action queue. Rounds alternate who runs
+# first; the table gives the median and spread per variant. A run that lost a message is a failure.
+# usage: bench/queue.sh [N] [ROUNDS]
+source "$(dirname "$0")/lib/common.sh"
+N=${1:-500000}; ROUNDS=${2:-3}
+WORK=$(mktemp -d /tmp/lw-bench-queue.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+[ -f "$ROOT/dist/src/cli/main.js" ] || (cd "$ROOT" && npx tsc -p .)
+node "$BENCH_DIR/lib/gen.mjs" "$N" "$WORK/input.lf" lf 250
+machine_info; echo "load: $N messages, $(stat -c %s "$WORK/input.lf") bytes, one TCP connection, LF framing"
+declare -A RATES
+
+# one_run NAME PROGRAM(logwarden|rsyslog) ACTION_QUEUE_PARAMS EXTRA_CONFIG_LINES
+one_run() {
+  local name=$1 prog=$2 qparams=$3 extra=$4 port out=$WORK/$1.out pid t0 t1 lines
+  sync
+  port=$(free_port); rm -rf "$out" "$WORK/wd-$name"; mkdir -p "$WORK/wd-$name"
+  local input='module(load="imtcp")
+input(type="imtcp" port="'"$port"'" address="127.0.0.1")'
+  [ "$prog" = rsyslog ] && input='module(load="imptcp")
+input(type="imptcp" port="'"$port"'" address="127.0.0.1")'
+  cat > "$WORK/$name.conf" <<CONF
+global(workDirectory="$WORK/wd-$name")
+$input
+action(type="omfile" file="$out" template="RSYSLOG_FileFormat" $qparams)
+$extra
+CONF
+  if [ "$prog" = rsyslog ]; then
+    rsyslogd -n -f "$WORK/$name.conf" -i "$WORK/$name.pid" & pid=$!
+  else
+    node "$ROOT/bin/logwarden.js" run -f "$WORK/$name.conf" --log-level error & pid=$!
+  fi
+  wait_port "$port"; t0=$(now_ms)
+  node "$BENCH_DIR/lib/send-tcp.mjs" 127.0.0.1 "$port" "$WORK/input.lf"
+  lines=$(wait_lines "$out" "$N" 300) || true; t1=$(now_ms)
+  report "$name" "$N" "$lines" "$t0" "$t1" "$pid" || FAILED=1
+  RATES[$name]="${RATES[$name]:-} $RESULT_RATE"
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+CLOSED=$(free_port)
+BIG='queue.size="1000000" queue.highWatermark="100000" queue.lowWatermark="20000"'
+VARIANTS=(
+  "memory|logwarden||"
+  "da|logwarden|queue.type=\"LinkedList\" queue.filename=\"fileq\" $BIG|"
+  "disk|logwarden|queue.type=\"Disk\" queue.filename=\"fileq\"|"
+  "disk-ckpt|logwarden|queue.type=\"Disk\" queue.filename=\"fileq\" queue.checkpointInterval=\"1000\" queue.syncQueueFiles=\"on\"|"
+  "isolated|logwarden||*.* @@127.0.0.1:$CLOSED"
+  "rs-memory|rsyslog|queue.type=\"LinkedList\"|"
+  "rs-da|rsyslog|queue.type=\"LinkedList\" queue.filename=\"fileq\" $BIG|"
+)
+FAILED=0
+for r in $(seq 1 "$ROUNDS"); do
+  echo "-- round $r"
+  idx=($(seq 0 $((${#VARIANTS[@]} - 1)))); [ $((r % 2)) -eq 0 ] && idx=($(seq $((${#VARIANTS[@]} - 1)) -1 0))
+  for i in "${idx[@]}"; do IFS='|' read -r name prog q extra <<<"${VARIANTS[$i]}"; one_run "$name" "$prog" "$q" "$extra"; done
+done
+
+echo; echo "median msgs/s (min-max) over $ROUNDS rounds"
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END { m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%d (%d-%d)", m, a[1], a[NR] }'; }
+declare -A MED
+for v in "${VARIANTS[@]}"; do
+  name=${v%%|*}; line=$(echo "${RATES[$name]}" | median); MED[$name]=${line%% *}
+  printf '%-10s %s\n' "$name" "$line"
+done
+ratio() { awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
+exit $FAILED
