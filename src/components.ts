@@ -51,6 +51,11 @@ export interface MessageSink {
   readonly congested: boolean;
   /** Called once when congestion clears. */
   onceDrained(cb: () => void): void;
+  /**
+   * Resolves once everything submitted so far is finished by its actions or written to a disk queue, so a
+   * crash of this process cannot lose it: what an acknowledging input (RELP) waits for before it acknowledges.
+   */
+  settle?(): Promise<void>;
 }
 
 export interface Input {

@@ -106,6 +106,10 @@ export class ActionQueue {
   private inflightFromDisk = false;
   private readonly lastLog = new Map<string, number>();
   private idleWaiters: Array<() => void> = [];
+  /** Messages ever put in the memory ring, and those of them finished (delivered, poison, given up, saved). */
+  private memPushed = 0;
+  private memDone = 0;
+  private settleWaiters: Array<{ target: number; resolve: () => void }> = [];
   private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
 
@@ -221,6 +225,7 @@ export class ActionQueue {
     }
     if (this.mem.length >= o.maxSize) return this.refuse();
     this.mem.push(msg);
+    this.memPushed++;
     this.stats.enqueued++;
     if (this.mem.length > this.stats.peak) this.stats.peak = this.mem.length;
     if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && this.mem.length >= o.highWatermark) this.setCongested(true);
@@ -232,6 +237,26 @@ export class ActionQueue {
   whenIdle(): Promise<void> {
     if (this.isEmpty() || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once every message enqueued so far is safe from a crash of this process: finished by the action,
+   * or written to the disk part (the spill buffer is written now). An input that acknowledges to its sender
+   * (RELP) waits for this first, so what it acknowledged survives a SIGKILL.
+   */
+  settle(): Promise<void> {
+    this.flushSpill();
+    const target = this.memPushed;
+    if (this.memDone >= target || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ target, resolve }));
+  }
+
+  private memFinished(n: number): void {
+    this.memDone += n;
+    if (this.settleWaiters.length === 0) return;
+    const keep: typeof this.settleWaiters = [];
+    for (const w of this.settleWaiters) (w.target <= this.memDone ? w.resolve() : keep.push(w));
+    this.settleWaiters = keep;
   }
 
   /**
@@ -257,6 +282,8 @@ export class ActionQueue {
     // A memory batch still in the action's hands when the deadline passed: unknown fate, kept (at-least-once).
     const inflight = this.inflight !== null && !this.inflightFromDisk ? this.inflight : [];
     const memLeft = [...inflight, ...this.mem.take(this.mem.length)];
+    this.memFinished(memLeft.length);
+    for (const w of this.settleWaiters.splice(0)) w.resolve();
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
         // Older than what is on disk, but only a stop can put them behind it: order across a restart is not kept.
@@ -265,7 +292,13 @@ export class ActionQueue {
       this.flushSpill();
       undelivered += this.spill.length;
       saved = this.disk.length;
-      this.disk.close();
+      try {
+        this.disk.close();
+      } catch (e) {
+        // The records are on disk already; only the final checkpoint failed (a re-read at the next start
+        // may deliver some twice). Stopping must go on for the other queues.
+        this.logger.error('LW_ERR_QUEUE_DISK_IO', 'disk queue close failed', { action: this.action.name, error: (e as Error).message });
+      }
     } else undelivered = memLeft.length;
     if (undelivered > 0) {
       this.logger.error('LW_ERR_QUEUE_ABANDONED', 'stopped with messages neither delivered nor saved', { action: this.action.name, count: undelivered });
@@ -377,6 +410,7 @@ export class ActionQueue {
       if (poison.length > 0) this.poison(batch, poison);
       this.stats.delivered += done - poison.length;
       if (fromDisk) this.disk!.ack(done);
+      else this.memFinished(done);
       if (failure === null) {
         this.attempts = 0;
         this.retryDelay = this.opts.retryInitialMs;
@@ -421,7 +455,10 @@ export class ActionQueue {
   private giveUp(rest: Message[], failure: unknown, fromDisk: boolean): void {
     const err = failure as Partial<DeliveryFailure> & Error;
     if (fromDisk) this.disk!.ack(rest.length);
-    else this.mem.take(rest.length);
+    else {
+      this.mem.take(rest.length);
+      this.memFinished(rest.length);
+    }
     this.stats.gaveUp += rest.length;
     const code = err.code ?? 'LW_ERR_ACTION_FAILED';
     this.errorFile?.write(rest.map((msg) => ({ msg, err: { code, reason: err.message } })));

@@ -41,6 +41,14 @@ export class RelpServerSession implements RelpFrameHandler {
   private batch: Message[] = [];
   /** Responses not yet written (ASCII frames), in command order. */
   private replies = '';
+  /**
+   * Acknowledgements wait until what they acknowledge is safe (MessageSink.settle: finished by the actions or
+   * on a disk queue), in order: each flush chains after the previous one.
+   */
+  private acks: Promise<void> = Promise.resolve();
+  private acksPending = 0;
+  /** abort() was called: acknowledge nothing more. */
+  private aborted = false;
   private now = SyslogTime.now();
   private stopTimer: NodeJS.Timeout | null = null;
   private readonly closeWaiters: Array<() => void> = [];
@@ -103,7 +111,7 @@ export class RelpServerSession implements RelpFrameHandler {
     const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     if (!this.stopTimer) {
       this.flush();
-      if (!this.socket.writableEnded) this.socket.end(SERVERCLOSE);
+      this.afterAcks(() => { if (!this.socket.writableEnded) this.socket.end(SERVERCLOSE); });
       this.stopTimer = setTimeout(() => this.socket.destroy(), RELP_STOP_GRACE_MS);
       this.stopTimer.unref();
       if (this.waitingForDrain) this.socket.resume();
@@ -114,6 +122,7 @@ export class RelpServerSession implements RelpFrameHandler {
   /** Drop the session at once, acknowledging nothing more (a receiver crash, for tests). */
   abort(): void {
     this.dead = true;
+    this.aborted = true;
     this.batch = [];
     this.replies = '';
     this.socket.destroy();
@@ -129,29 +138,54 @@ export class RelpServerSession implements RelpFrameHandler {
       this.flush();
       this.o.logger.warn((e as RelpFrameError).code ?? 'LW_ERR_RELP_FRAME', `RELP session closed: ${(e as Error).message}`, { input: this.origin.inputname, peer: this.peer() });
       this.dead = true;
-      this.socket.end(SERVERCLOSE);
+      this.afterAcks(() => { if (!this.socket.writableEnded) this.socket.end(SERVERCLOSE); });
       setTimeout(() => this.socket.destroy(), RELP_STOP_GRACE_MS).unref();
       return;
     }
     this.flush();
   }
 
-  /** Submit the batch, then write the replies that acknowledge it (one corked write). */
+  /**
+   * Submit the batch, then write the replies that acknowledge it (one write) once the sink says the batch is
+   * safe: an acknowledged message survives a SIGKILL of this process (rsyslog's imrelp acknowledges once the
+   * message is in its in-memory main queue, which a crash loses).
+   */
   private flush(): void {
+    let safe: Promise<void> | undefined;
     if (this.batch.length > 0) {
       const batch = this.batch;
       this.batch = [];
       this.submitted += batch.length;
       this.sink.submit(batch);
+      safe = this.sink.settle?.();
     }
-    if (this.replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) this.socket.write(this.replies, 'latin1');
+    const replies = this.replies;
     this.replies = '';
-    if (this.closing && !this.socket.writableEnded) this.socket.end();
+    const closing = this.closing;
+    const write = (): void => {
+      if (this.aborted) return;
+      if (replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) this.socket.write(replies, 'latin1');
+      if (closing && !this.socket.writableEnded) this.socket.end();
+    };
+    if (safe === undefined && this.acksPending === 0) write();
+    else if (safe === undefined) this.afterAcks(write);
+    else {
+      const wait = safe;
+      this.acksPending++;
+      this.acks = this.acks.then(() => wait).then(() => { this.acksPending--; write(); });
+    }
     if (this.sink.congested && !this.waitingForDrain && !this.closed && !this.stopTimer) {
       this.waitingForDrain = true;
       this.socket.pause();
       this.sink.onceDrained(() => { this.waitingForDrain = false; if (!this.closed) this.socket.resume(); });
     }
+  }
+
+  /** Run `fn` after every acknowledgement queued so far was written. */
+  private afterAcks(fn: () => void): void {
+    if (this.acksPending === 0) { fn(); return; }
+    this.acksPending++;
+    this.acks = this.acks.then(() => { this.acksPending--; fn(); });
   }
 
   private onSocketClose(): void {

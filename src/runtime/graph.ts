@@ -56,6 +56,11 @@ export class Graph {
     return this.congestedCount > 0;
   }
 
+  /** Wait until everything dispatched so far is finished or on disk (ActionQueue.settle). */
+  async settle(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.settle()));
+  }
+
   /** Wait until every queue has delivered what it holds. */
   async whenIdle(): Promise<void> {
     await Promise.all(this.queues.map((q) => q.whenIdle()));

@@ -100,6 +100,10 @@ export class Runtime implements MessageSink {
     return this.graph.congested;
   }
 
+  settle(): Promise<void> {
+    return this.graph.settle();
+  }
+
   onceDrained(cb: () => void): void {
     if (!this.graph.congested) {
       setImmediate(cb);

@@ -24,7 +24,7 @@ function seqsIn(file: string): number[] {
 }
 
 test('failover: a suspended primary hands new messages to the `&` action; recovered, it takes them again', { timeout: 60_000 }, async (t) => {
-  const d = tempDir(); t.after(() => d.cleanup());
+  const d = tempDir();
   const fwdPort = await freePort();
   const backup = join(d.dir, 'backup.log');
   const lw = await startLogwarden(d.dir, `module(load="imtcp")
@@ -36,7 +36,7 @@ $ActionExecOnlyWhenPreviousIsSuspended on
 & ${backup};raw
 $ActionExecOnlyWhenPreviousIsSuspended off
 `);
-  t.after(() => lw.stop());
+  t.after(async () => { await lw.stop(); d.cleanup(); });
   const port = lw.port('tcp');
   await sendLines(port, 0, 5); // the primary takes these, fails, and is suspended
   await waitFor(() => lw.rt.queueStats()[0].suspended, 'primary suspended');
