@@ -3,10 +3,8 @@
 // auth); then 200,000-message streams with the receiver SIGKILLed and restarted twice (real child processes: a
 // Logwarden relay run as `node bin/logwarden.js run -f CONF`, and rsyslogd). Every sequence number must
 // arrive; duplicates (RELP is at-least-once across a receiver crash) are counted and printed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,12 +14,12 @@ import type { MessageSink } from '../../src/components';
 import { relpInput, type RelpInput } from '../../src/inputs/relp';
 import { Message } from '../../src/message';
 import { parseOptions, parseSyslog } from '../../src/parse';
-import { ActionQueue, DEFAULT_QUEUE_OPTIONS } from '../../src/queue/action-queue';
 import { builtinTemplates } from '../../src/templates';
 import { SyslogTime } from '../../src/time';
 import { rsyslogMissing } from '../helpers/rsyslog';
 import { CA, context, params, pki, SERVER_CERT, SERVER_KEY } from '../integration/tls-helpers';
 import { freePort, Rsyslogd, waitFor } from './rsyslogd-harness';
+import { Child, inject, killTwice, lineCount, listening, readSeqs, seqOf, tally, TPL } from '../helpers/relp-peers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'logwarden.js');
@@ -36,60 +34,12 @@ const cleanup: Array<() => Promise<void> | void> = [];
 after(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
 
 const sha1 = (file: string): string => `SHA1:${new X509Certificate(readFileSync(file)).fingerprint}`;
-const seqOf = (line: string): number => Number(/seq=(\d+)/.exec(line)?.[1] ?? -1);
 
 class Sink implements MessageSink {
   readonly msgs: string[] = [];
   readonly congested = false;
   submit(batch: Message[]): void { for (const m of batch) this.msgs.push(m.msg); }
   onceDrained(cb: () => void): void { setImmediate(cb); }
-}
-
-/** Send `count` numbered lines over plain TCP (LF framing) and wait until the peer took them. */
-function inject(port: number, tag: string, from: number, count: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    s.on('close', () => resolve());
-    let i = from;
-    const end = from + count;
-    const pump = (): void => {
-      while (i < end) {
-        let chunk = '';
-        for (let k = 0; k < 1000 && i < end; k++, i++) chunk += `<13>Jan  2 03:04:05 h1 app: ${tag} seq=${i}\n`;
-        if (!s.write(chunk)) { s.once('drain', pump); return; }
-      }
-      s.end();
-    };
-    s.on('connect', pump);
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
-async function listening(port: number, what: string, ms = WAIT_MS): Promise<void> {
-  let ok = false;
-  const deadline = Date.now() + ms;
-  while (!ok) {
-    ok = await canConnect(port);
-    if (!ok && Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    if (!ok) await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Count per sequence number; returns missing numbers (of 0…n-1) and the duplicate count. */
-function tally(seqs: number[], n: number): { missing: number[]; dups: number; distinct: number } {
-  const seen = new Uint32Array(n);
-  let dups = 0;
-  for (const s of seqs) if (s >= 0 && s < n) { if (seen[s]++ > 0) dups++; }
-  const missing: number[] = [];
-  for (let i = 0; i < n; i++) if (seen[i] === 0) missing.push(i);
-  return { missing, dups, distinct: n - missing.length };
 }
 
 const opts = parseOptions();
@@ -104,7 +54,6 @@ function messages(tag: string, from: number, to: number): Message[] {
   return out;
 }
 
-const TPL = 'template(name="m" type="string" string="%hostname% %syslogtag%%msg%\\n")';
 
 interface TlsCase { name: string; theirs: string; ours: Record<string, string | string[]> }
 
@@ -202,56 +151,6 @@ action(type="omfile" file="${r.outFile}" template="m")`);
   }
 });
 
-/** A child process that can be SIGKILLed and restarted with the same command line. */
-class Child {
-  proc: ChildProcess | null = null;
-  err = '';
-  constructor(private readonly cmd: string, private readonly args: string[], private readonly pidFile?: string) {}
-  start(): void {
-    if (this.pidFile && existsSync(this.pidFile)) unlinkSync(this.pidFile); // stale after SIGKILL
-    const p = spawn(this.cmd, this.args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    p.stderr?.on('data', (d: Buffer) => { this.err = (this.err + d.toString()).slice(-4000); });
-    this.proc = p;
-  }
-  kill(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => { p.once('exit', () => resolve()); p.kill('SIGKILL'); });
-  }
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGTERM'); setTimeout(() => p.kill('SIGKILL'), 10_000).unref(); });
-  }
-}
-
-function readSeqs(file: string, tag: string): number[] {
-  if (!existsSync(file)) return [];
-  const out: number[] = [];
-  for (const l of readFileSync(file, 'utf8').split('\n')) if (l.includes(tag)) out.push(seqOf(l));
-  return out;
-}
-const lineCount = (file: string): number => {
-  if (!existsSync(file)) return 0;
-  const b = readFileSync(file);
-  let n = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) n++;
-  return n;
-};
-
-/** Kill `receiver` at 1/3 and 2/3 of `n` lines in `file`, restart it after a pause; wait for all n. */
-async function killTwice(receiver: Child, port: number, file: string, n: number, label: string): Promise<void> {
-  for (const frac of [1 / 3, 2 / 3]) {
-    await waitFor(() => lineCount(file) >= Math.floor(n * frac), LONG_WAIT_MS, `${label}: ${Math.floor(n * frac)} lines before the kill (have ${lineCount(file)}; ${receiver.err})`);
-    await receiver.kill();
-    await new Promise((r) => setTimeout(r, 500));
-    receiver.start();
-    await listening(port, `${label} receiver restarted`);
-  }
-}
-
 describe('receiver SIGKILLed twice during a 200,000-message RELP stream', { skip }, () => {
   it('Logwarden relay (imtcp → omrelp, child process) → rsyslogd imrelp, rsyslogd killed twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-relp-kill-'));
@@ -335,3 +234,4 @@ action(type="omrelp" target="127.0.0.1" port="${lwPort}" queue.type="LinkedList"
     assert.deepEqual(t.missing.slice(0, 20), []);
   });
 });
+
