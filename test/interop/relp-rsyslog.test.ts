@@ -294,8 +294,8 @@ action(type="omrelp" target="127.0.0.1" port="${rsPort}")
   });
 
   // todo: Logwarden's imrelp acknowledges once a message is in its (in-memory) action queue, as rsyslog's imrelp
-  // with its default queue does; a SIGKILL loses what was acknowledged and not yet written (measured: 128
-  // messages, one RELP window, at one of the two kills; rsyslogd → rsyslogd with a Direct queue loses none). The disk queue (another branch) makes that acceptance durable; then drop
+  // with its default queue does; a SIGKILL loses what was acknowledged and not yet written (measured: one RELP
+  // window, 128 messages, per kill). The disk queue (another branch) makes that acceptance durable; then drop
   // the todo. The test still runs and prints what arrived.
   it('rsyslogd relay (imtcp → omrelp) → Logwarden imrelp (child process), Logwarden killed twice', {
     todo: 'needs a durable queue behind imrelp: acknowledged messages still in memory die with a SIGKILLed receiver',
