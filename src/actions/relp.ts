@@ -123,14 +123,24 @@ export class RelpAction implements Action {
       let progress = false;
       let timer: NodeJS.Timeout | null = null;
       const window = this.s.windowSize;
+      // One timer per session, not per response: it re-arms itself for what is left of `timeout` since the
+      // last response, and fires only when the server was silent that long with messages outstanding.
+      let lastResponse = Date.now();
+      const check = (): void => {
+        timer = null;
+        if (inflight.size === 0) return;
+        const left = lastResponse + this.s.timeoutMs - Date.now();
+        if (left > 0) { timer = setTimeout(check, left); return; }
+        conn.destroy();
+        finish(Object.assign(new Error(`no RELP response for ${this.s.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      };
       const armTimer = (): void => {
-        if (timer) clearTimeout(timer);
-        timer = inflight.size > 0 ? setTimeout(() => { conn.destroy(); finish(Object.assign(new Error(`no RELP response for ${this.s.timeoutMs} ms`), { code: 'ETIMEDOUT' })); }, this.s.timeoutMs) : null;
+        if (timer === null && inflight.size > 0) timer = setTimeout(check, this.s.timeoutMs);
       };
       const finish = (lost: Error | null): void => {
         if (timer) clearTimeout(timer);
         conn.onResponse = () => undefined;
-        conn.onLost = (why) => { if (this.conn === conn) this.conn = null; void why; };
+        conn.onLost = () => { if (this.conn === conn) this.conn = null; };
         if (lost && this.conn === conn) this.conn = null;
         resolve({ lost, progress });
       };
@@ -162,13 +172,13 @@ export class RelpAction implements Action {
         }
         inflight.delete(r.txnr);
         progress = true;
+        lastResponse = Date.now();
         if (r.code === 200) finished[i] = 1;
         else {
           finished[i] = 2;
           this.refused++;
           rejected.push({ index: i, code: `RELP_${r.code || 'BAD_RSP'}`, reason: `RELP server refused the message: ${r.code} ${r.text}` });
         }
-        armTimer();
         pump();
       };
       conn.onLost = (why) => finish(why);

@@ -90,7 +90,8 @@ export class RelpServerSession implements RelpFrameHandler {
         }
         const cmds = (offers.get('commands') ?? '').split(',').map((c) => c.trim());
         this.opened = true;
-        const ours = cmds.includes('syslog') ? 'syslog' : '';
+        // A client that sends no `commands` offer at all gets syslog (the only command there is to offer).
+        const ours = !offers.has('commands') || cmds.includes('syslog') ? 'syslog' : '';
         this.replies += encodeFrame(f.txnr, 'rsp', `200 OK\nrelp_version=${RELP_VERSION}\nrelp_software=${RELP_SOFTWARE}\ncommands=${ours}\n`).toString('latin1');
         return;
       }

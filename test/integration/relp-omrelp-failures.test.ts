@@ -22,6 +22,7 @@ type Script = (seq: number, data: string) => string | null | 'silent';
 
 class FakeServer {
   readonly received: number[] = [];
+  sessions = 0;
   server: Server | null = null;
   port = 0;
   private readonly sockets = new Set<Socket>();
@@ -40,6 +41,7 @@ class FakeServer {
     return srv ? new Promise((r) => srv.close(() => r())) : Promise.resolve();
   }
   private session(s: Socket): void {
+    this.sessions++;
     this.sockets.add(s);
     s.on('close', () => this.sockets.delete(s));
     s.on('error', () => undefined);
@@ -141,5 +143,15 @@ describe('omrelp failure handling', () => {
     await p;
     assert.equal(a.stats.delivered, 5);
     assert.ok(a.resent >= 5);
+  });
+
+  it('rebindInterval reopens the session (with close/serverclose) after that many messages; nothing is resent', async () => {
+    const srv = new FakeServer(() => '200 OK');
+    await srv.start();
+    const a = action(srv.port, { rebindInterval: '10' });
+    for (let i = 0; i < 30; i += 5) await a.deliver(messages(i, i + 5));
+    assert.deepEqual(srv.received, Array.from({ length: 30 }, (_, i) => i));
+    assert.equal(srv.sessions, 3);
+    assert.equal(a.resent, 0);
   });
 });
