@@ -4,7 +4,7 @@
 // `resent`: the receiver may have taken them already, so RELP is at-least-once across a receiver crash).
 import type { Action, ActionStats, DeliveryReport, Rejection } from './action';
 import { DeliveryFailure } from './action';
-import type { ActionFactory, ComponentSpec, ParamSpec } from '../components';
+import type { ActionFactory, ComponentSpec } from '../components';
 import { getParam, type ActionDecl, type Params, type SourceLoc } from '../config/model';
 import type { Logger } from '../log';
 import type { Message } from '../message';
