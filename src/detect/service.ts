@@ -37,8 +37,17 @@ export class DetectService {
     const dir = join(opts.dataDir, 'detect');
     this.alerts = new AlertStore(opts.database ?? join(dir, 'alerts.db'));
     this.engine = new DetectEngine(rules, { stateDir: dir, onDetect: (d) => this.onDetect(d) });
-    this.timer = setInterval(() => this.engine.tick(Date.now()), TICK_MS);
+    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+  }
+
+  private tick(): void {
+    this.engine.tick(Date.now());
+    try {
+      this.alerts.flush();
+    } catch (err) {
+      this.opts.logger.error('LW_ERR_ALERT_STORE', 'alert updates could not be stored', { error: (err as Error).message });
+    }
   }
 
   private onDetect(d: Detection): void {
