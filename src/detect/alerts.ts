@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DetectEvent } from './event';
 import type { Detection } from './rule';
 
 export type AlertStatus = 'open' | 'acknowledged';
@@ -57,8 +58,12 @@ function fromRow(r: Row): Alert {
 
 /** What a detection references: its raw line (ids come with the durable queue stage). */
 export function detectionRef(d: Detection): string | null {
-  if (d.event === null) return null;
-  const raw = d.event.row.raw ?? d.event.row.msg;
+  return eventRef(d.event);
+}
+
+function eventRef(ev: DetectEvent | null): string | null {
+  if (ev === null) return null;
+  const raw = ev.row.raw;
   return raw.length > MAX_REF_LENGTH ? raw.slice(0, MAX_REF_LENGTH) : raw;
 }
 
@@ -121,6 +126,25 @@ export class AlertStore {
     };
     this.remember(k, alert);
     return { alert, created: true };
+  }
+
+  /**
+   * The engine's repeat fast path: join the cached open episode of rule+key when `timeMs` is within its
+   * suppression window; false (nothing done) when there is none, and the caller records a full detection.
+   */
+  repeat(ruleId: string, key: string, timeMs: number, suppressMs: number, ev: DetectEvent): boolean {
+    const ep = this.cache.get(`${ruleId}\u0000${key}`);
+    if (ep === undefined) return false;
+    const a = ep.alert;
+    if (timeMs - a.lastMs > suppressMs || timeMs < a.firstMs) return false;
+    a.count++;
+    if (timeMs > a.lastMs) a.lastMs = timeMs;
+    if (a.refs.length < MAX_REFS) {
+      const ref = eventRef(ev);
+      if (ref !== null) a.refs.push(ref);
+    }
+    ep.dirty = true;
+    return true;
   }
 
   private remember(k: string, alert: Alert): Episode {

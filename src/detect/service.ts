@@ -36,7 +36,11 @@ export class DetectService {
   constructor(rules: CompiledRule[], readonly opts: DetectServiceOptions) {
     const dir = join(opts.dataDir, 'detect');
     this.alerts = new AlertStore(opts.database ?? join(dir, 'alerts.db'));
-    this.engine = new DetectEngine(rules, { stateDir: dir, onDetect: (d) => this.onDetect(d) });
+    this.engine = new DetectEngine(rules, {
+      stateDir: dir,
+      onDetect: (d) => this.onDetect(d),
+      onRepeat: (rule, key, t, ev) => this.alerts.repeat(rule.id, key, t, rule.suppressMs, ev),
+    });
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }
