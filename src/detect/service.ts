@@ -45,8 +45,21 @@ export class DetectService {
     this.timer.unref();
   }
 
+  /** keysDropped per rule at the last warning, so a cap that keeps dropping is reported about once a minute. */
+  private readonly droppedSeen = new Map<string, { dropped: number; at: number }>();
+
   private tick(): void {
-    this.engine.tick(Date.now());
+    const now = Date.now();
+    this.engine.tick(now);
+    for (const [id, m] of Object.entries(this.engine.metrics())) {
+      const seen = this.droppedSeen.get(id) ?? { dropped: 0, at: 0 };
+      if (m.keysDropped > seen.dropped && now - seen.at >= 60_000) {
+        this.opts.logger.warn('LW_WARN_DETECT_KEYS_DROPPED', 'a rule reached its key cap; the least recently active keys were dropped', {
+          rule: id, dropped: m.keysDropped - seen.dropped, droppedTotal: m.keysDropped, held: m.keysHeld,
+        });
+        this.droppedSeen.set(id, { dropped: m.keysDropped, at: now });
+      }
+    }
     try {
       this.alerts.flush();
     } catch (err) {

@@ -47,3 +47,23 @@ action(type="detect" name="watch" rules="${join(dir, 'rules.yml')}" alertFile="$
     await srv.stop();
   }
 });
+
+test('a rule at its key cap warns (LW_WARN_DETECT_KEYS_DROPPED) with the count', async () => {
+  const { Reporter } = await import('../../src/config/diagnostics');
+  const { loadRuleText } = await import('../../src/detect/load');
+  const { DetectService } = await import('../../src/detect/service');
+  const { StreamLogger } = await import('../../src/log');
+  const rep = new Reporter();
+  const rules = loadRuleText('cap.yml', "rules:\n  - id: cap\n    kind: threshold\n    query: 'app:sshd'\n    group_by: [kv.ip]\n    count: 3\n    window: 1h\n    max_keys: 5\n", rep);
+  assert.deepEqual(rep.diagnostics, []);
+  const logger = new StreamLogger({ out: null, keep: true });
+  const svc = new DetectService(rules, { dataDir: join(tmp.dir, 'cap'), rules: [], logger });
+  try {
+    svc.process(Array.from({ length: 12 }, (_, i) => parseLogLine(`2025-01-15T07:00:00.000000+00:00 h sshd[1]: x ip=10.0.0.${i}`)!));
+    const rec = await waitFor(() => logger.records!.find((r) => r.code === 'LW_WARN_DETECT_KEYS_DROPPED'), 'the key cap warning');
+    // held is read after the tick expired the 2025 windows, so it is not asserted.
+    assert.deepEqual({ ...rec.fields, held: undefined }, { rule: 'cap', dropped: 7, droppedTotal: 7, held: undefined });
+  } finally {
+    await svc.close(100);
+  }
+});
