@@ -27,7 +27,7 @@ const t0 = Date.now();
 for (let i = 0; i < n; i++) {
   const ev = {
     msg: null, timeMs: t0 + i, lower: null, tokens: null,
-    row: { app: 'sshd', fields: { 'kv.ip': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } },
+    row: { app: 'sshd', mayHave: () => true, fields: { 'kv.ip': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } },
   } as unknown as DetectEvent;
   engine.process(ev);
 }

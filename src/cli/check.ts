@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDiagnostics, loadConfig } from '../config/load';
+import { detectRuleDiagnostics } from '../detect/check';
 import { lookupComponent } from '../runtime/registry';
 import { has, last, parseArgs } from './args';
 
@@ -18,7 +19,8 @@ export async function checkMain(argv: string[]): Promise<number> {
   }
   const model = loadConfig(resolve(file), { lookupComponent });
   const strict = has(args, 'strict');
-  const diags = model.diagnostics;
+  // Rule files of detect actions are checked too (docs/detection.md).
+  const diags = [...model.diagnostics, ...detectRuleDiagnostics(model, resolve(file))];
   const errors = diags.filter((d) => d.severity === 'error' || (strict && d.severity === 'warning'));
   if (diags.length > 0) process.stderr.write(formatDiagnostics(diags) + '\n');
   const warnings = diags.filter((d) => d.severity === 'warning').length;

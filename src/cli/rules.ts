@@ -35,10 +35,10 @@ export async function rulesMain(argv: string[]): Promise<number> {
   }
   const logFile = args.positional[args.positional.length - 1]!;
   const lines = readFileSync(logFile, 'utf8').split('\n');
-  const { detections, lines: n } = replay(set.rules, lines);
+  const { detections, lines: n, lineOf } = replay(set.rules, lines);
   const json = has(args, 'json');
   for (const d of detections) {
-    const line = d.event ? (d.event.row.raw ?? d.event.row.msg) : null;
+    const line = d.event ? (lineOf.get(d.event.msg) ?? d.event.row.raw) : null;
     if (json) {
       process.stdout.write(`${JSON.stringify({ time: new Date(d.timeMs).toISOString(), rule: d.rule.id, level: d.rule.level, key: d.key, reason: d.reason, line })}\n`);
       continue;

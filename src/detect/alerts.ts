@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DetectEvent } from './event';
 import type { Detection } from './rule';
 
 export type AlertStatus = 'open' | 'acknowledged';
@@ -57,9 +58,21 @@ function fromRow(r: Row): Alert {
 
 /** What a detection references: its raw line (ids come with the durable queue stage). */
 export function detectionRef(d: Detection): string | null {
-  if (d.event === null) return null;
-  const raw = d.event.row.raw ?? d.event.row.msg;
+  return eventRef(d.event);
+}
+
+function eventRef(ev: DetectEvent | null): string | null {
+  if (ev === null) return null;
+  const raw = ev.row.raw;
   return raw.length > MAX_REF_LENGTH ? raw.slice(0, MAX_REF_LENGTH) : raw;
+}
+
+/** Episodes kept in memory so a firing that joins one costs no SQLite write; flushed about once a second. */
+const MAX_CACHED = 10_000;
+
+interface Episode {
+  alert: Alert;
+  dirty: boolean;
 }
 
 export class AlertStore {
@@ -67,17 +80,19 @@ export class AlertStore {
   private readonly findOpen: Database.Statement;
   private readonly insert: Database.Statement;
   private readonly bump: Database.Statement;
+  private readonly cache = new Map<string, Episode>();
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(SCHEMA);
     this.findOpen = this.db.prepare('SELECT * FROM alerts WHERE rule = ? AND key = ? ORDER BY last_ms DESC LIMIT 1');
     this.insert = this.db.prepare(`INSERT INTO alerts (rule, title, level, key, first_ms, last_ms, count, reason, refs, status)
       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 'open')`);
-    this.bump = this.db.prepare('UPDATE alerts SET last_ms = ?, count = count + 1, refs = ? WHERE id = ?');
+    this.bump = this.db.prepare('UPDATE alerts SET last_ms = ?, count = ?, refs = ? WHERE id = ?');
   }
 
   /**
@@ -85,24 +100,81 @@ export class AlertStore {
    * An acknowledged alert still absorbs firings within its suppression window (acknowledging silences it).
    */
   record(d: Detection): { alert: Alert; created: boolean } {
-    const ref = detectionRef(d);
-    const prev = this.findOpen.get(d.rule.id, d.key) as Row | undefined;
-    if (prev !== undefined && d.timeMs - prev.last_ms <= d.rule.suppressMs && d.timeMs >= prev.first_ms) {
-      const refs = JSON.parse(prev.refs) as string[];
-      if (ref !== null && refs.length < MAX_REFS) refs.push(ref);
-      this.bump.run(Math.max(prev.last_ms, d.timeMs), JSON.stringify(refs), prev.id);
-      return { alert: fromRow({ ...prev, last_ms: Math.max(prev.last_ms, d.timeMs), count: prev.count + 1, refs: JSON.stringify(refs) }), created: false };
+    const k = `${d.rule.id}\u0000${d.key}`;
+    let ep = this.cache.get(k);
+    if (ep === undefined) {
+      const row = this.findOpen.get(d.rule.id, d.key) as Row | undefined;
+      if (row !== undefined) ep = this.remember(k, fromRow(row));
     }
+    if (ep !== undefined && d.timeMs - ep.alert.lastMs <= d.rule.suppressMs && d.timeMs >= ep.alert.firstMs) {
+      const a = ep.alert;
+      a.count++;
+      if (d.timeMs > a.lastMs) a.lastMs = d.timeMs;
+      if (a.refs.length < MAX_REFS) {
+        const ref = detectionRef(d);
+        if (ref !== null) a.refs.push(ref);
+      }
+      ep.dirty = true;
+      return { alert: a, created: false };
+    }
+    const ref = detectionRef(d);
     const refs = ref === null ? [] : [ref];
     const info = this.insert.run(d.rule.id, d.rule.title, d.rule.level, d.key, d.timeMs, d.timeMs, d.reason, JSON.stringify(refs));
     const alert: Alert = {
       id: Number(info.lastInsertRowid), rule: d.rule.id, title: d.rule.title, level: d.rule.level, key: d.key,
       firstMs: d.timeMs, lastMs: d.timeMs, count: 1, reason: d.reason, refs, status: 'open',
     };
+    this.remember(k, alert);
     return { alert, created: true };
   }
 
+  /**
+   * The engine's repeat fast path: join the cached open episode of rule+key when `timeMs` is within its
+   * suppression window; false (nothing done) when there is none, and the caller records a full detection.
+   */
+  repeat(ruleId: string, key: string, timeMs: number, suppressMs: number, ev: DetectEvent): boolean {
+    const ep = this.cache.get(`${ruleId}\u0000${key}`);
+    if (ep === undefined) return false;
+    const a = ep.alert;
+    if (timeMs - a.lastMs > suppressMs || timeMs < a.firstMs) return false;
+    a.count++;
+    if (timeMs > a.lastMs) a.lastMs = timeMs;
+    if (a.refs.length < MAX_REFS) {
+      const ref = eventRef(ev);
+      if (ref !== null) a.refs.push(ref);
+    }
+    ep.dirty = true;
+    return true;
+  }
+
+  private remember(k: string, alert: Alert): Episode {
+    const old = this.cache.get(k);
+    if (old?.dirty) this.write(old);
+    this.cache.delete(k);
+    if (this.cache.size >= MAX_CACHED) {
+      const [firstKey, first] = this.cache.entries().next().value as [string, Episode];
+      if (first.dirty) this.write(first);
+      this.cache.delete(firstKey);
+    }
+    const ep = { alert, dirty: false };
+    this.cache.set(k, ep);
+    return ep;
+  }
+
+  private write(ep: Episode): void {
+    this.bump.run(ep.alert.lastMs, ep.alert.count, JSON.stringify(ep.alert.refs), ep.alert.id);
+    ep.dirty = false;
+  }
+
+  /** Write what joined open episodes since the last flush (one transaction). */
+  flush(): void {
+    const dirty = [...this.cache.values()].filter((e) => e.dirty);
+    if (dirty.length === 0) return;
+    this.db.transaction(() => { for (const e of dirty) this.write(e); })();
+  }
+
   list(opts: { status?: AlertStatus; rule?: string; limit?: number } = {}): Alert[] {
+    this.flush();
     const where: string[] = [];
     const params: unknown[] = [];
     if (opts.status) { where.push('status = ?'); params.push(opts.status); }
@@ -113,13 +185,16 @@ export class AlertStore {
 
   /** Acknowledge alerts by id; returns how many changed. */
   ack(ids: number[]): number {
+    this.flush();
     const st = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'");
     let n = 0;
     for (const id of ids) n += st.run(id).changes;
+    for (const ep of this.cache.values()) if (ids.includes(ep.alert.id)) ep.alert.status = 'acknowledged';
     return n;
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 }

@@ -29,6 +29,9 @@ interface RuleRuntime {
   absence: AbsenceState | null;
   newValues: KeyedState<1> | null;
   newValuesDirty: boolean;
+  /** Key and time of the rule's last firing, for the repeat fast path. */
+  lastKey: string | null;
+  lastMs: number;
 }
 
 export interface EngineOptions {
@@ -36,6 +39,11 @@ export interface EngineOptions {
   stateDir: string | null;
   /** Called for every firing, in order. */
   onDetect: (d: Detection) => void;
+  /**
+   * Optional fast path for a firing with the same key as the rule's previous one within its suppression window:
+   * return true when it was absorbed (joined the open alert), and no Detection (nor reason text) is built.
+   */
+  onRepeat?: (rule: CompiledRule, key: string, timeMs: number, ev: DetectEvent) => boolean;
   /** Engine start (ms) for absence grace periods; default Date.now(). */
   startMs?: number;
 }
@@ -105,6 +113,8 @@ export class DetectEngine {
       absence: rule.absence ? new AbsenceState(rule.absence.afterMs, this.startMs + rule.absence.graceMs, cap) : null,
       newValues: rule.newValue ? new KeyedState<1>(cap) : null,
       newValuesDirty: false,
+      lastKey: null,
+      lastMs: 0,
     };
     if (rt.newValues !== null) this.restoreNewValues(rt);
     return rt;
@@ -148,14 +158,15 @@ export class DetectEngine {
     const t = ev.timeMs;
     switch (rule.kind) {
       case 'match':
+        if (this.repeat(rt, key, t, ev)) return;
         return this.fire(rt, key, t, 'matched', ev);
       case 'threshold': {
         const th = rule.threshold!;
         if (rt.distinct !== null) {
           const v = th.distinct!(ev, local);
           if (v === undefined) return;
-          if (rt.distinct.add(key, String(v), t)) this.fire(rt, key, t, `${th.count} distinct ${th.distinctName} within ${formatDuration(th.windowMs)}`, ev);
-        } else if (rt.threshold!.add(key, t)) {
+          if (rt.distinct.add(key, String(v), t) && !this.repeat(rt, key, t, ev)) this.fire(rt, key, t, `${th.count} distinct ${th.distinctName} within ${formatDuration(th.windowMs)}`, ev);
+        } else if (rt.threshold!.add(key, t) && !this.repeat(rt, key, t, ev)) {
           this.fire(rt, key, t, `${th.count} matches within ${formatDuration(th.windowMs)}`, ev);
         }
         return;
@@ -173,7 +184,7 @@ export class DetectEngine {
       }
       case 'clock_skew': {
         const skew = clockSkewMs(ev);
-        if (skew !== null && Math.abs(skew) > rule.clockSkew!.maxMs) {
+        if (skew !== null && Math.abs(skew) > rule.clockSkew!.maxMs && !this.repeat(rt, key, t, ev)) {
           this.fire(rt, key, t, `reported time is ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} reception`, ev);
         }
       }
@@ -220,8 +231,21 @@ export class DetectEngine {
     this.flushNewValues();
   }
 
+  /** The repeat fast path (EngineOptions.onRepeat); true when the firing was absorbed. */
+  private repeat(rt: RuleRuntime, key: string, t: number, ev: DetectEvent): boolean {
+    const on = this.opts.onRepeat;
+    if (on === undefined || key !== rt.lastKey || t < rt.lastMs || t - rt.lastMs > rt.rule.suppressMs) return false;
+    if (!on(rt.rule, key, t, ev)) return false;
+    rt.metrics.alerts++;
+    rt.metrics.suppressed++;
+    rt.lastMs = t;
+    return true;
+  }
+
   private fire(rt: RuleRuntime, key: string, timeMs: number, reason: string, ev: DetectEvent | null): void {
     rt.metrics.alerts++;
+    rt.lastKey = key;
+    rt.lastMs = timeMs;
     this.opts.onDetect({ rule: rt.rule, key, timeMs, reason, event: ev });
   }
 

@@ -273,11 +273,13 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
       if (f.get('count') === undefined) f.bad('missing "count" (how many matches fire the rule)', node.loc);
       break;
     }
-    case 'sequence':
-      rule.sequence = { steps: steps(f), withinMs: f.duration('within', true, 60_000) };
-      rule.apps = seqApps;
+    case 'sequence': {
+      const seq = steps(f);
+      rule.sequence = { steps: seq.steps, withinMs: f.duration('within', true, 60_000) };
+      rule.apps = seq.apps;
       if (f.get('query') !== undefined) f.bad('a sequence rule has no top-level query; give each step a query', f.get('query')!.keyLoc);
       break;
+    }
     case 'absence': {
       const after = f.duration('after', true, 15 * 60_000);
       rule.absence = { afterMs: after, graceMs: f.duration('grace', false, after) };
@@ -315,17 +317,15 @@ function extractors(f: Fields): Extractor[] {
   return out;
 }
 
-/** Apps of a sequence: the union of its steps', null when a step can match any app. */
-let seqApps: string[] | null = null;
-
-function steps(f: Fields): SequenceStep[] {
-  seqApps = [];
+/** The two steps of a sequence, and its apps: the union of the steps' apps, null when a step can match any app. */
+function steps(f: Fields): { steps: SequenceStep[]; apps: string[] | null } {
+  let apps: string[] | null = [];
   const e = f.get('steps');
   if (e === undefined || e.value.kind !== 'seq' || e.value.items.length !== 2) {
     f.bad('a sequence rule needs steps: a list of two steps (A then B), each with a query', e?.value.loc ?? f.node.loc);
-    return [];
+    return { steps: [], apps: null };
   }
-  return e.value.items.map((it, i) => {
+  const list = e.value.items.map((it, i) => {
     if (it.kind !== 'map') {
       f.bad('a step is a map with query: (and optionally count:)', it.loc);
       return { match: () => false, count: 1 };
@@ -337,10 +337,11 @@ function steps(f: Fields): SequenceStep[] {
     const q = entry(it, 'query');
     if (q === undefined) sub.bad('a step needs a query', it.loc);
     const match = sub.query(q?.value, `steps[${i}].query`);
-    seqApps = seqApps === null || sub.lastApps === null ? null : [...seqApps, ...sub.lastApps];
+    apps = apps === null || sub.lastApps === null ? null : [...apps, ...sub.lastApps];
     if (!sub.ok) f.ok = false;
     return { match, count };
   });
+  return { steps: list, apps };
 }
 
 /** `regex:` entries, each `{fields: [...], pattern: '…'}`: every entry must match one of its fields. */

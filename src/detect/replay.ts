@@ -46,6 +46,8 @@ export function parseLogLine(line: string, nowMs = Date.now()): Message | null {
 export interface ReplayResult {
   detections: Detection[];
   lines: number;
+  /** The log line each replayed message came from (for display: file-format lines get a PRI to be parsed). */
+  lineOf: WeakMap<Message, string>;
 }
 
 /** Run `rules` over `lines`; ticks happen at each event's time, so absence fires on the log's clock. */
@@ -54,9 +56,11 @@ export function replay(rules: CompiledRule[], lines: string[], opts: { nowMs?: n
   let engine: DetectEngine | null = null;
   let n = 0;
   let last = 0;
+  const lineOf = new WeakMap<Message, string>();
   for (const line of lines) {
     const msg = parseLogLine(line, opts.nowMs);
     if (msg === null) continue;
+    lineOf.set(msg, line);
     const ev = toEvent(msg);
     n++;
     engine ??= new DetectEngine(rules, { stateDir: opts.stateDir ?? null, onDetect: (d) => detections.push(d), startMs: ev.timeMs });
@@ -67,5 +71,5 @@ export function replay(rules: CompiledRule[], lines: string[], opts: { nowMs?: n
     engine.process(ev);
   }
   engine?.close();
-  return { detections, lines: n };
+  return { detections, lines: n, lineOf };
 }

@@ -36,9 +36,35 @@ export class DetectService {
   constructor(rules: CompiledRule[], readonly opts: DetectServiceOptions) {
     const dir = join(opts.dataDir, 'detect');
     this.alerts = new AlertStore(opts.database ?? join(dir, 'alerts.db'));
-    this.engine = new DetectEngine(rules, { stateDir: dir, onDetect: (d) => this.onDetect(d) });
-    this.timer = setInterval(() => this.engine.tick(Date.now()), TICK_MS);
+    this.engine = new DetectEngine(rules, {
+      stateDir: dir,
+      onDetect: (d) => this.onDetect(d),
+      onRepeat: (rule, key, t, ev) => this.alerts.repeat(rule.id, key, t, rule.suppressMs, ev),
+    });
+    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+  }
+
+  /** keysDropped per rule at the last warning, so a cap that keeps dropping is reported about once a minute. */
+  private readonly droppedSeen = new Map<string, { dropped: number; at: number }>();
+
+  private tick(): void {
+    const now = Date.now();
+    this.engine.tick(now);
+    for (const [id, m] of Object.entries(this.engine.metrics())) {
+      const seen = this.droppedSeen.get(id) ?? { dropped: 0, at: 0 };
+      if (m.keysDropped > seen.dropped && now - seen.at >= 60_000) {
+        this.opts.logger.warn('LW_WARN_DETECT_KEYS_DROPPED', 'a rule reached its key cap; the least recently active keys were dropped', {
+          rule: id, dropped: m.keysDropped - seen.dropped, droppedTotal: m.keysDropped, held: m.keysHeld,
+        });
+        this.droppedSeen.set(id, { dropped: m.keysDropped, at: now });
+      }
+    }
+    try {
+      this.alerts.flush();
+    } catch (err) {
+      this.opts.logger.error('LW_ERR_ALERT_STORE', 'alert updates could not be stored', { error: (err as Error).message });
+    }
   }
 
   private onDetect(d: Detection): void {

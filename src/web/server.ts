@@ -1,6 +1,8 @@
 // HTTP API over a store backend (fastify): GET /api/search, GET /api/stats, GET /healthz. Loopback by default;
 // bounded request sizes; a bad query answers 400 with its code, column and caret display.
 import Fastify, { type FastifyReply } from 'fastify';
+import { alertJson } from '../detect/outputs';
+import { detectServices } from '../detect/service';
 import type { Logger } from '../log';
 import { DEFAULT_PAGE, MAX_PAGE, StoreError, type StoreBackend } from '../store/backend';
 import { QueryError } from '../store/query/errors';
@@ -108,6 +110,19 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
         cursor: p.cursor === undefined || p.cursor === '' ? null : p.cursor,
       });
       return result;
+    } catch (err) {
+      return sendError(reply, err, logger);
+    }
+  });
+
+  // Alerts of the running detect actions (docs/detection.md): newest first; status=open|acknowledged, rule=, limit=.
+  app.get<{ Querystring: { status?: string; rule?: string; limit?: string } }>('/api/alerts', async (req, reply) => {
+    try {
+      const { status, rule, limit } = req.query;
+      if (status !== undefined && status !== 'open' && status !== 'acknowledged') throw new BadRequest('LW_ERR_API_PARAM', 'status must be open or acknowledged', 'status');
+      const n = limitParam(limit);
+      const alerts = detectServices().flatMap((s) => s.alerts.list({ status, rule, limit: n })).map(alertJson);
+      return { alerts, metrics: detectServices().map((s) => s.metrics()) };
     } catch (err) {
       return sendError(reply, err, logger);
     }

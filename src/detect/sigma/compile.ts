@@ -107,8 +107,10 @@ function valueTest(mods: string[], raw: unknown, loc: SourceLoc): ValueTest {
 }
 
 function fieldPredicate(key: string, keyLoc: SourceLoc, value: TNode, kind: LogsourceKind): Pred {
-  const [name, ...mods] = key.split('|');
-  for (const m of mods) {
+  const [name, ...given] = key.split('|');
+  // A keyword list written as a map ('|all': [...]) matches anywhere in the message, like plain keywords.
+  const mods = name === '' && !given.some((m) => ['contains', 'startswith', 'endswith', 're'].includes(m)) ? ['contains', ...given] : given;
+  for (const m of given) {
     const why = REFUSED_MODIFIERS[m];
     if (why !== undefined) throw new Refused(`modifier |${m}: ${why}`, keyLoc);
     if (!KNOWN_MODIFIERS.has(m)) throw new Refused(`modifier |${m} is not supported`, keyLoc);
