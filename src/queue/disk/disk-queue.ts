@@ -1,7 +1,7 @@
 // The disk queue store: append-only segment files + an atomically replaced checkpoint (NAME.qi), for rsyslog
-// queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one writev
+// queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one write
 // per appended batch. Format, guarantees and recovery rules: docs/queues.md "Disk format and recovery".
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log';
 import { writeCheckpoint } from './checkpoint';
@@ -165,36 +165,38 @@ export class DiskQueue {
 
   /**
    * Append records in order; returns how many were written (fewer than records.length when maxDiskSpace is
-   * reached). One writev per segment touched; fsync when syncQueueFiles.
+   * reached). One write per segment touched; fsync when syncQueueFiles.
    */
   append(records: readonly Buffer[]): number {
     this.assertOpen();
     const now = Date.now();
     const max = this.opts.maxDiskSpace;
-    const headers = Buffer.allocUnsafe(HDR * records.length);
-    let iov: Buffer[] = [];
-    let pending = 0;
+    // One contiguous buffer per segment touched: headers and payloads copied together (copying 250 bytes is
+    // cheaper than a Buffer view per header plus a 2N-entry writev), then one write.
+    let total = 0;
+    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
+    const out = Buffer.allocUnsafe(total);
+    let from = 0; // start in `out` of the bytes not yet written
+    let pos = 0;
     let accepted = 0;
     let written = 0;
     try {
       for (let i = 0; i < records.length; i++) {
         const rec = records[i]!;
         const size = HDR + rec.length;
-        if (max > 0 && this.diskBytes + pending + size > max) break;
-        let seg = this.writeSeg;
-        if (seg === null || (seg.end + pending > 0 && seg.end + pending + size > this.opts.maxFileSize)) {
-          if (seg !== null && pending > 0) written += this.flush(seg, iov, pending, accepted - written);
-          iov = [];
-          pending = 0;
-          seg = this.rotate();
+        if (max > 0 && this.diskBytes + (pos - from) + size > max) break;
+        const seg = this.writeSeg;
+        if (seg === null || (seg.end + (pos - from) > 0 && seg.end + (pos - from) + size > this.opts.maxFileSize)) {
+          if (seg !== null && pos > from) written += this.flush(seg, out.subarray(from, pos), accepted - written);
+          from = pos;
+          this.rotate();
         }
-        const h = headers.subarray(i * HDR, i * HDR + HDR);
-        writeHeader(h, 0, rec, this.nextSeq + accepted, now);
-        iov.push(h, rec);
-        pending += size;
+        writeHeader(out, pos, rec, this.nextSeq + accepted, now);
+        rec.copy(out, pos + HDR);
+        pos += size;
         accepted++;
       }
-      if (pending > 0) written += this.flush(this.writeSeg!, iov, pending, accepted - written);
+      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written);
     } catch (e) {
       if (written === 0) throw e;
       // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.
@@ -211,12 +213,11 @@ export class DiskQueue {
     return written;
   }
 
-  /** One writev of `iov` at the end of `seg`; on failure the segment is cut back to its old end. */
-  private flush(seg: Seg, iov: Buffer[], bytes: number, records: number): number {
+  /** Write `data` at the end of `seg`; on failure the segment is cut back to its old end. */
+  private flush(seg: Seg, data: Buffer, records: number): number {
     try {
-      let done = 0;
-      while (done < bytes) {
-        const n = writevSync(seg.fd, done === 0 ? iov : sliceIov(iov, done), seg.end + done);
+      for (let done = 0; done < data.length;) {
+        const n = writeSync(seg.fd, data, done, data.length - done, seg.end + done);
         if (n <= 0) throw new Error('short write');
         done += n;
       }
@@ -226,9 +227,9 @@ export class DiskQueue {
       } catch { /* the next recovery truncates the torn tail */ }
       throw io('write', seg.path, e);
     }
-    seg.end += bytes;
-    seg.size += bytes;
-    this.diskBytes += bytes;
+    seg.end += data.length;
+    seg.size += data.length;
+    this.diskBytes += data.length;
     return records;
   }
 
@@ -425,20 +426,6 @@ export class DiskQueue {
 function skipTo(seg: Seg, off: number): number {
   for (const [a, b] of seg.skips) if (off >= a && off < b) off = b;
   return off;
-}
-
-/** The iovec list without its first `done` bytes (after a short writev). */
-function sliceIov(iov: Buffer[], done: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (const b of iov) {
-    if (done >= b.length) {
-      done -= b.length;
-      continue;
-    }
-    out.push(done > 0 ? b.subarray(done) : b);
-    done = 0;
-  }
-  return out;
 }
 
 function closeQuietly(fd: number): void {
