@@ -1,6 +1,6 @@
 // The disk queue store: append-only segment files + an atomically replaced checkpoint (NAME.qi), for rsyslog
 // queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one write
-// per appended batch. Format, guarantees and recovery rules: docs/queues.md "Disk format and recovery".
+// per appended batch. Format, guarantees and recovery rules: docs/queues-disk.md.
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log';
