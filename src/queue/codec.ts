@@ -233,7 +233,7 @@ function encodeInto(m: Message, o: number): number {
     h = Math.floor(h / 128);
   }
   b[lenAt + 4] = h;
-  raw.copy(b, o);
+  b.set(raw, o); // TypedArray.set: no intermediate view, unlike Buffer.copy with offsets
   return o + raw.length;
 }
 
