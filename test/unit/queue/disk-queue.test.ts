@@ -105,7 +105,7 @@ test('reopen after close keeps exactly the unacked records in order, and new app
 test('ack deletes fully consumed segments, never the one being written', (t) => {
   const { dir, cleanup } = tempDir('lw-dq-');
   t.after(cleanup);
-  const q = DiskQueue.open(opts(dir));
+  const q = DiskQueue.open(opts(dir, { checkpointInterval: 1000 }));
   q.append(Array.from({ length: 40 }, (_, i) => rec(i)));
   const before = segs(dir);
   q.peek(16);
@@ -187,4 +187,21 @@ test('a missing index is rebuilt from the segments and said so', (t) => {
   assert.ok(o.logger.records!.some((r) => r.code === 'LW_WARN_QUEUE_DISK_INDEX'));
   assert.equal(q.stats.lostAtRecovery, 0);
   q.close();
+});
+
+test('checkpointInterval=0 without syncQueueFiles deletes consumed segments at the next checkpoint (here: close)', (t) => {
+  const { dir, cleanup } = tempDir('lw-dq-');
+  t.after(cleanup);
+  const q = DiskQueue.open(opts(dir));
+  q.append(Array.from({ length: 20 }, (_, i) => rec(i)));
+  const before = segs(dir).length;
+  q.peek(8);
+  q.ack(8); // about 2 segments consumed: fewer than RETIRE_MAX, so they wait for a checkpoint
+  assert.equal(segs(dir).length, before);
+  assert.deepEqual(ids(q.peek(3)), [8, 9, 10]);
+  q.close();
+  assert.ok(segs(dir).length < before);
+  const q2 = DiskQueue.open(opts(dir));
+  assert.deepEqual(ids(q2.peek(100)), Array.from({ length: 12 }, (_, i) => i + 8));
+  q2.close();
 });
