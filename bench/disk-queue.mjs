@@ -17,12 +17,14 @@ const { StreamLogger } = require('../dist/src/log.js');
 const N = Number(process.argv[2] ?? 200_000);
 const BATCH = Number(process.argv[3] ?? 100);
 const BASE = process.argv[4] ?? tmpdir();
-const origin = { inputname: 'imtcp', fromhost: 'web-01.example.net', fromhostIp: '192.0.2.10', ruleset: 'RSYSLOG_DefaultRuleset' };
+const origin = { inputname: 'imtcp', fromhost: 'web-01', fromhostIp: '192.0.2.10', ruleset: 'RSYSLOG_DefaultRuleset' };
+/** An RFC 3164 sshd line as the parser leaves it: ~100-byte rawmsg, ~250 bytes encoded. */
 function make(i) {
-  const text = `Accepted password for alice from 198.51.100.${i % 250} port ${40000 + i} ssh2`;
-  const m = new Message(Buffer.from(`<38>1 2026-12-03T13:00:00.123456+01:00 web-01 sshd 4242 - - ${text}`), origin, SyslogTime.now());
+  const text = ` Accepted publickey for alice from 198.51.100.${i % 250} port ${40000 + (i % 20000)}`;
+  const m = new Message(Buffer.from(`<38>Dec  3 13:00:00 web-01 sshd[4242]:${text}`), origin, SyslogTime.now());
   m.msg = text; m.hostname = 'web-01'; m.syslogtag = 'sshd[4242]:'; m.programname = 'sshd'; m.appName = 'sshd';
-  m.procid = '4242'; m.facility = 4; m.severity = 6; m.protocolVersion = '1';
+  m.procid = '4242'; m.facility = 4; m.severity = 6;
+  m.timereported = new SyslogTime(2026, 12, 3, 13, 0, 0, 0, 0, 60, 1);
   return m;
 }
 const msgs = Array.from({ length: 1000 }, (_, i) => make(i));
