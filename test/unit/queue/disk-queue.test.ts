@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamLogger } from '../../../src/log';
 import { DiskQueue, type DiskQueueOptions } from '../../../src/queue/disk/disk-queue';
@@ -204,4 +204,23 @@ test('checkpointInterval=0 without syncQueueFiles deletes consumed segments at t
   const q2 = DiskQueue.open(opts(dir));
   assert.deepEqual(ids(q2.peek(100)), Array.from({ length: 12 }, (_, i) => i + 8));
   q2.close();
+});
+
+test('a record corrupted on disk while the queue runs is skipped, counted and logged; its neighbours are kept', (t) => {
+  const { dir, cleanup } = tempDir('lw-dq-');
+  t.after(cleanup);
+  const o = opts(dir, { maxFileSize: 1 << 20 });
+  const q = DiskQueue.open(o);
+  q.append(Array.from({ length: 10 }, (_, i) => rec(i)));
+  const file = join(dir, segs(dir)[0]!);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.from('!'), 0, 1, 3 * 124 + 24 + 50); // a payload byte of record 3
+  closeSync(fd);
+  assert.deepEqual(ids(q.peek(100)), [0, 1, 2, 4, 5, 6, 7, 8, 9]);
+  assert.equal(q.length, 9);
+  assert.equal(q.stats.lostAtRecovery, 1);
+  assert.equal(o.logger.records!.filter((r) => r.code === 'LW_ERR_QUEUE_DISK_LOST').length, 1);
+  q.ack(9);
+  assert.equal(q.length, 0);
+  q.close();
 });
