@@ -68,7 +68,7 @@ export class DiskQueue {
   private dirty = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
-  // The last peek, one entry per record: where the record after it starts, its seq, the next one's appendedAt.
+  // The last peek, one entry per record: its segment, where the record after it starts, its seq, its appendedAt.
   private pkSeg: Seg[] = [];
   private pkEnd: number[] = [];
   private pkSeq: number[] = [];
