@@ -1,15 +1,21 @@
 // Message ⇄ Buffer for the disk queue: a versioned, exact binary form of every field of src/message.ts.
 //
-// Layout (little-endian), version 1:
-//   u8 version | u8 flags | facility, severity | timereported | [timegenerated] | 13 strings | rawmsg | [json] | [local]
-//   facility/severity: two u8 (FLAG_NUM_F64 clear) or two f64
-//   time: compact (19 bytes: i32 year, u8 month day hour minute second precision, u8 source | zulu<<7, i32 secfrac,
-//         i32 offsetMinutes) or full (FLAG_Tx_F64: 10 f64 + u8 zulu) when a field does not fit (e.g. offset -0)
-//   string: u32 (byteLength << 1 | utf16) + bytes. UTF-8 when the string is well formed, else UTF-16LE, because
-//         UTF-8 turns a lone surrogate (U+D800–DFFF) into U+FFFD and the message must come back unchanged.
-//   rawmsg: u32 length + bytes; json/local: a string holding JSON.stringify (which escapes lone surrogates).
-// Measured (bench/codec.mjs, 250-byte message, this machine): see bench/README.md "disk queue"; UTF-8 with the
-// well-formedness check beat UTF-16LE everywhere because syslog text is almost always ASCII.
+// Layout, version 1 (little-endian):
+//
+//   u8 version | u8 flags | facility, severity | timereported | [timegenerated] | lengths | blob | rawmsg
+//
+//   facility/severity: two u8, or two f64 (FLAG_NUM_F64) when either is not an integer 0..255 (or is -0)
+//   time: compact, 19 bytes (i32 year; u8 month, day, hour, minute, second, precision; u8 source | zulu << 7;
+//         i32 secfrac; i32 offsetMinutes), or full (FLAG_Tx_F64: 10 f64 + u8 zulu) when a field does not fit
+//         (offset -0 is "-00:00" and must stay -0). timegenerated is left out when it is the same object.
+//   lengths: LEB128 varints — the 13 string fields', json's and local's lengths in UTF-16 code units, rawmsg's
+//         byte length, then the blob's (byteLength << 1 | utf16) in a fixed 5-byte varint
+//   blob: every string field, then json and local (JSON.stringify text), concatenated: UTF-8, or UTF-16LE when
+//         any of them holds a lone surrogate (U+D800–DFFF), which UTF-8 would turn into U+FFFD.
+//   rawmsg: its bytes.
+// The trees are JSON, so they come back as JSON.parse(JSON.stringify(tree)) (a -0 number becomes 0, as in
+// rsyslog's json-c trees). Strings as one blob: one native encode/decode per message instead of 15 (each call
+// costs more than copying a short field). UTF-8 vs UTF-16LE: measured in bench/README.md "disk queue".
 import { Message, type Origin } from '../message';
 import { SyslogTime, type TimeSource } from '../time';
 
@@ -227,7 +233,7 @@ function encodeInto(m: Message, o: number): number {
     h = Math.floor(h / 128);
   }
   b[lenAt + 4] = h;
-  raw.copy(b, o);
+  b.set(raw, o); // TypedArray.set: no intermediate view, unlike Buffer.copy with offsets
   return o + raw.length;
 }
 

@@ -1,7 +1,7 @@
 // The disk queue store: append-only segment files + an atomically replaced checkpoint (NAME.qi), for rsyslog
-// queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one writev
-// per appended batch. Format, guarantees and recovery rules: docs/queues.md "Disk format and recovery".
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writevSync } from 'node:fs';
+// queue.type="Disk" and disk-assisted queues. One writer/reader in one process; synchronous I/O, one write
+// per appended batch. Format, guarantees and recovery rules: docs/queues-disk.md.
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log';
 import { writeCheckpoint } from './checkpoint';
@@ -31,6 +31,8 @@ export interface DiskQueueOptions {
 
 export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
 export const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
+/** Consumed segments kept at most before a checkpoint deletes them (checkpointInterval=0, no syncQueueFiles). */
+const RETIRE_MAX = 4;
 
 export interface DiskQueueStats {
   appended: number;
@@ -66,7 +68,7 @@ export class DiskQueue {
   private dirty = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
-  // The last peek, one entry per record: where the record after it starts, its seq, the next one's appendedAt.
+  // The last peek, one entry per record: its segment, where the record after it starts, its seq, its appendedAt.
   private pkSeg: Seg[] = [];
   private pkEnd: number[] = [];
   private pkSeq: number[] = [];
@@ -107,7 +109,13 @@ export class DiskQueue {
     const ms = opts.checkpointMs ?? 1000;
     if (ms > 0) {
       this.timer = setInterval(() => {
-        if (this.dirty && !this.closed) this.checkpoint(false);
+        if (!this.dirty || this.closed) return;
+        try {
+          if (this.writeSeg) this.fsyncSeg(this.writeSeg);
+          this.checkpoint(false);
+        } catch (e) { // a timer must not throw; the next append/ack/close reports the failure again
+          this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: periodic checkpoint failed`, { queue: this.opts.name, error: (e as Error).message });
+        }
       }, ms);
       this.timer.unref();
     }
@@ -165,36 +173,41 @@ export class DiskQueue {
 
   /**
    * Append records in order; returns how many were written (fewer than records.length when maxDiskSpace is
-   * reached). One writev per segment touched; fsync when syncQueueFiles.
+   * reached). One write per segment touched; fsync when syncQueueFiles.
    */
   append(records: readonly Buffer[]): number {
     this.assertOpen();
     const now = Date.now();
     const max = this.opts.maxDiskSpace;
-    const headers = Buffer.allocUnsafe(HDR * records.length);
-    let iov: Buffer[] = [];
-    let pending = 0;
+    // One contiguous buffer per segment touched: headers and payloads copied together (copying 250 bytes is
+    // cheaper than a Buffer view per header plus a 2N-entry writev), then one write.
+    let total = 0;
+    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
+    const out = Buffer.allocUnsafe(total);
+    let from = 0; // start in `out` of the bytes not yet written
+    let pos = 0;
     let accepted = 0;
     let written = 0;
     try {
       for (let i = 0; i < records.length; i++) {
         const rec = records[i]!;
         const size = HDR + rec.length;
-        if (max > 0 && this.diskBytes + pending + size > max) break;
-        let seg = this.writeSeg;
-        if (seg === null || (seg.end + pending > 0 && seg.end + pending + size > this.opts.maxFileSize)) {
-          if (seg !== null && pending > 0) written += this.flush(seg, iov, pending, accepted - written);
-          iov = [];
-          pending = 0;
-          seg = this.rotate();
+        if (max > 0 && this.diskBytes + (pos - from) + size > max) {
+          if (this.retired.length > 0) this.checkpoint(false); // frees consumed segments awaiting deletion
+          if (this.diskBytes + (pos - from) + size > max) break;
         }
-        const h = headers.subarray(i * HDR, i * HDR + HDR);
-        writeHeader(h, 0, rec, this.nextSeq + accepted, now);
-        iov.push(h, rec);
-        pending += size;
+        const seg = this.writeSeg;
+        if (seg === null || (seg.end + (pos - from) > 0 && seg.end + (pos - from) + size > this.opts.maxFileSize)) {
+          if (seg !== null && pos > from) written += this.flush(seg, out.subarray(from, pos), accepted - written);
+          from = pos;
+          this.rotate();
+        }
+        writeHeader(out, pos, rec, this.nextSeq + accepted, now);
+        rec.copy(out, pos + HDR);
+        pos += size;
         accepted++;
       }
-      if (pending > 0) written += this.flush(this.writeSeg!, iov, pending, accepted - written);
+      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written);
     } catch (e) {
       if (written === 0) throw e;
       // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.
@@ -211,12 +224,11 @@ export class DiskQueue {
     return written;
   }
 
-  /** One writev of `iov` at the end of `seg`; on failure the segment is cut back to its old end. */
-  private flush(seg: Seg, iov: Buffer[], bytes: number, records: number): number {
+  /** Write `data` at the end of `seg`; on failure the segment is cut back to its old end. */
+  private flush(seg: Seg, data: Buffer, records: number): number {
     try {
-      let done = 0;
-      while (done < bytes) {
-        const n = writevSync(seg.fd, done === 0 ? iov : sliceIov(iov, done), seg.end + done);
+      for (let done = 0; done < data.length;) {
+        const n = writeSync(seg.fd, data, done, data.length - done, seg.end + done);
         if (n <= 0) throw new Error('short write');
         done += n;
       }
@@ -226,9 +238,9 @@ export class DiskQueue {
       } catch { /* the next recovery truncates the torn tail */ }
       throw io('write', seg.path, e);
     }
-    seg.end += bytes;
-    seg.size += bytes;
-    this.diskBytes += bytes;
+    seg.end += data.length;
+    seg.size += data.length;
+    this.diskBytes += data.length;
     return records;
   }
 
@@ -356,6 +368,7 @@ export class DiskQueue {
     } finally {
       this.closed = true;
       for (const s of this.segs) closeQuietly(s.fd);
+      for (const s of this.retired) closeQuietly(s.fd);
       this.segs = [];
       closeQuietly(this.dirFd);
       releaseLock(this.lockPath);
@@ -391,9 +404,23 @@ export class DiskQueue {
     if (gone.length > 0) this.unlinkSegs(gone);
   }
 
-  /** Unlink segments already removed from `segs`, after a checkpoint that no longer points into them. */
+  /**
+   * Segments already removed from `segs` are deleted after the next checkpoint (which no longer points into
+   * them). With checkpointInterval=0 and syncQueueFiles off that checkpoint is deferred to the timer, close, or
+   * RETIRE_MAX consumed segments — its three fsyncs per segment were 16% of the CPU profile of a drain.
+   */
   private unlinkSegs(gone: Seg[]): void {
-    if (!this.closed) this.checkpoint(false);
+    this.retired.push(...gone);
+    this.dirty = true;
+    const lazy = this.opts.checkpointInterval === 0 && !this.opts.syncQueueFiles;
+    if (!this.closed && (!lazy || this.retired.length >= RETIRE_MAX)) this.checkpoint(false);
+  }
+
+  private retired: Seg[] = [];
+
+  private unlinkRetired(): void {
+    const gone = this.retired;
+    this.retired = [];
     for (const seg of gone) {
       closeQuietly(seg.fd);
       try {
@@ -418,6 +445,7 @@ export class DiskQueue {
     }
     this.dirty = false;
     this.sinceCheckpoint = 0;
+    if (this.retired.length > 0) this.unlinkRetired();
   }
 }
 
@@ -425,20 +453,6 @@ export class DiskQueue {
 function skipTo(seg: Seg, off: number): number {
   for (const [a, b] of seg.skips) if (off >= a && off < b) off = b;
   return off;
-}
-
-/** The iovec list without its first `done` bytes (after a short writev). */
-function sliceIov(iov: Buffer[], done: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (const b of iov) {
-    if (done >= b.length) {
-      done -= b.length;
-      continue;
-    }
-    out.push(done > 0 ? b.subarray(done) : b);
-    done = 0;
-  }
-  return out;
 }
 
 function closeQuietly(fd: number): void {

@@ -1,5 +1,5 @@
 // Opening a spool directory after a clean stop or a crash: read the checkpoint (or rebuild without it), scan
-// every segment from the head, and decide what each damaged byte range means. Rules (docs/queues.md):
+// every segment from the head, and decide what each damaged byte range means. Rules (docs/queues-disk.md):
 //   * torn/corrupt bytes at the tail of the NEWEST segment: truncated after the last intact record;
 //   * a corrupt range inside a segment: skipped (resync on the next intact record), the file left as it is;
 //   * a segment with no intact record at all: renamed NAME.N.seg.quarantine (never overwritten, never deleted);

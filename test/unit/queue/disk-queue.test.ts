@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamLogger } from '../../../src/log';
 import { DiskQueue, type DiskQueueOptions } from '../../../src/queue/disk/disk-queue';
@@ -105,7 +105,7 @@ test('reopen after close keeps exactly the unacked records in order, and new app
 test('ack deletes fully consumed segments, never the one being written', (t) => {
   const { dir, cleanup } = tempDir('lw-dq-');
   t.after(cleanup);
-  const q = DiskQueue.open(opts(dir));
+  const q = DiskQueue.open(opts(dir, { checkpointInterval: 1000 }));
   q.append(Array.from({ length: 40 }, (_, i) => rec(i)));
   const before = segs(dir);
   q.peek(16);
@@ -186,5 +186,41 @@ test('a missing index is rebuilt from the segments and said so', (t) => {
   assert.deepEqual(ids(q.peek(10)), [0, 1, 2, 3, 4]);
   assert.ok(o.logger.records!.some((r) => r.code === 'LW_WARN_QUEUE_DISK_INDEX'));
   assert.equal(q.stats.lostAtRecovery, 0);
+  q.close();
+});
+
+test('checkpointInterval=0 without syncQueueFiles deletes consumed segments at the next checkpoint (here: close)', (t) => {
+  const { dir, cleanup } = tempDir('lw-dq-');
+  t.after(cleanup);
+  const q = DiskQueue.open(opts(dir));
+  q.append(Array.from({ length: 20 }, (_, i) => rec(i)));
+  const before = segs(dir).length;
+  q.peek(8);
+  q.ack(8); // about 2 segments consumed: fewer than RETIRE_MAX, so they wait for a checkpoint
+  assert.equal(segs(dir).length, before);
+  assert.deepEqual(ids(q.peek(3)), [8, 9, 10]);
+  q.close();
+  assert.ok(segs(dir).length < before);
+  const q2 = DiskQueue.open(opts(dir));
+  assert.deepEqual(ids(q2.peek(100)), Array.from({ length: 12 }, (_, i) => i + 8));
+  q2.close();
+});
+
+test('a record corrupted on disk while the queue runs is skipped, counted and logged; its neighbours are kept', (t) => {
+  const { dir, cleanup } = tempDir('lw-dq-');
+  t.after(cleanup);
+  const o = opts(dir, { maxFileSize: 1 << 20 });
+  const q = DiskQueue.open(o);
+  q.append(Array.from({ length: 10 }, (_, i) => rec(i)));
+  const file = join(dir, segs(dir)[0]!);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.from('!'), 0, 1, 3 * 124 + 24 + 50); // a payload byte of record 3
+  closeSync(fd);
+  assert.deepEqual(ids(q.peek(100)), [0, 1, 2, 4, 5, 6, 7, 8, 9]);
+  assert.equal(q.length, 9);
+  assert.equal(q.stats.lostAtRecovery, 1);
+  assert.equal(o.logger.records!.filter((r) => r.code === 'LW_ERR_QUEUE_DISK_LOST').length, 1);
+  q.ack(9);
+  assert.equal(q.length, 0);
   q.close();
 });
