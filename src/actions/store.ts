@@ -1,8 +1,12 @@
 // The store action: `action(type="store" path=… retention.days=… retention.maxBytes=…)` writes messages into the
 // searchable SQLite store (src/store/sqlite.ts). The rows go to the store's writer thread, which commits them in
 // order and retries failures (SQLITE_BUSY, disk full) itself; a batch resolves once handed over, and waits while
-// the thread is too far behind (backpressure). On a store on this thread (tests) a batch resolves after its
-// transactions commit, a failure rejects so the queue retries, and chunks already committed are not rewritten.
+// the thread is too far behind (backpressure). Rows the store refuses for their content (LW_ERR_STORE_ROW: too
+// big, a constraint or trigger) are dropped by the thread with LW_WARN_STORE_ROW_DROPPED, never retried forever;
+// they cannot be in the delivery report, which was given at handover. On a store on this thread (tests,
+// `inProcess`) a batch resolves after its transactions commit: refused rows are found by halving the chunk and
+// reported as poison, another failure throws a DeliveryFailure whose `done` counts the committed messages, and
+// chunks already committed are not rewritten.
 import { isAbsolute, join } from 'node:path';
 import type { ActionFactory, ComponentSpec, ParamSpec } from '../components';
 import { getParam, type ActionDecl, type Params, type ParamValue } from '../config/model';
@@ -13,7 +17,7 @@ import { toStoredRow, type StoreBackend, type StoredRow } from '../store/backend
 import { DAY_US } from '../store/sqlite-partition';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
 import { WorkerStoreWriter } from '../store/writer-worker';
-import type { Action, ActionStats } from './action';
+import { DeliveryFailure, type Action, type ActionStats, type DeliveryReport, type Rejection } from './action';
 
 /** Most rows per transaction: big enough to amortise the commit (and FTS5 segment) cost. */
 const DEFAULT_CHUNK_ROWS = 5000;
@@ -83,10 +87,13 @@ export function storeOptions(decl: ActionDecl, mp: Params, dataDir: string): Sto
   };
 }
 
-function isPrefix(prefix: Message[], batch: Message[]): boolean {
-  if (prefix.length > batch.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== batch[i]) return false;
-  return true;
+/** Where `prev` continues in `batch`: batch = prev[k…] followed by more messages (a retry from `done`); else -1. */
+function resumeOffset(prev: Message[], batch: Message[]): number {
+  if (batch.length === 0) return -1;
+  const k = prev.indexOf(batch[0]!);
+  if (k < 0 || prev.length - k > batch.length) return -1;
+  for (let i = k; i < prev.length; i++) if (prev[i] !== batch[i - k]) return -1;
+  return k;
 }
 
 export class StoreAction implements Action {
@@ -96,8 +103,8 @@ export class StoreAction implements Action {
   private readonly logger: Logger;
   /** The shared writer (its SQLite work runs in a worker thread, see src/store/writer-worker.ts). */
   private store: StoreBackend | null = null;
-  /** The batch being delivered and how many of its messages are committed (kept across a retry). */
-  private pending: { messages: Message[]; committed: number } | null = null;
+  /** The batch being delivered, how many of its messages are finished, and the poison among them (kept across a retry). */
+  private pending: { messages: Message[]; committed: number; rejected: Rejection[] } | null = null;
   private lastRetention = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -121,16 +128,32 @@ export class StoreAction implements Action {
     return this.store;
   }
 
-  async deliver(batch: Message[]): Promise<void> {
+  async deliver(batch: Message[]): Promise<DeliveryReport | void> {
     const store = this.open();
     const prev = this.pending;
-    const done = prev !== null && isPrefix(prev.messages, batch) ? prev.committed : 0;
-    this.pending = { messages: batch, committed: done };
-    if (store instanceof WorkerStoreWriter) await this.deliverPipelined(store, batch, done);
-    else await this.deliverInOrder(store, batch, done);
+    const k = prev === null ? -1 : resumeOffset(prev.messages, batch);
+    // a retry (the whole batch, or from `done`): what was committed before is not written again
+    const done = k < 0 ? 0 : Math.max(0, prev!.committed - k);
+    const rejected = k < 0 ? [] : prev!.rejected.filter((r) => r.index >= k).map((r) => ({ ...r, index: r.index - k }));
+    const pending = { messages: batch, committed: done, rejected };
+    this.pending = pending;
+    try {
+      if (store instanceof WorkerStoreWriter) await this.deliverPipelined(store, batch, done);
+      else await this.deliverInOrder(store, batch, done);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const finished = pending.rejected.filter((r) => r.index < pending.committed);
+      throw new DeliveryFailure(e.message, { done: pending.committed, rejected: finished, code: e.code ?? 'LW_ERR_STORE_WRITE', transient: true, cause: err });
+    }
     this.pending = null;
-    this.stats.delivered += batch.length;
+    const newPoison = pending.rejected.filter((r) => r.index >= done).length;
     if (Date.now() - this.lastRetention >= RETENTION_INTERVAL_MS) this.retention();
+    if (pending.rejected.length === 0) return undefined;
+    if (newPoison === 0) return { rejected: pending.rejected };
+    this.logger.warn('LW_WARN_STORE_ROW_DROPPED', 'the store refused rows for their content; they are dropped, the others kept', {
+      action: this.name, rows: newPoison, error: pending.rejected[0]!.reason,
+    });
+    return { rejected: pending.rejected };
   }
 
   /** Rows of batch[from…] up to `max` of them, all of one day: a chunk never spans two day partitions. */
@@ -152,9 +175,41 @@ export class StoreAction implements Action {
   private async deliverInOrder(store: StoreBackend, batch: Message[], from: number): Promise<void> {
     for (let done = from; done < batch.length;) {
       const rows = this.rowsFrom(batch, done, this.opts.chunkRows);
-      await store.insert(rows);
+      try {
+        await store.insert(rows);
+        this.stats.delivered += rows.length;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'LW_ERR_STORE_ROW') throw err;
+        await this.isolate(store, rows, done);
+      }
       done += rows.length;
       this.pending!.committed = done;
+    }
+  }
+
+  /**
+   * A chunk the store refused for its content: commit it in halves until each refused row is alone, and list
+   * those as poison (k bad rows of n: ~k·log n transactions). Halves run in order, so rows keep their order.
+   * Another failure midway propagates; committed halves are then not known to the retry, which is why this
+   * runs only on the in-process store (tests) and the writer thread does the same for itself (writer-worker.ts).
+   */
+  private async isolate(store: StoreBackend, rows: StoredRow[], base: number): Promise<void> {
+    const ranges: Array<[number, number]> = [[0, rows.length]];
+    while (ranges.length > 0) {
+      const [lo, hi] = ranges.shift()!;
+      try {
+        await store.insert(rows.slice(lo, hi));
+        this.stats.delivered += hi - lo;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'LW_ERR_STORE_ROW') throw err;
+        if (hi - lo === 1) {
+          this.pending!.rejected.push({ index: base + lo, code: 'LW_ERR_STORE_ROW', reason: (err as Error).message.slice(0, 300) });
+          this.stats.failed++;
+          continue;
+        }
+        const mid = lo + ((hi - lo) >> 1);
+        ranges.unshift([lo, mid], [mid, hi]);
+      }
     }
   }
 
@@ -168,6 +223,7 @@ export class StoreAction implements Action {
     for (let at = from; at < batch.length;) {
       const rows = this.rowsFrom(batch, at, Math.min(this.opts.chunkRows, at === from ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
       await store.append(rows, this.opts.chunkRows);
+      this.stats.delivered += rows.length; // handed over; the thread commits them (or drops refused rows, logged)
       at += rows.length;
       this.pending!.committed = at;
     }

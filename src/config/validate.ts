@@ -94,7 +94,16 @@ export class Validator {
     }
     const specs = kind === 'action' ? [...spec.params, ...GENERIC_ACTION_SPECS] : spec.params;
     this.params(params, specs, `${kind}(type="${type}")`, loc);
+    if (spec.name === 'forward') this.forwardResendOnUdp(params);
     this.references(params);
+  }
+
+  /** omfwd ResendLastMSGOnReconnect acts on TCP connections only (as in rsyslog): say so for UDP. */
+  private forwardResendOnUdp(params: Params): void {
+    const p = params.get('resendlastmsgonreconnect');
+    const protocol = String(params.get('protocol')?.value ?? 'udp').toLowerCase();
+    if (p === undefined || protocol !== 'udp' || !/^(on|yes|true|1)$/i.test(String(p.value))) return;
+    this.rep.notice(W.PARAM_IGNORED, 'parameter `ResendLastMSGOnReconnect` is accepted but has no effect: protocol is udp (TCP only)', p.loc, { length: p.name.length });
   }
 
   /** Check each parameter against the table: known name, right type, required ones present. */

@@ -376,14 +376,20 @@ export class SqliteStore implements StoreBackend {
   }
 }
 
-/** Run a partition write; an SQLite failure becomes LW_ERR_STORE_BUSY (lock held elsewhere) or LW_ERR_STORE_WRITE. */
+/** SQLite result codes that blame the rows written (a value too big, a constraint or trigger refusing it). */
+const ROW_CODES = /^SQLITE_(TOOBIG|CONSTRAINT|MISMATCH|RANGE)/;
+
+/**
+ * Run a partition write; an SQLite failure becomes LW_ERR_STORE_BUSY (lock held elsewhere), LW_ERR_STORE_ROW
+ * (the rows themselves are refused: poison, see ROW_CODES) or LW_ERR_STORE_WRITE (disk full, I/O, corruption).
+ */
 function writeTo(p: Partition, write: () => void): void {
   try {
     write();
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
-    throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : 'LW_ERR_STORE_WRITE',
-      `store insert into ${p.file} failed: ${(e as Error).message}`);
+    throw new StoreError(code.startsWith('SQLITE_BUSY') ? 'LW_ERR_STORE_BUSY' : ROW_CODES.test(code) ? 'LW_ERR_STORE_ROW' : 'LW_ERR_STORE_WRITE',
+      `store insert into ${p.file} failed: ${code ? code + ': ' : ''}${(e as Error).message}`);
   }
 }
 

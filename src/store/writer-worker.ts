@@ -13,7 +13,7 @@ import {
   StoreError, type CompiledQueryInput, type RetentionResult, type SearchResult, type StoreBackend, type StoreStats,
   type StoredRow,
 } from './backend';
-import { concatDecoded, decodeRows, encodeRows, NUM_COLUMNS, N_TS_RECEIVED, transferList, type EncodedRows } from './encoded-rows';
+import { concatDecoded, decodeRows, encodeRows, NUM_COLUMNS, N_TS_RECEIVED, TEXT_COLUMNS, transferList, type DecodedRows, type EncodedRows } from './encoded-rows';
 import { DAY_US } from './sqlite-partition';
 import { SqliteStore } from './sqlite';
 
@@ -157,24 +157,68 @@ function serve(cfg: WorkerConfig): void {
   let retryDelay = APPEND_RETRY_FIRST_MS;
   /** A failed append waits for its retry timer: new requests queue up behind it meanwhile. */
   let backingOff = false;
-  /** Commit an append group; false (after logging) when it must be retried. */
-  const append = (group: AppendRequest[]): boolean => {
+  /** The rows of a failed append group not committed yet, retried before anything else (order is kept). */
+  let leftover: { rows: DecodedRows; group: AppendRequest[] } | null = null;
+
+  /**
+   * Rows the store refuses (LW_ERR_STORE_ROW: too big, a constraint): commit the rest, halving the range until
+   * each refused row is alone, and drop those (logged; the action resolved at handover, so they cannot be
+   * reported to the queue). Returns the rows still to commit after another failure, or null when done.
+   */
+  const isolate = (rows: DecodedRows): DecodedRows | null => {
+    const slice = (lo: number, hi: number): DecodedRows => ({
+      count: hi - lo, nums: rows.nums.subarray(lo * NUM_COLUMNS, hi * NUM_COLUMNS), texts: rows.texts.slice(lo * TEXT_COLUMNS, hi * TEXT_COLUMNS),
+    });
+    const ranges: Array<[number, number]> = [[0, rows.count]];
+    let dropped = 0;
+    let why = '';
     try {
-      open().insertEncoded(concatDecoded(group.map((m) => decodeRows(m.rows))));
+      while (ranges.length > 0) {
+        const [lo, hi] = ranges[0]!;
+        try {
+          open().insertEncoded(slice(lo, hi));
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'LW_ERR_STORE_ROW') throw e;
+          ranges.shift();
+          if (hi - lo === 1) { dropped++; why = (e as Error).message; continue; }
+          const mid = lo + ((hi - lo) >> 1);
+          ranges.unshift([lo, mid], [mid, hi]);
+          continue;
+        }
+        ranges.shift();
+      }
+      return null;
+    } catch {
+      return concatDecoded(ranges.map(([lo, hi]) => slice(lo, hi)));
+    } finally {
+      if (dropped > 0) logger.warn('LW_WARN_STORE_ROW_DROPPED', 'the store refused rows for their content; they are dropped, the others kept', { rows: dropped, error: why });
+    }
+  };
+
+  /** Commit an append group's rows; false (after logging) when what is left must be retried. */
+  const commitAppend = (rows: DecodedRows, group: AppendRequest[]): boolean => {
+    try {
+      open().insertEncoded(rows);
     } catch (e) {
       const err = e as Error & { code?: string };
-      if (retryDelay === APPEND_RETRY_FIRST_MS) {
-        logger.warn('LW_WARN_STORE_RETRY', 'store insert failed; the writer keeps the rows and retries', {
-          rows: group.reduce((n, m) => n + m.rows.count, 0), code: err.code ?? 'LW_ERR_STORE_WRITE', error: err.message,
-        });
+      const rest = err.code === 'LW_ERR_STORE_ROW' ? isolate(rows) : rows;
+      if (rest !== null) {
+        leftover = { rows: rest, group };
+        if (retryDelay === APPEND_RETRY_FIRST_MS) {
+          logger.warn('LW_WARN_STORE_RETRY', 'store insert failed; the writer keeps the rows and retries', {
+            rows: rest.count, code: err.code ?? 'LW_ERR_STORE_WRITE', error: err.message,
+          });
+        }
+        return false;
       }
-      return false;
     }
+    leftover = null;
     if (retryDelay !== APPEND_RETRY_FIRST_MS) logger.info('LW_STORE_RESUMED', 'store inserts succeed again');
     retryDelay = APPEND_RETRY_FIRST_MS;
     for (const m of group) reply(m.id, undefined);
     return true;
   };
+  const append = (group: AppendRequest[]): boolean => commitAppend(concatDecoded(group.map((m) => decodeRows(m.rows))), group);
 
   const other = async (m: Exclude<Request, InsertRequest | AppendRequest>): Promise<void> => {
     try {
@@ -193,12 +237,13 @@ function serve(cfg: WorkerConfig): void {
     try {
       for (;;) {
         for (let x = receiveMessageOnPort(port); x !== undefined; x = receiveMessageOnPort(port)) queue.push(x.message as Request);
-        const m = queue.shift();
-        if (m === undefined) break;
-        if (m.op === 'append') {
-          const group = takeGroup(m, queue, appendJoins);
-          if (!append(group)) {
-            queue.unshift(...group); // retried first: the order of rows is kept
+        const retry = leftover;
+        const m = retry === null ? queue.shift() : undefined;
+        if (retry === null && m === undefined) break;
+        if (retry !== null || m!.op === 'append') {
+          // a failed group's uncommitted rows are retried first: the order of rows is kept
+          const ok = retry !== null ? commitAppend(retry.rows, retry.group) : append(takeGroup(m as AppendRequest, queue, appendJoins));
+          if (!ok) {
             backingOff = true;
             setTimeout(() => { backingOff = false; if (!running) void pump(); }, retryDelay);
             retryDelay = Math.min(retryDelay * 2, APPEND_RETRY_MAX_MS);
@@ -206,11 +251,11 @@ function serve(cfg: WorkerConfig): void {
           }
           continue;
         }
-        if (m.op !== 'insert') {
-          await other(m);
+        if (m!.op !== 'insert') {
+          await other(m as Exclude<Request, InsertRequest | AppendRequest>);
           continue;
         }
-        insert(takeGroup(m, queue, joins));
+        insert(takeGroup(m as InsertRequest, queue, joins));
       }
     } finally {
       running = false;
