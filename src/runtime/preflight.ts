@@ -14,7 +14,7 @@ import { compileRulesets, RuleError } from '../rules/compile';
 import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
 import { sizeParam, DEFAULT_MAX_MESSAGE_SIZE } from './graph';
-import { findAction, findInput, moduleParamsFor } from './registry';
+import { findAction, findInput, httpModuleParams, moduleParamsFor } from './registry';
 import { httpServiceSpec } from '../web/spec';
 
 const LOC_PREFIX = /^(.+?):(\d+):(\d+): ([\s\S]*)$/;
@@ -161,7 +161,7 @@ export async function preflight(model: ConfigModel, dataDir: string): Promise<Di
   }
   const http = model.modules.find((m) => [httpServiceSpec.name, ...httpServiceSpec.aliases].includes(m.load.toLowerCase()));
   if (http) {
-    const params = moduleParamsFor(model, http.load);
+    const params = httpModuleParams(model);
     const port = Number(getParam(params, 'port')?.value ?? 8080);
     const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
     await probeListen(diags, `HTTP port ${host}:${port}`, http.loc, await probeTcp(port, host), uid);
