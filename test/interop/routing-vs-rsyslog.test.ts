@@ -110,3 +110,15 @@ test('variables are read when the action runs: set/action/set/action, foreach it
     files: ['v1.out', 'v2.out', 'v3.out', 'loop.out'],
   });
 });
+
+test('$/ global variables are shared across messages (a counter)', { skip, timeout: 120_000 }, async () => {
+  await sideBySide({
+    conf: [
+      'template(name="g" type="string" string="%$/n% %msg%\\n")',
+      'set $/n = cnum($/n) + 1;',
+      'action(type="omfile" file="{DIR}/g.out" template="g")',
+    ].join('\n'),
+    frames: ['a', 'b', 'c', 'd'].map((t) => frame(13, t)),
+    files: ['g.out'],
+  });
+});
