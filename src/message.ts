@@ -122,6 +122,12 @@ export class Message {
  */
 export const parseSucceeded = new WeakSet<Message>();
 
+/**
+ * `$/` global variables as they were when an action ran in the ruleset (rsyslog renders then; Logwarden's queue
+ * renders later). Set by the rules for each action only when the config writes `$/` variables.
+ */
+export const globalVarsAt = new WeakMap<Message, Record<string, unknown> | null>();
+
 export function facilityFromName(name: string): number | undefined {
   const n = name.toLowerCase();
   const i = (FACILITY_NAMES as readonly string[]).indexOf(n);

@@ -46,7 +46,16 @@ export async function runMain(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const services = await startServices(rt, logger);
+  let services: Awaited<ReturnType<typeof startServices>>;
+  try {
+    services = await startServices(rt, logger);
+  } catch (err) {
+    // a configured HTTP API that cannot start (port busy) must not leave a server running without it
+    logger.error('LW_ERR_HTTP_LISTEN', 'HTTP API could not start; stopping', { detail: (err as Error).message });
+    process.stderr.write(`logwarden: HTTP API could not start: ${(err as Error).message}\n`);
+    await rt.stop();
+    return 1;
+  }
 
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {

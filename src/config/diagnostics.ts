@@ -63,8 +63,8 @@ export const W = {
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',
   NOOP_MODULE: 'LW_NOTICE_CONFIG_NOOP_MODULE',
-  INTERNAL_DIRECTIVE: 'LW_NOTICE_CONFIG_INTERNAL_DIRECTIVE',
-  PARAM_IGNORED: 'LW_NOTICE_CONFIG_PARAM_IGNORED',
+  /** Accepted for compatibility, no effect in Logwarden (a directive, global() or component parameter). */
+  NO_EFFECT: 'LW_WARN_CONFIG_NO_EFFECT',
 } as const;
 
 export interface DiagOpts {

@@ -160,7 +160,7 @@ export class LegacyState implements LegacyActionContext {
       return;
     }
     if (target.to === 'internal') {
-      host.rep.notice(W.INTERNAL_DIRECTIVE, `\`$${name}\` is accepted and ignored: ${target.why}`, loc, { length: name.length + 1 });
+      host.rep.warn(W.NO_EFFECT, `\`$${name}\` is accepted but has no effect in Logwarden: ${target.why}`, loc, { length: name.length + 1 });
       return;
     }
     if (arg === '' && target.to !== 'special') {

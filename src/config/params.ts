@@ -22,6 +22,20 @@ export const GLOBAL_PARAMS: readonly string[] = [
   'operatingStateFile',
 ];
 
+/**
+ * Global settings (lower-case keys of ConfigModel.globals, from global() or $-directives) that Logwarden applies.
+ * Any other global rsyslog knows is accepted with a LW_WARN_CONFIG_NO_EFFECT warning.
+ */
+export const GLOBALS_APPLIED: ReadonlySet<string> = new Set([
+  'workdirectory', 'maxmessagesize', 'localhostname', 'preservefqdn', 'net.enabledns', 'repeatedmsgreduction',
+  'defaultnetstreamdriver', 'defaultnetstreamdrivercafile', 'defaultnetstreamdrivercertfile', 'defaultnetstreamdriverkeyfile',
+  'defaultnetstreamdrivercrlfile', 'allowedsender.udp', 'allowedsender.tcp',
+  'parser.controlcharacterescapeprefix', 'parser.escapecontrolcharactersonreceive', 'parser.escapecontrolcharactertab',
+  'parser.escapecontrolcharacterscstyle', 'parser.droptrailinglfonreception', 'parser.spacelfonreceive',
+  'parser.permitslashinprogramname', 'escape8bitcharactersonreceive', 'controlcharacterescapeprefix',
+  'escapecontrolcharactersonreceive', 'escapecontrolcharactertab', 'droptrailinglfonreception', 'spacelfonreceive',
+]);
+
 const Q = (name: string, type: ParamSpec['type'], doc: string, values?: string[]): ParamSpec => ({ name, type, doc, values });
 
 /** queue.* parameters of main_queue(), action() and ruleset(). */

@@ -3,7 +3,7 @@ import type { ComponentSpec, ParamSpec } from '../components';
 import { KNOWN_PARSERS, rulesetParsers, type ConfigModel, type Expr, type Param, type Params, type SourceLoc, type Statement } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
 import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, allModuleNames } from './known';
-import { GENERIC_ACTION_SPECS, QUEUE_SPECS } from './params';
+import { GENERIC_ACTION_SPECS, GLOBALS_APPLIED, QUEUE_SPECS } from './params';
 import { QUEUE_PARAMS_WITHOUT_EFFECT, QueueConfigError, queueOptions } from '../queue/options';
 
 export type Lookup = (name: string) => ComponentSpec | undefined;
@@ -23,6 +23,7 @@ export class Validator {
   run(): void {
     for (const mod of this.m.modules) this.module(mod.load, mod.params, mod.loc);
     for (const input of this.m.inputs) this.object('input', input.type, input.params, input.loc);
+    this.globalsWithoutEffect();
     for (const rs of this.m.rulesets.values()) {
       this.queueParams(rs.params, `ruleset ${rs.name}`);
       this.rulesetParser(rs.params);
@@ -31,6 +32,16 @@ export class Validator {
     this.queueParams(this.m.mainQueue, 'main_queue()');
     for (const t of this.m.templates.values()) {
       for (const item of t.items ?? []) if (item.kind === 'property') this.property(item.name, item.loc);
+    }
+  }
+
+  /** global() parameters and global $-directives rsyslog knows but Logwarden does not apply: a warning each. */
+  private globalsWithoutEffect(): void {
+    for (const [key, p] of this.m.globals) {
+      if (GLOBALS_APPLIED.has(key)) continue;
+      this.rep.warn(W.NO_EFFECT, `\`${p.name}\` is accepted but has no effect in Logwarden`, p.loc, {
+        length: p.name.length, hint: 'remove it, or see docs/config.md for what Logwarden does instead',
+      });
     }
   }
 
@@ -125,7 +136,7 @@ export class Validator {
         });
       }
       if (spec.ignored !== undefined) {
-        this.rep.notice(W.PARAM_IGNORED, `parameter \`${spec.name}\` is accepted but has no effect: ${spec.ignored}`, p.loc, { length: p.name.length });
+        this.rep.warn(W.NO_EFFECT, `parameter \`${spec.name}\` is accepted but has no effect: ${spec.ignored}`, p.loc, { length: p.name.length });
       }
     }
     for (const spec of specs) {

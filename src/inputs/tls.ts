@@ -1,7 +1,7 @@
 // TLS syslog listener (RFC 5425) — rsyslog's imtcp with StreamDriver.Mode=1 (gtls/ossl): authorises each peer
 // with the configured auth mode, then hands the socket to the shared StreamSession (framing, parsing, batching).
 import { watch, type FSWatcher } from 'node:fs';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from '../components';
 import { DEFAULT_RULESET, getParam, type InputDecl, type Params } from '../config/model';
@@ -114,6 +114,11 @@ class TlsInput implements Input {
     this.parse = inputParseOptions(ctx, this.origin.ruleset);
     this.log = ctx.logger;
     secureContextOptions(settings, 'server'); // fail at config load, not at start
+  }
+
+  /** For `check`: build the TLS context as start() would (a key that does not match its certificate throws). */
+  checkContext(): void {
+    createSecureContext(secureContextOptions(this.settings, 'server'));
   }
 
   start(): Promise<void> {

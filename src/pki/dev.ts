@@ -1,8 +1,20 @@
 // Development PKI: on first start, create a CA and a localhost server certificate so TLS works out of the box.
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { CA_CERT_FILE, CA_KEY_FILE, initCa, issueCert } from './issue';
+
+/** How the user can run this CLI: `logwarden` when it is on PATH (npm -g, a package), else `npx logwarden`. */
+export function cliName(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, 'logwarden'), constants.X_OK);
+      return 'logwarden';
+    } catch { /* not here */ }
+  }
+  return 'npx logwarden';
+}
 
 export interface DevPki {
   caCert: string;
@@ -40,7 +52,7 @@ export async function ensureDevPki(dir: string, print?: (text: string) => void):
   }
   const howToIssueClient =
     `Logwarden development PKI in ${dir} (CA ${caCert}, server ${cert}).\n` +
-    `Issue a client certificate with:\n  logwarden pki issue --name CLIENT --client --ca-dir ${dir} --out DIR\n` +
+    `Issue a client certificate with:\n  ${cliName()} pki issue --name CLIENT --client --ca-dir ${dir} --out DIR\n` +
     `and trust the CA on senders with DefaultNetstreamDriverCAFile="${caCert}".\n`;
   if (created && print) print(howToIssueClient);
   return { caCert, caKey, cert, key, created, howToIssueClient };

@@ -2,7 +2,7 @@
 // call_indirect and stop, with rsyslog's flow rules (runtime/ruleset.c scriptExec): `stop` — and an omdiscard
 // action (legacy `~`) — ends the message's processing everywhere, including in the rulesets that called it.
 import { DEFAULT_RULESET, getParam, rulesetParsers, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
-import { parseSucceeded, type Message } from '../message';
+import { globalVarsAt, parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { asCondition, compileExpr, type ExprContext } from './expr';
 import { compilePropertyFilter } from './property-filter';
@@ -58,6 +58,8 @@ interface Compiler {
   writes: Map<string, boolean>;
   /** Some ruleset is called (call/call_indirect) and some statement writes variables. */
   calledAndWrites: boolean;
+  /** Some statement writes a `$/` global: each action then gets the globals as they are when it runs. */
+  writesGlobals: boolean;
   opts: CompileOptions;
   ctx: ExprContext;
   bind: ActionBinder;
@@ -73,6 +75,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     model,
     writes: new Map(),
     calledAndWrites: false,
+    writesGlobals: false,
     opts,
     ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 } },
     bind,
@@ -83,6 +86,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   const decls = [...model.rulesets.values()];
   if (!model.rulesets.has(DEFAULT_RULESET)) decls.unshift({ name: DEFAULT_RULESET, params: new Map(), statements: [], loc: { file: model.files[0] ?? '<config>', line: 1, col: 1 } });
   for (const d of decls) c.rulesets.set(d.name, { name: d.name, queued: hasOwnQueue(d), body: () => false });
+  c.writesGlobals = decls.some((d) => d.statements.some((st) => writesGlobal(st)));
   c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
   // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
   for (const d of decls) c.rulesets.get(d.name)!.body = onlyRfc5424(d, seq(d.statements, d.name, c, c.calledAndWrites));
@@ -165,6 +169,16 @@ function rulesetWrites(name: string, c: Compiler): boolean {
   return w;
 }
 
+function writesGlobal(s: Statement): boolean {
+  switch (s.kind) {
+    case 'set': case 'unset': return s.variable.startsWith('$/');
+    case 'foreach': return s.variable.startsWith('$/') || s.body.some(writesGlobal);
+    case 'filter': return s.body.some(writesGlobal);
+    case 'if': return s.then.some(writesGlobal) || (s.else ?? []).some(writesGlobal);
+    default: return false;
+  }
+}
+
 function hasCall(s: Statement): boolean {
   switch (s.kind) {
     case 'call': case 'call_indirect': return true;
@@ -201,9 +215,12 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
     return { exec: (m) => { parse(m); return false; }, bound: null };
   }
   const bound = c.bind.action(s.action, rs);
-  const enqueue: (m: Message) => void = later
-    ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
-    : bound;
+  const g = c.ctx.globals;
+  const enqueue: (m: Message) => void = c.writesGlobals
+    ? (m) => { const copy = copyMessage(m); globalVarsAt.set(copy, g.root === null ? null : deepCopy(g.root) as Record<string, unknown>); bound(copy); }
+    : later
+      ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
+      : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;
   if (isFailover(s)) {

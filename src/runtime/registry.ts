@@ -65,6 +65,14 @@ function mergedSpec(a: ComponentSpec, b: ComponentSpec): ComponentSpec {
   return { ...a, params: mergeParams(a.params, b.params), moduleParams: mergeParams(a.moduleParams, b.moduleParams) };
 }
 
+/** The HTTP module's parameters under any of its names (`http`, `lwhttp`, `webui`); later loads win. */
+export function httpModuleParams(model: ConfigModel): Params {
+  const names = [httpServiceSpec.name, ...httpServiceSpec.aliases];
+  const merged: Params = new Map();
+  for (const m of model.modules) if (names.includes(normalise(m.load))) for (const [k, v] of m.params) merged.set(k, v);
+  return merged;
+}
+
 /** Parameters of `module(load=NAME …)` (the last one wins, as in rsyslog), empty if not loaded with params. */
 export function moduleParamsFor(model: ConfigModel, name: string): Params {
   const n = normalise(name);

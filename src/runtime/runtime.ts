@@ -73,6 +73,10 @@ export class Runtime implements MessageSink {
   static async start(opts: RuntimeOptions): Promise<Runtime> {
     const logger = opts.logger ?? new StreamLogger();
     const model = Runtime.load(opts);
+    // what `check` prints as warnings, `run` logs once at start (notices stay `check`'s)
+    for (const d of model.diagnostics) {
+      if (d.severity === 'warning') logger.warn(d.code, d.message, { at: `${d.loc.file}:${d.loc.line}:${d.loc.col}` });
+    }
     let rt: Runtime | undefined;
     const graph = Runtime.buildGraph(model, opts, logger, (c) => rt?.congestionChanged(c));
     rt = new Runtime(graph, logger, opts);

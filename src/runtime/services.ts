@@ -8,7 +8,7 @@ import { WorkerSearchBackend } from '../store/search-worker';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
 import { startHttp } from '../web/server';
 import { httpServiceSpec } from '../web/spec';
-import { moduleParamsFor } from './registry';
+import { httpModuleParams, moduleParamsFor } from './registry';
 import type { Runtime } from './runtime';
 
 export interface Services {
@@ -41,7 +41,7 @@ function httpModuleLoaded(model: ConfigModel): boolean {
 export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
   const model = rt.model;
   if (!httpModuleLoaded(model)) return { close: async () => {} };
-  const params = moduleParamsFor(model, 'http');
+  const params = httpModuleParams(model);
   const dataDir = rt.dataDir;
   const explicit = getParam(params, 'store')?.value;
   const storeDecl = allActions(model).find((a) => ['store', 'omstore', 'sqlite'].includes(a.type.toLowerCase()));

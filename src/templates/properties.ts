@@ -2,7 +2,7 @@
 // getter, so templates and filters never look a name up per message.
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { INVALID_FACILITY, INVALID_TEXT, parseSucceeded, type Message } from '../message';
+import { globalVarsAt, INVALID_FACILITY, INVALID_TEXT, parseSucceeded, type Message } from '../message';
 import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
@@ -146,14 +146,14 @@ function walk(root: Record<string, unknown> | null, path: readonly string[]): un
   return cur;
 }
 
-/** `$!a!b`, `$.x`, `$!`: a JSON-tree property. `$/` global variables are not kept and read as empty. */
+/** `$!a!b`, `$.x`, `$!`, `$/g`: a JSON-tree property (`$/` as the rules saw it when the action ran). */
 function jsonProperty(name: string): PropertyInfo | null {
   const sigil = name.slice(0, 2);
   if (sigil !== '$!' && sigil !== '$.' && sigil !== '$/') return null;
   const rest = name.slice(2).replace(/^!/, '');
   const path = rest === '' ? [] : rest.split('!');
   if (path.some((p) => p === '')) return null;
-  const tree = sigil === '$!' ? (m: Message) => m.json : sigil === '$.' ? (m: Message) => m.local : () => null;
+  const tree = sigil === '$!' ? (m: Message) => m.json : sigil === '$.' ? (m: Message) => m.local : (m: Message) => globalVarsAt.get(m) ?? null;
   const json = (m: Message): unknown => {
     const root = tree(m);
     if (path.length === 0) return root === null ? undefined : root;

@@ -89,10 +89,10 @@ test('legacy inputs, globals, main queue and $RuleSet lower into the model', () 
   assert.deepEqual(actions(top(m)), [['omfile', { file: '/var/log/all' }]]);
 });
 
-test('internal directives are accepted with a notice; imklog is a no-op with a notice', () => {
-  const m = loadConfig('/t.conf', { lookupComponent, text: '$OmitLocalLogging on\nmodule(load="imklog")\n' });
+test('directives without effect warn (check must say so); imklog is a no-op with a notice', () => {
+  const m = loadConfig('/t.conf', { lookupComponent, text: '$OmitLocalLogging on\nmodule(load="imklog")\nglobal(senders.keepTrack="on")\n' });
   assert.deepEqual(m.diagnostics.map((d) => [d.severity, d.code]), [
-    ['notice', 'LW_NOTICE_CONFIG_INTERNAL_DIRECTIVE'], ['notice', 'LW_NOTICE_CONFIG_NOOP_MODULE']]);
+    ['warning', 'LW_WARN_CONFIG_NO_EFFECT'], ['notice', 'LW_NOTICE_CONFIG_NOOP_MODULE'], ['warning', 'LW_WARN_CONFIG_NO_EFFECT']]);
 });
 
 test('templates: string with escapes, list body, subtree, legacy options; strings keep what template.c receives', () => {

@@ -1,5 +1,5 @@
 // Every seed config fixture validates against the REAL component registry (the parameter tables the runtime
-// uses), not only the test spec table: zero errors, zero warnings.
+// uses), not only the test spec table: zero errors, zero warnings (but the one saying `@(z9)` compression has no effect).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,7 +17,8 @@ test('there are seed fixtures to check', () => {
 for (const f of files) {
   test(`seed ${f} validates against the runtime registry`, () => {
     const model = loadConfig(join(DIR, f), { lookupComponent });
-    const bad = model.diagnostics.filter((d) => d.severity !== 'notice');
+    // `@(z9)host` asks for zlib compression, which Logwarden does not implement: `check` must say so
+    const bad = model.diagnostics.filter((d) => d.severity !== 'notice' && !(d.code === 'LW_WARN_CONFIG_NO_EFFECT' && /ZipLevel/.test(d.message)));
     assert.deepEqual(bad, [], formatDiagnostics(bad));
   });
 }
