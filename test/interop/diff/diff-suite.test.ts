@@ -1,7 +1,7 @@
 // The differential suite: every case under test/interop/diff/cases runs on real rsyslogd and on Logwarden with
 // the same messages; outputs must be byte-identical unless known-differences.json lists the case (with why).
 // A listed case that became identical fails too, so the list stays honest.
-//   LW_DIFF_FILTER=<substring>  run some cases;  LW_DIFF_CONCURRENCY=n  (default 4);  LW_DIFF_KEEP=1 keep dirs
+//   LW_DIFF_FILTER=<substring>  run some cases;  LW_DIFF_CONCURRENCY=n  (default 6);  LW_DIFF_KEEP=1 keep dirs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ test('differential suite: Logwarden vs rsyslogd on distro configs and recipes', 
   assert.ok(corpus.length >= 100, `at least 100 corpus messages (have ${corpus.length})`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-diff-'));
   const started = Date.now();
-  const results = await runAll(cases, corpus, tmp, Number(process.env.LW_DIFF_CONCURRENCY ?? 4));
+  const results = await runAll(cases, corpus, tmp, Number(process.env.LW_DIFF_CONCURRENCY ?? 6));
   fs.rmSync(tmp, { recursive: true, force: true });
 
   const problems: string[] = [];

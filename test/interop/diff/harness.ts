@@ -22,8 +22,10 @@ export interface DiffCase {
   /** Config text with @TCPPORT@ @UDPPORT@ @OUT@ @WORK@ @FIXTURES@ @PKI@ placeholders. */
   conf: string;
   send: SendMode[];
-  /** Only messages with this tag in the corpus (default: all). */
+  /** 'short': only frames under 2 KiB. */
   messages: 'all' | 'short';
+  /** Corpus file under test/fixtures/corpus (default messages.txt). */
+  corpus: string;
 }
 
 export interface CaseResult {
@@ -71,7 +73,10 @@ export function loadCase(file: string): DiffCase {
   const conf = fs.readFileSync(file, 'utf8');
   const header = (k: string): string | undefined => new RegExp(`^# ${k}: *(.*)$`, 'm').exec(conf)?.[1]?.trim();
   const send = (header('send') ?? 'tcp').split(/\s+/) as SendMode[];
-  return { name: path.basename(file, '.conf'), file, conf, send, messages: header('messages') === 'short' ? 'short' : 'all' };
+  return {
+    name: path.basename(file, '.conf'), file, conf, send, messages: header('messages') === 'short' ? 'short' : 'all',
+    corpus: header('corpus') ?? 'messages.txt',
+  };
 }
 
 export function loadCases(filter?: string): DiffCase[] {
@@ -265,7 +270,8 @@ function compareOutputs(r: Side, l: Side, t0: number, t1: number): { report: str
 }
 
 /** Run one case end to end. Never throws for a difference; throws only when rsyslog itself rejects the case. */
-export async function runCase(c: DiffCase, corpus: Buffer[], tmpRoot: string): Promise<CaseResult> {
+export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: string): Promise<CaseResult> {
+  const corpus = c.corpus === 'messages.txt' ? defaultCorpus : loadCorpus(path.join(path.dirname(CORPUS_FILE), c.corpus));
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${c.name}-`));
   const mk = async (label: Side['label']): Promise<Side> => {
