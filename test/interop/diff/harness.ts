@@ -225,8 +225,15 @@ export function lineDiff(a: string[], b: string[], max = 6): string {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n && out.length < max * 2; i++) {
     if (a[i] === b[i]) continue;
-    out.push(`    line ${i + 1} rsyslog:   ${a[i] === undefined ? '(none)' : show(a[i]!).slice(0, 400)}`);
-    out.push(`    line ${i + 1} logwarden: ${b[i] === undefined ? '(none)' : show(b[i]!).slice(0, 400)}`);
+    // show the neighbourhood of the first differing character (lines can be long: forward formats have no LF)
+    let k = 0;
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    while (k < x.length && k < y.length && x[k] === y[k]) k++;
+    const from = Math.max(0, k - 80);
+    const cut = (t: string): string => (from > 0 ? '…' : '') + show(t.slice(from, k + 160));
+    out.push(`    line ${i + 1}${from > 0 ? ` (from char ${from})` : ''} rsyslog:   ${a[i] === undefined ? '(none)' : cut(x)}`);
+    out.push(`    line ${i + 1}${from > 0 ? ` (from char ${from})` : ''} logwarden: ${b[i] === undefined ? '(none)' : cut(y)}`);
   }
   if (a.length !== b.length) out.push(`    (${a.length} lines vs ${b.length})`);
   return out.join('\n');
@@ -311,20 +318,28 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
       }
     };
     await Promise.all([sendTo(r), sendTo(l)]);
-    // quiet period: both outputs unchanged for 1 s (bounded)
-    let last = -1;
+    // quiet period: both outputs unchanged for 1 s, or 5 s while one side has written nothing yet (a loaded
+    // machine can delay a daemon's first write); bounded
+    let last = '';
     let stableSince = Date.now();
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       await sleep(200);
-      const size = outputSize(r.out) + outputSize(l.out);
-      if (size !== last) { last = size; stableSince = Date.now(); }
-      else if (Date.now() - stableSince >= 1000) break;
+      const rs = outputSize(r.out);
+      const ls = outputSize(l.out);
+      const now = `${rs}/${ls}`;
+      if (now !== last) { last = now; stableSince = Date.now(); continue; }
+      const oneSideEmpty = (rs === 0) !== (ls === 0);
+      if (Date.now() - stableSince >= (oneSideEmpty ? 5000 : 1000)) break;
     }
     await Promise.all([stopSide(r), stopSide(l)]);
     const t1 = Date.now();
     const cmp = compareOutputs(r, l, t0, t1);
     if (cmp.report) problems.push(cmp.report);
+    if (cmp.report && process.env.LW_DIFF_VERBOSE) {
+      const tail = (t: string): string => t.trim().split('\n').slice(-4).join(' | ').slice(0, 600);
+      problems.push(`  rsyslogd said: ${tail(r.stderr)}\n  logwarden said: ${tail(l.stderr)}`);
+    }
     return { name: c.name, identical: problems.length === 0, report: problems.join('\n'), files: cmp.files, ms: Date.now() - started };
   } finally {
     await Promise.all([stopSide(r), stopSide(l)]);
