@@ -38,6 +38,20 @@ export interface CaseResult {
   ms: number;
 }
 
+const handedOut = new Set<number>();
+
+/** A free port never handed to another case of this run (cases start in parallel; rsyslog cannot bind 0). */
+async function uniquePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await freePort();
+    if (!handedOut.has(p)) {
+      handedOut.add(p);
+      return p;
+    }
+  }
+  throw new Error('no unused free port');
+}
+
 /** Decode one corpus line: \\ \n \r \t \0 \xHH and {{N*text}}. */
 export function decodeCorpusLine(line: string): Buffer {
   const expanded = line.replace(/\{\{(\d+)\*([^}]*)\}\}/g, (_m, n: string, t: string) => t.repeat(Number(n)));
@@ -167,6 +181,23 @@ async function sendUdp(port: number, frames: Buffer[]): Promise<void> {
   }
 }
 
+/** CPU ticks used by all threads of `pid` and whether one of them is runnable (Linux /proc). */
+function cpuState(pid: number | undefined): { ticks: number; running: boolean } {
+  let ticks = 0;
+  let running = false;
+  if (pid === undefined) return { ticks, running };
+  let tasks: string[];
+  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return { ticks, running }; }
+  for (const t of tasks) {
+    let stat: string;
+    try { stat = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'latin1'); } catch { continue; }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    if (f[0] === 'R') running = true;
+    ticks += Number(f[11]) + Number(f[12]); // utime, stime
+  }
+  return { ticks, running };
+}
+
 function walk(dir: string, base = dir, out: string[] = []): string[] {
   let names: string[];
   try { names = fs.readdirSync(dir); } catch { return out; }
@@ -285,7 +316,7 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
     const d = path.join(dir, label === 'rsyslog' ? 'r' : 'l');
     fs.mkdirSync(path.join(d, 'out'), { recursive: true });
     fs.mkdirSync(path.join(d, 'work'), { recursive: true });
-    return { label, dir: d, out: path.join(d, 'out'), tcp: await freePort(), udp: await freePort(), proc: null, stderr: '', exited: Promise.resolve() };
+    return { label, dir: d, out: path.join(d, 'out'), tcp: await uniquePort(), udp: await uniquePort(), proc: null, stderr: '', exited: Promise.resolve() };
   };
   const r = await mk('rsyslog');
   const l = await mk('logwarden');
@@ -302,7 +333,7 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
       if (usesTcp) return tcpAccepts(s.tcp);
       return s.label === 'logwarden' ? s.stderr.includes('LW_INFO_STARTED') : fs.existsSync(path.join(s.dir, 'rsyslogd.pid'));
     };
-    const [rReady, lReady] = await Promise.all([until(() => ready(r), 20_000), until(() => ready(l), 20_000)]);
+    const [rReady, lReady] = await Promise.all([until(() => ready(r), 60_000), until(() => ready(l), 60_000)]);
     if (!usesTcp) await sleep(300);
     const problems: string[] = [];
     if (!rReady || r.proc!.exitCode !== null) throw new Error(`${c.name}: rsyslogd did not start: ${r.stderr}`);
@@ -318,19 +349,22 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
       }
     };
     await Promise.all([sendTo(r), sendTo(l)]);
-    // quiet period: both outputs unchanged for 1 s, or 5 s while one side has written nothing yet (a loaded
-    // machine can delay a daemon's first write); bounded
+    // done when both daemons are idle: outputs unchanged, no CPU time used and no thread runnable for 600 ms
+    // (a loaded machine can starve a daemon for a while, so output size alone is not enough); a side that has
+    // written nothing yet gets 5 s; bounded
     let last = '';
     let stableSince = Date.now();
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      await sleep(200);
+      await sleep(100);
       const rs = outputSize(r.out);
       const ls = outputSize(l.out);
-      const now = `${rs}/${ls}`;
-      if (now !== last) { last = now; stableSince = Date.now(); continue; }
+      const rc = cpuState(r.proc!.pid);
+      const lc = cpuState(l.proc!.pid);
+      const now = `${rs}/${ls}/${rc.ticks}/${lc.ticks}`;
+      if (now !== last || rc.running || lc.running) { last = now; stableSince = Date.now(); continue; }
       const oneSideEmpty = (rs === 0) !== (ls === 0);
-      if (Date.now() - stableSince >= (oneSideEmpty ? 5000 : 1000)) break;
+      if (Date.now() - stableSince >= (oneSideEmpty ? 5000 : 600)) break;
     }
     await Promise.all([stopSide(r), stopSide(l)]);
     const t1 = Date.now();
