@@ -59,7 +59,7 @@ test('udp: oversize datagrams are truncated, empty and garbage ones never crash'
   await waitFor(() => sink.messages.length === 3, 5000, 'datagrams');
   assert.equal(sink.messages[0].rawmsg.length, 100);
   // escaped control bytes, no header: the whole text is taken as TAG, as rsyslog does
-  assert.deepEqual([sink.messages[1].syslogtag, sink.messages[1].msg], ['#000#001#002\ufffd', '']);
+  assert.deepEqual([sink.messages[1].syslogtag, sink.messages[1].msg], ['#000#001#002\udcff', '']); // 0xFF kept as a byte (U+DCFF), as rsyslog keeps it
   assert.deepEqual([sink.messages[2].msg, sink.messages[2].fromhost, sink.messages[2].inputname], [' end', '127.0.0.1', 'u2']);
 });
 

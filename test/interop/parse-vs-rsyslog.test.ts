@@ -9,6 +9,7 @@ import { parseSyslog } from '../../src/parse/index';
 import { parseOptions } from '../../src/parse/options';
 import { getPropertyValue } from '../../src/templates';
 import { Rsyslogd, freePort, waitFor } from './rsyslogd-harness';
+import { encodeRaw } from '../../src/util/raw-text';
 
 const BOM = '\u{feff}';
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -160,10 +161,12 @@ function templateConfig(): string {
 function ours(frame: Buffer, origin: Origin): { dump: Dump; msg: Message } {
   const m = new Message(frame, origin, SyslogTime.now());
   parseSyslog(frame, m, parseOptions({ yearRollover: false, maxMessageSize: MAX_MESSAGE_SIZE }));
+  // our strings hold invalid bytes as U+DCxx: compare the bytes we write, decoded as rsyslog's dump is read
+  const w = (x: string): string => encodeRaw(x).toString('utf8');
   const dump: Dump = {
-    msg: m.msg, rawmsg: m.rawmsg.toString('utf8'), hostname: m.hostname, syslogtag: m.syslogtag,
-    programname: m.programname, procid: m.procid, msgid: m.msgid, 'app-name': m.appName,
-    'structured-data': m.structuredData, pri: getPropertyValue(m, 'pri'), syslogfacility: getPropertyValue(m, 'syslogfacility'),
+    msg: w(m.msg), rawmsg: m.rawmsg.toString('utf8'), hostname: w(m.hostname), syslogtag: w(m.syslogtag),
+    programname: w(m.programname), procid: w(m.procid), msgid: w(m.msgid), 'app-name': w(m.appName),
+    'structured-data': w(m.structuredData), pri: getPropertyValue(m, 'pri'), syslogfacility: getPropertyValue(m, 'syslogfacility'),
     syslogseverity: String(m.severity), 'protocol-version': m.protocolVersion,
     timereported: formatRfc3339(m.timereported),
   };

@@ -22,8 +22,10 @@ export interface DiffCase {
   /** Config text with @TCPPORT@ @UDPPORT@ @OUT@ @WORK@ @FIXTURES@ @PKI@ placeholders. */
   conf: string;
   send: SendMode[];
-  /** Only messages with this tag in the corpus (default: all). */
+  /** 'short': only frames under 2 KiB. */
   messages: 'all' | 'short';
+  /** Corpus file under test/fixtures/corpus (default messages.txt). */
+  corpus: string;
 }
 
 export interface CaseResult {
@@ -34,6 +36,20 @@ export interface CaseResult {
   /** Output files compared. */
   files: number;
   ms: number;
+}
+
+const handedOut = new Set<number>();
+
+/** A free port never handed to another case of this run (cases start in parallel; rsyslog cannot bind 0). */
+async function uniquePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await freePort();
+    if (!handedOut.has(p)) {
+      handedOut.add(p);
+      return p;
+    }
+  }
+  throw new Error('no unused free port');
 }
 
 /** Decode one corpus line: \\ \n \r \t \0 \xHH and {{N*text}}. */
@@ -71,7 +87,10 @@ export function loadCase(file: string): DiffCase {
   const conf = fs.readFileSync(file, 'utf8');
   const header = (k: string): string | undefined => new RegExp(`^# ${k}: *(.*)$`, 'm').exec(conf)?.[1]?.trim();
   const send = (header('send') ?? 'tcp').split(/\s+/) as SendMode[];
-  return { name: path.basename(file, '.conf'), file, conf, send, messages: header('messages') === 'short' ? 'short' : 'all' };
+  return {
+    name: path.basename(file, '.conf'), file, conf, send, messages: header('messages') === 'short' ? 'short' : 'all',
+    corpus: header('corpus') ?? 'messages.txt',
+  };
 }
 
 export function loadCases(filter?: string): DiffCase[] {
@@ -162,6 +181,23 @@ async function sendUdp(port: number, frames: Buffer[]): Promise<void> {
   }
 }
 
+/** CPU ticks used by all threads of `pid` and whether one of them is runnable (Linux /proc). */
+function cpuState(pid: number | undefined): { ticks: number; running: boolean } {
+  let ticks = 0;
+  let running = false;
+  if (pid === undefined) return { ticks, running };
+  let tasks: string[];
+  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return { ticks, running }; }
+  for (const t of tasks) {
+    let stat: string;
+    try { stat = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'latin1'); } catch { continue; }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    if (f[0] === 'R') running = true;
+    ticks += Number(f[11]) + Number(f[12]); // utime, stime
+  }
+  return { ticks, running };
+}
+
 function walk(dir: string, base = dir, out: string[] = []): string[] {
   let names: string[];
   try { names = fs.readdirSync(dir); } catch { return out; }
@@ -220,8 +256,15 @@ export function lineDiff(a: string[], b: string[], max = 6): string {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n && out.length < max * 2; i++) {
     if (a[i] === b[i]) continue;
-    out.push(`    line ${i + 1} rsyslog:   ${a[i] === undefined ? '(none)' : show(a[i]!).slice(0, 400)}`);
-    out.push(`    line ${i + 1} logwarden: ${b[i] === undefined ? '(none)' : show(b[i]!).slice(0, 400)}`);
+    // show the neighbourhood of the first differing character (lines can be long: forward formats have no LF)
+    let k = 0;
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    while (k < x.length && k < y.length && x[k] === y[k]) k++;
+    const from = Math.max(0, k - 80);
+    const cut = (t: string): string => (from > 0 ? '…' : '') + show(t.slice(from, k + 160));
+    out.push(`    line ${i + 1}${from > 0 ? ` (from char ${from})` : ''} rsyslog:   ${a[i] === undefined ? '(none)' : cut(x)}`);
+    out.push(`    line ${i + 1}${from > 0 ? ` (from char ${from})` : ''} logwarden: ${b[i] === undefined ? '(none)' : cut(y)}`);
   }
   if (a.length !== b.length) out.push(`    (${a.length} lines vs ${b.length})`);
   return out.join('\n');
@@ -265,14 +308,15 @@ function compareOutputs(r: Side, l: Side, t0: number, t1: number): { report: str
 }
 
 /** Run one case end to end. Never throws for a difference; throws only when rsyslog itself rejects the case. */
-export async function runCase(c: DiffCase, corpus: Buffer[], tmpRoot: string): Promise<CaseResult> {
+export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: string): Promise<CaseResult> {
+  const corpus = c.corpus === 'messages.txt' ? defaultCorpus : loadCorpus(path.join(path.dirname(CORPUS_FILE), c.corpus));
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${c.name}-`));
   const mk = async (label: Side['label']): Promise<Side> => {
     const d = path.join(dir, label === 'rsyslog' ? 'r' : 'l');
     fs.mkdirSync(path.join(d, 'out'), { recursive: true });
     fs.mkdirSync(path.join(d, 'work'), { recursive: true });
-    return { label, dir: d, out: path.join(d, 'out'), tcp: await freePort(), udp: await freePort(), proc: null, stderr: '', exited: Promise.resolve() };
+    return { label, dir: d, out: path.join(d, 'out'), tcp: await uniquePort(), udp: await uniquePort(), proc: null, stderr: '', exited: Promise.resolve() };
   };
   const r = await mk('rsyslog');
   const l = await mk('logwarden');
@@ -289,7 +333,7 @@ export async function runCase(c: DiffCase, corpus: Buffer[], tmpRoot: string): P
       if (usesTcp) return tcpAccepts(s.tcp);
       return s.label === 'logwarden' ? s.stderr.includes('LW_INFO_STARTED') : fs.existsSync(path.join(s.dir, 'rsyslogd.pid'));
     };
-    const [rReady, lReady] = await Promise.all([until(() => ready(r), 20_000), until(() => ready(l), 20_000)]);
+    const [rReady, lReady] = await Promise.all([until(() => ready(r), 60_000), until(() => ready(l), 60_000)]);
     if (!usesTcp) await sleep(300);
     const problems: string[] = [];
     if (!rReady || r.proc!.exitCode !== null) throw new Error(`${c.name}: rsyslogd did not start: ${r.stderr}`);
@@ -305,20 +349,31 @@ export async function runCase(c: DiffCase, corpus: Buffer[], tmpRoot: string): P
       }
     };
     await Promise.all([sendTo(r), sendTo(l)]);
-    // quiet period: both outputs unchanged for 1 s (bounded)
-    let last = -1;
+    // done when both daemons are idle: outputs unchanged, no CPU time used and no thread runnable for 600 ms
+    // (a loaded machine can starve a daemon for a while, so output size alone is not enough); a side that has
+    // written nothing yet gets 5 s; bounded
+    let last = '';
     let stableSince = Date.now();
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      await sleep(200);
-      const size = outputSize(r.out) + outputSize(l.out);
-      if (size !== last) { last = size; stableSince = Date.now(); }
-      else if (Date.now() - stableSince >= 1000) break;
+      await sleep(100);
+      const rs = outputSize(r.out);
+      const ls = outputSize(l.out);
+      const rc = cpuState(r.proc!.pid);
+      const lc = cpuState(l.proc!.pid);
+      const now = `${rs}/${ls}/${rc.ticks}/${lc.ticks}`;
+      if (now !== last || rc.running || lc.running) { last = now; stableSince = Date.now(); continue; }
+      const oneSideEmpty = (rs === 0) !== (ls === 0);
+      if (Date.now() - stableSince >= (oneSideEmpty ? 5000 : 600)) break;
     }
     await Promise.all([stopSide(r), stopSide(l)]);
     const t1 = Date.now();
     const cmp = compareOutputs(r, l, t0, t1);
     if (cmp.report) problems.push(cmp.report);
+    if (cmp.report && process.env.LW_DIFF_VERBOSE) {
+      const tail = (t: string): string => t.trim().split('\n').slice(-4).join(' | ').slice(0, 600);
+      problems.push(`  rsyslogd said: ${tail(r.stderr)}\n  logwarden said: ${tail(l.stderr)}`);
+    }
     return { name: c.name, identical: problems.length === 0, report: problems.join('\n'), files: cmp.files, ms: Date.now() - started };
   } finally {
     await Promise.all([stopSide(r), stopSide(l)]);
