@@ -10,13 +10,14 @@ import { usrmsgAction } from '../actions/usrmsg';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
+import { imfileInput } from '../inputs/imfile/index';
 import { tcpInput } from '../inputs/tcp';
 import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 
-const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput];
+const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, imfileInput];
 const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction];
 
 function normalise(name: string): string {
