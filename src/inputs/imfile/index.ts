@@ -202,8 +202,20 @@ export class ImfileInput implements Input {
     const files = expandGlob(this.s.file);
     const initial = this.firstScan;
     this.firstScan = false;
+    let open: Set<string> | null = null;
     for (const f of files) {
       if (this.watched.has(f)) continue;
+      // A rotated file that still matches the pattern (zeek's http.<date>.log for *.log) while its tailer has not
+      // finished it yet: wait; once finished it resumes at its end (the `finished` map), not from its start.
+      open ??= new Set([...this.watched.values()].map((w) => `${w.tailer.dev}:${w.tailer.ino}`));
+      if (open.size > 0) {
+        let st: fs.Stats;
+        try { st = fs.statSync(f); } catch { continue; }
+        if (open.has(`${st.dev}:${st.ino}`)) {
+          this.dirty = true;
+          continue;
+        }
+      }
       const decoder = this.decoderFor(f);
       const t = new Tailer(f, decoder, {
         maxLine: this.s.maxLine, discardTruncated: this.s.discardTruncated, reopenOnTruncate: this.s.reopenOnTruncate,
