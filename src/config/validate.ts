@@ -2,7 +2,7 @@
 import type { ComponentSpec, ParamSpec } from '../components';
 import type { ConfigModel, Expr, Param, Params, SourceLoc, Statement } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
-import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, allModuleNames } from './known';
+import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, SKIPPED_INPUT_MODULES, allModuleNames } from './known';
 import { GENERIC_ACTION_SPECS, QUEUE_SPECS } from './params';
 
 export type Lookup = (name: string) => ComponentSpec | undefined;
@@ -38,6 +38,11 @@ export class Validator {
       this.rep.notice(W.NOOP_MODULE, `module \`${name}\` is accepted as a no-op: ${noop}`, loc, { length: len });
       return 'skip';
     }
+    const skipped = SKIPPED_INPUT_MODULES.get(name);
+    if (skipped !== undefined) {
+      this.rep.warn(W.INPUT_SKIPPED, `module \`${name}\` is not supported: ${skipped}`, loc, { length: len });
+      return 'skip';
+    }
     if (!KNOWN_RSYSLOG_MODULES.has(name) && !LOGWARDEN_MODULES.has(name)) {
       this.rep.error(E.UNKNOWN_MODULE, `unknown module \`${name}\``, loc, {
         length: len, hint: didYouMean(name, allModuleNames()) ?? 'check the module name',
@@ -60,7 +65,7 @@ export class Validator {
   private object(kind: 'input' | 'action', type: string, params: Params, loc: SourceLoc): void {
     const spec = this.classify(type, loc, kind.length);
     if (!spec) return;
-    const needsLoad = KNOWN_RSYSLOG_MODULES.has(type) && !BUILTIN_MODULES.has(type) && !NOOP_MODULES.has(type);
+    const needsLoad = KNOWN_RSYSLOG_MODULES.has(type) && !BUILTIN_MODULES.has(type) && !NOOP_MODULES.has(type) && !SKIPPED_INPUT_MODULES.has(type);
     if (needsLoad && !this.loaded.has(type)) {
       this.rep.error(E.MODULE_NOT_LOADED, `${kind} type \`${type}\` is used but its module is not loaded`, loc, {
         length: kind.length, hint: `add module(load="${type}") (or $ModLoad ${type}) before it`,
