@@ -26,6 +26,8 @@ import { type Finished, Tailer, type TailRecord } from './tailer';
 /** The fallback look in inotify mode, for events fs.watch misses (NFS, overlay, a directory created later). */
 const INOTIFY_BACKSTOP_MS = 1000;
 const DEFAULT_LINES_PER_TURN = 1024;
+/** escapeLF's replacement in rsyslog 8.2302 (seen side by side in test/interop/imfile-vs-rsyslog.test.ts): backslash n. */
+const ESCAPED_LF = '\\n';
 
 export type Format = 'raw' | 'cri' | 'docker' | 'auto' | 'zeek';
 
@@ -219,7 +221,7 @@ export class ImfileInput implements Input {
       const decoder = this.decoderFor(f);
       const t = new Tailer(f, decoder, {
         maxLine: this.s.maxLine, discardTruncated: this.s.discardTruncated, reopenOnTruncate: this.s.reopenOnTruncate,
-        multi: { readMode: this.s.readMode, startRegex: this.s.startRegex, endRegex: this.s.endRegex, joiner: this.s.escapeLF ? '#012' : '\n' },
+        multi: { readMode: this.s.readMode, startRegex: this.s.startRegex, endRegex: this.s.endRegex, joiner: this.s.escapeLF ? ESCAPED_LF : '\n' },
       });
       if (!t.resume(this.store.load(f), initial && this.s.freshStartTail, this.finished)) continue;
       const meta = this.s.format === 'raw' || this.s.format === 'zeek' ? null : containerMeta(f);
@@ -397,7 +399,8 @@ export function readImfileSettings(decl: InputDecl, mod: Params, ctx: RuntimeCon
     startRegex: regexParam(paramOptional(p, none, 'startmsg.regex'), place),
     endRegex: regexParam(paramOptional(p, none, 'endmsg.regex'), place),
     readTimeoutMs: readTimeout * 1000,
-    addMetadata: addMeta === undefined ? hasWildcard(file) : paramBool(p, none, 'addMetadata', false),
+    // rsyslog 8.2302 sets the metadata by default (also without wildcards: seen side by side with rsyslogd).
+    addMetadata: addMeta === undefined ? true : paramBool(p, none, 'addMetadata', true),
     reopenOnTruncate: paramBool(p, none, 'reopenOnTruncate', false),
     freshStartTail: paramBool(p, none, 'freshStartTail', false),
     deleteStateOnFileDelete: paramBool(p, none, 'deleteStateOnFileDelete', true),
