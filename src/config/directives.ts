@@ -13,7 +13,9 @@ type Target =
   | { to: 'actionDefault'; type: string; key: string; array?: boolean }
   | { to: 'tcpInput'; key: string; array?: boolean }
   | { to: 'udpInput'; key: string }
-  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' }
+  /** `$InputFile*`: settings of the next imfile input, created by `$InputRunFileMonitor`. */
+  | { to: 'fileInput'; key: string }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'allowedsender' | 'filerun' }
   /** rsyslog-internal or not applicable: accepted with a notice that names why. */
   | { to: 'internal'; why: string };
 
@@ -59,12 +61,18 @@ function buildTable(): Map<string, Target> {
     t.set(name.toLowerCase(), { to: 'tcpInput', key });
   }
   t.set('inputtcpserverstreamdriverpermittedpeer', { to: 'tcpInput', key: 'permittedPeer', array: true });
+  for (const [name, key] of [['InputFileName', 'File'], ['InputFileTag', 'Tag'], ['InputFileStateFile', 'StateFile'],
+    ['InputFileSeverity', 'Severity'], ['InputFileFacility', 'Facility'], ['InputFileReadMode', 'ReadMode'],
+    ['InputFilePersistStateInterval', 'PersistStateInterval'], ['InputFileBindRuleset', 'ruleset']]) {
+    t.set(name.toLowerCase(), { to: 'fileInput', key });
+  }
   t.set('inputudpserverbindruleset', { to: 'udpInput', key: 'ruleset' });
   t.set('udpserveraddress', { to: 'udpInput', key: 'address' });
   t.set('inputudpserverinputname', { to: 'udpInput', key: 'name' });
   const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
     ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
-    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender']];
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['AllowedSender', 'allowedsender'],
+    ['InputRunFileMonitor', 'filerun']];
   for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
   g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
   g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
@@ -95,8 +103,8 @@ function buildTable(): Map<string, Target> {
     'ActionName', 'ActionWriteAllMarkMessages', 'MarkMessagePeriod', 'GenerateConfigGraph', 'ModDir', 'ErrorMessagesToStderr',
     'LogRSyslogStatusMessages', 'DefaultRuleset', 'RulesetParser', 'RulesetCreateMainQueue', 'Sleep', 'IMUXSockRateLimitInterval',
     'SystemLogRateLimitInterval', 'SystemLogRateLimitBurst', 'OmitLocalLogging', 'SystemLogSocketName', 'IMJournalStateFile',
-    'IMJournalIgnorePreviousMessages', 'KLogPermitNonKernelFacility', 'KLogPath', 'ActionFileEnableSync_', 'InputFileName',
-    'InputFileTag', 'InputFileStateFile', 'InputFileSeverity', 'InputFileFacility', 'InputRunFileMonitor', 'InputFilePollInterval');
+    'IMJournalIgnorePreviousMessages', 'KLogPermitNonKernelFacility', 'KLogPath', 'ActionFileEnableSync_',
+    'InputFilePollInterval');
   return t;
 }
 
@@ -122,6 +130,7 @@ export class LegacyState implements LegacyActionContext {
   private readonly sticky = new Map<string, Params>();
   private tcp: Params = new Map();
   private udp: Params = new Map();
+  private file: Params = new Map();
 
   defaults(type: string): Params {
     const out: Params = new Map(this.sticky.get(type) ?? []);
@@ -148,6 +157,7 @@ export class LegacyState implements LegacyActionContext {
       host.rep.notice(W.INTERNAL_DIRECTIVE, `\`$${name}\` is accepted and ignored: ${target.why}`, loc, { length: name.length + 1 });
       return;
     }
+    if (target.to === 'special' && target.name === 'filerun') return this.addFileInput(host, loc);
     if (arg === '' && target.to !== 'special') {
       host.rep.error(E.MISSING_PARAM, `\`$${name}\` needs a value`, loc, { length: name.length + 1 });
       return;
@@ -160,6 +170,7 @@ export class LegacyState implements LegacyActionContext {
       case 'actionDefault': return this.setSticky(target.type, target.key, arg, aloc, target.array === true);
       case 'tcpInput': return addOrSet(this.tcp, target.key, arg, aloc, target.array === true);
       case 'udpInput': return setParam(this.udp, target.key, arg, aloc);
+      case 'fileInput': return setParam(this.file, target.key, arg, aloc);
       case 'special': return this.special(target.name, name, arg, loc, aloc, host);
     }
   }
@@ -183,6 +194,7 @@ export class LegacyState implements LegacyActionContext {
       case 'tcprun': return this.addInput(host, 'imtcp', this.tcp, arg, aloc);
       case 'udprun': return this.addInput(host, 'imudp', this.udp, arg, aloc);
       case 'allowedsender': return this.allowedSender(host, arg, aloc);
+      default: return;
     }
   }
 
@@ -196,6 +208,16 @@ export class LegacyState implements LegacyActionContext {
     const params: Params = new Map(pending);
     setParam(params, 'port', port, loc);
     host.model.inputs.push({ type, params, loc });
+  }
+
+  /** `$InputRunFileMonitor`: an imfile input from the `$InputFile*` lines before it; they apply to it only. */
+  private addFileInput(host: DirectiveHost, loc: SourceLoc): void {
+    if (!this.file.has('file')) {
+      host.rep.error(E.MISSING_PARAM, '`$InputRunFileMonitor` needs a `$InputFileName` before it', loc, { length: '$InputRunFileMonitor'.length });
+      return;
+    }
+    host.model.inputs.push({ type: 'imfile', params: this.file, loc });
+    this.file = new Map();
   }
 
   /** `$AllowedSender UDP, 192.0.2.0/24, [::1]/128` → globals `allowedSender.udp` (an array). */
