@@ -32,11 +32,11 @@ export const INPUT_PARAMS: ParamSpec[] = [
 ];
 
 export const MODULE_PARAMS: ParamSpec[] = [
-  { name: 'mode', type: 'word', default: 'inotify', values: ['inotify', 'polling', 'fen'], doc: 'inotify: react to file system events (with a slow polling backstop); polling: look every PollingInterval.' },
+  { name: 'mode', type: 'word', default: 'inotify', values: ['inotify', 'polling', 'fen'], doc: 'inotify (and fen, Solaris): react to file system events, with a look every second as fallback; polling: look every PollingInterval.' },
   { name: 'PollingInterval', type: 'int', default: 10, unit: 'seconds', doc: 'Seconds between looks in polling mode.' },
-  { name: 'timeoutGranularity', type: 'int', default: 1, unit: 'seconds', doc: 'How often readTimeout is checked.' },
+  { name: 'timeoutGranularity', type: 'int', default: 1, unit: 'seconds', doc: 'How often readTimeout is checked.', ignored: 'Logwarden checks readTimeout every 250 ms' },
   { name: 'readTimeout', type: 'int', default: 0, unit: 'seconds', doc: 'Default readTimeout of the inputs.' },
-  { name: 'sortFiles', type: 'binary', default: false, doc: 'Process new files of a wildcard in name order.' },
+  { name: 'sortFiles', type: 'binary', default: false, doc: 'Process new files of a wildcard in name order.', ignored: 'Logwarden always takes new files in name order' },
   { name: 'normalizePath', type: 'binary', default: true, doc: 'Remove "//" and "/./" from file names.', ignored: 'paths are always normalised' },
 ];
 
