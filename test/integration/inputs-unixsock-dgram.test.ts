@@ -1,5 +1,5 @@
-// imuxsock socketType="dgram": a datagram socket bound by the native helper; logger(1) -u and a python3
-// SOCK_DGRAM client deliver, one datagram = one message; a stream client is refused (it is not a stream socket).
+// imuxsock socketType="dgram": a datagram socket bound by the native helper; logger(1) -u, a python3 SOCK_DGRAM
+// client and glibc's syslog() (python syslog module, in a mount namespace with its own /dev/log) deliver, one datagram = one message; a stream client is refused (it is not a stream socket).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,6 +38,22 @@ describe('unix socket input, datagram mode', () => {
         assert.equal(r.status, 0, r.stderr);
         await waitFor(() => sink.messages.filter((m) => m.programname === 'py').length === 3, 'three python datagrams');
         assert.deepEqual(sink.messages.filter((m) => m.programname === 'py').map((m) => m.msg), [' dgram 0', ' dgram 1', ' dgram 2']);
+      }
+      // glibc's syslog() always opens /dev/log: run python's syslog.syslog() in a private mount namespace whose
+      // /dev is a fresh tmpfs with /dev/log linked to our socket (the host's /dev is never touched).
+      const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'true'], { encoding: 'utf8' });
+      if (probe.status === 0 && existsSync('/usr/bin/python3')) {
+        const py = 'import syslog; syslog.openlog("pyglibc", 0, syslog.LOG_LOCAL1); syslog.syslog(syslog.LOG_WARNING, "via glibc")';
+        const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
+          `mount -t tmpfs none /dev && ln -s '${path}' /dev/log && exec /usr/bin/python3 -c '${py}'`], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        await waitFor(() => sink.messages.some((m) => m.programname === 'pyglibc'), 'the glibc syslog() datagram');
+        const m = sink.messages.find((x) => x.programname === 'pyglibc')!;
+        assert.equal(m.msg, ' via glibc');
+        assert.equal(m.facility, 17);
+        assert.equal(m.severity, 4);
+      } else {
+        t.diagnostic('unshare -m not permitted here: glibc syslog() part skipped');
       }
       const err = await new Promise<string>((resolve) => {
         const s = connect(path, () => { s.destroy(); resolve('connected'); });
