@@ -17,6 +17,26 @@ const temp = `${output}.${process.pid}.tmp`;
 /** Compiler: $CC when set (the usual convention), else cc. */
 const compiler = process.env.CC || 'cc';
 
+/**
+ * native/lw_uxdgram.c: the datagram /dev/log helper of imuxsock (socketType="dgram"). Built first and on its
+ * own: a failure only prints a line (imuxsock then refuses socketType="dgram" and stream mode still works).
+ */
+function buildUxDgram() {
+  const src = join(root, 'native', 'lw_uxdgram.c');
+  const out = join(outDir, 'lw_uxdgram');
+  const tmp = `${out}.${process.pid}.tmp`;
+  try { mkdirSync(outDir, { recursive: true }); } catch { return; }
+  const r = spawnSync(compiler, ['-O2', '-o', tmp, src], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    rmSync(tmp, { force: true });
+    const first = (r.stderr || '').split('\n').find((l) => l.trim() !== '') ?? (r.error ? r.error.message : `exit ${r.status}`);
+    console.warn(`build-native: lw_uxdgram not built (${first.trim()}); imuxsock socketType="dgram" is unavailable`);
+    return;
+  }
+  renameSync(tmp, out);
+}
+buildUxDgram();
+
 function warn(reason) {
   // A library left from an earlier build would not match this source: remove it so the warning holds.
   rmSync(output, { force: true });

@@ -2,17 +2,20 @@
 // message is given). Exits non-zero with a clear error when the connection or the peer is refused.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
 import { facilityFromName, severityFromName } from '../message';
 import { frameMessage, openStream, writeFrames, type ForwardTarget } from '../actions/forward';
 import { createSocket } from 'node:dgram';
 import type { AuthMode, TlsSettings } from '../tls/config';
+import { fileSource, stdinSource, streamLines } from './send-stream';
 
 const USAGE = `usage: logwarden send [--udp|--tcp|--tls] [--host H] [--port P] [--ca F --cert F --key F]
        [--auth-mode anon|x509/certvalid|x509/name|x509/fingerprint] [--permitted-peer P]...
-       [--facility local0] [--severity info] [--tag T] [--rfc3164|--rfc5424] [--octet-count] [MESSAGE...]
-  Default: UDP to localhost:514 (TCP 514, TLS 6514), RFC 5424. Without MESSAGE, each stdin line is a message.
+       [--facility local0] [--severity info] [--tag T] [--rfc3164|--rfc5424] [--octet-count]
+       [--file PATH [--follow]] [MESSAGE...]
+  Default: UDP to localhost:514 (TCP 514, TLS 6514), RFC 5424. Without MESSAGE, each stdin line (or each line of
+  --file) is a message, sent as soon as it is read (\`tail -F f | logwarden send\` streams). --follow keeps reading
+  the file as it grows and across rotation, like tail -F. A lost TCP/TLS connection is re-opened.
   TLS: --auth-mode defaults to x509/name (server name must match --host or a --permitted-peer) when --ca is given,
   else anon (the server is not authenticated).
 `;
@@ -22,7 +25,8 @@ const OPTIONS = {
   port: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
   'auth-mode': { type: 'string' }, 'permitted-peer': { type: 'string', multiple: true }, facility: { type: 'string' },
   severity: { type: 'string' }, tag: { type: 'string' }, rfc3164: { type: 'boolean' }, rfc5424: { type: 'boolean' },
-  'octet-count': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'octet-count': { type: 'boolean' }, file: { type: 'string' }, follow: { type: 'boolean', short: 'F' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** How long to wait for the server to close after we finished sending, to catch a late refusal. */
@@ -77,12 +81,6 @@ function parse(args: string[]) {
   return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
 }
 
-async function readStdinLines(): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) if (line.length) lines.push(line);
-  return lines;
-}
-
 async function sendUdp(t: ForwardTarget, msgs: Buffer[]): Promise<void> {
   const sock = createSocket(t.host.includes(':') ? 'udp6' : 'udp4');
   try {
@@ -128,7 +126,26 @@ export async function sendMain(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const texts = parsed.positionals.length ? [parsed.positionals.join(' ')] : await readStdinLines();
+    if (parsed.positionals.length === 0) {
+      const v = parsed.values;
+      const src = v.file !== undefined ? fileSource(v.file, !!v.follow) : stdinSource();
+      if (v.follow && v.file === undefined) throw new UsageError('--follow needs --file PATH');
+      let stopping = false;
+      const onSignal = (): void => { if (!stopping) { stopping = true; src.stop(); } };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await streamLines(src, {
+          target: t, format: (m) => formatMessage(fmt, m), maxReconnects: v.follow ? Infinity : 5,
+          log: (text) => process.stderr.write(`logwarden send: ${text}\n`),
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return 0;
+    }
+    const texts = [parsed.positionals.join(' ')];
     const msgs = texts.map((m) => Buffer.from(formatMessage(fmt, m), 'utf8'));
     if (msgs.length === 0) return 0;
     if (t.protocol === 'udp') await sendUdp(t, msgs); else await sendStream(t, msgs);

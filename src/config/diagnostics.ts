@@ -65,6 +65,8 @@ export const W = {
   NOOP_MODULE: 'LW_NOTICE_CONFIG_NOOP_MODULE',
   /** Accepted for compatibility, no effect in Logwarden (a directive, global() or component parameter). */
   NO_EFFECT: 'LW_WARN_CONFIG_NO_EFFECT',
+  /** A stock-config input Logwarden does not run (imjournal): skipped with a warning, the rest runs. */
+  INPUT_SKIPPED: 'LW_WARN_CONFIG_INPUT_SKIPPED',
 } as const;
 
 export interface DiagOpts {

@@ -14,7 +14,9 @@ type Target =
   | { to: 'tcpInput'; key: string; array?: boolean }
   | { to: 'udpInput'; key: string }
   | { to: 'relpInput'; key: string }
-  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'relprun' | 'allowedsender' | 'outchannel' }
+  /** `$InputFile*`: settings of the next imfile input, created by `$InputRunFileMonitor`. */
+  | { to: 'fileInput'; key: string }
+  | { to: 'special'; name: 'modload' | 'template' | 'include' | 'ruleset' | 'tcprun' | 'udprun' | 'relprun' | 'allowedsender' | 'outchannel' | 'filerun' }
   /** rsyslog-internal or not applicable: accepted with a notice that names why. */
   | { to: 'internal'; why: string };
 
@@ -61,13 +63,19 @@ function buildTable(): Map<string, Target> {
     t.set(name.toLowerCase(), { to: 'tcpInput', key });
   }
   t.set('inputtcpserverstreamdriverpermittedpeer', { to: 'tcpInput', key: 'permittedPeer', array: true });
+  for (const [name, key] of [['InputFileName', 'File'], ['InputFileTag', 'Tag'], ['InputFileStateFile', 'StateFile'],
+    ['InputFileSeverity', 'Severity'], ['InputFileFacility', 'Facility'], ['InputFileReadMode', 'ReadMode'],
+    ['InputFilePersistStateInterval', 'PersistStateInterval'], ['InputFileBindRuleset', 'ruleset']]) {
+    t.set(name.toLowerCase(), { to: 'fileInput', key });
+  }
   t.set('inputudpserverbindruleset', { to: 'udpInput', key: 'ruleset' });
   t.set('udpserveraddress', { to: 'udpInput', key: 'address' });
   t.set('inputudpserverinputname', { to: 'udpInput', key: 'name' });
   t.set('inputrelpserverbindruleset', { to: 'relpInput', key: 'ruleset' });
   const specials: Array<[string, Extract<Target, { to: 'special' }>['name']]> = [['ModLoad', 'modload'],
     ['template', 'template'], ['IncludeConfig', 'include'], ['RuleSet', 'ruleset'], ['InputTCPServerRun', 'tcprun'],
-    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['InputRELPServerRun', 'relprun'], ['AllowedSender', 'allowedsender'], ['outchannel', 'outchannel']];
+    ['UDPServerRun', 'udprun'], ['InputUDPServerRun', 'udprun'], ['InputRELPServerRun', 'relprun'], ['AllowedSender', 'allowedsender'], ['outchannel', 'outchannel'],
+    ['InputRunFileMonitor', 'filerun']];
   for (const [n, name] of specials) t.set(n.toLowerCase(), { to: 'special', name });
   g('DefaultNetstreamDriver', 'defaultNetstreamDriver');
   g('DefaultNetstreamDriverCAFile', 'defaultNetstreamDriverCAFile');
@@ -100,8 +108,8 @@ function buildTable(): Map<string, Target> {
     'ActionName', 'ActionWriteAllMarkMessages', 'MarkMessagePeriod', 'GenerateConfigGraph', 'ModDir', 'ErrorMessagesToStderr',
     'LogRSyslogStatusMessages', 'DefaultRuleset', 'RulesetParser', 'RulesetCreateMainQueue', 'Sleep', 'IMUXSockRateLimitInterval',
     'SystemLogRateLimitInterval', 'SystemLogRateLimitBurst', 'OmitLocalLogging', 'SystemLogSocketName', 'IMJournalStateFile',
-    'IMJournalIgnorePreviousMessages', 'KLogPermitNonKernelFacility', 'KLogPath', 'ActionFileEnableSync_', 'InputFileName',
-    'InputFileTag', 'InputFileStateFile', 'InputFileSeverity', 'InputFileFacility', 'InputRunFileMonitor', 'InputFilePollInterval');
+    'IMJournalIgnorePreviousMessages', 'KLogPermitNonKernelFacility', 'KLogPath', 'ActionFileEnableSync_',
+    'InputFilePollInterval');
   return t;
 }
 
@@ -129,6 +137,7 @@ export class LegacyState implements LegacyActionContext {
   private tcp: Params = new Map();
   private udp: Params = new Map();
   private relp: Params = new Map();
+  private file: Params = new Map();
 
   /**
    * `$ActionFileDefaultTemplate` / `$ActionForwardDefaultTemplate` as set so far: rsyslog's omfile/omfwd use it
@@ -163,6 +172,7 @@ export class LegacyState implements LegacyActionContext {
       host.rep.warn(W.NO_EFFECT, `\`$${name}\` is accepted but has no effect in Logwarden: ${target.why}`, loc, { length: name.length + 1 });
       return;
     }
+    if (target.to === 'special' && target.name === 'filerun') return this.addFileInput(host, loc);
     if (arg === '' && target.to !== 'special') {
       host.rep.error(E.MISSING_PARAM, `\`$${name}\` needs a value`, loc, { length: name.length + 1 });
       return;
@@ -176,6 +186,7 @@ export class LegacyState implements LegacyActionContext {
       case 'tcpInput': return addOrSet(this.tcp, target.key, arg, aloc, target.array === true);
       case 'udpInput': return setParam(this.udp, target.key, arg, aloc);
       case 'relpInput': return setParam(this.relp, target.key, arg, aloc);
+      case 'fileInput': return setParam(this.file, target.key, arg, aloc);
       case 'special': return this.special(target.name, name, arg, loc, aloc, host);
     }
   }
@@ -228,6 +239,16 @@ export class LegacyState implements LegacyActionContext {
       return;
     }
     this.outchannels.set(m[1].toLowerCase(), { name: m[1], file: m[2], maxSize: m[3], command: m[4] || undefined, loc });
+  }
+
+  /** `$InputRunFileMonitor`: an imfile input from the `$InputFile*` lines before it; they apply to it only. */
+  private addFileInput(host: DirectiveHost, loc: SourceLoc): void {
+    if (!this.file.has('file')) {
+      host.rep.error(E.MISSING_PARAM, '`$InputRunFileMonitor` needs a `$InputFileName` before it', loc, { length: '$InputRunFileMonitor'.length });
+      return;
+    }
+    host.model.inputs.push({ type: 'imfile', params: this.file, loc });
+    this.file = new Map();
   }
 
   /** `$AllowedSender UDP, 192.0.2.0/24, [::1]/128` → globals `allowedSender.udp` (an array). */

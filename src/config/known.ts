@@ -73,6 +73,15 @@ export const NOOP_MODULES: ReadonlyMap<string, string> = new Map([
   ['imklog', 'kernel log reading is left to the host journal; Logwarden ignores imklog'],
 ]);
 
+/**
+ * Input modules a stock distribution config loads but Logwarden does not run: the config is accepted, `check`
+ * and `run` warn that the input is skipped (LW_WARN_CONFIG_INPUT_SKIPPED), and nothing else changes.
+ */
+export const SKIPPED_INPUT_MODULES: ReadonlyMap<string, string> = new Map([
+  ['imjournal', 'Logwarden does not read the systemd journal; this input is skipped. Let journald forward to syslog ' +
+    '(ForwardToSyslog=yes) and enable imuxsock (SysSock.Use="on"), or forward with `journalctl -o json -f | logwarden send`'],
+]);
+
 /** Modules built into rsyslog's core: loading them is allowed but never required. */
 export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
   'omfile', 'omfwd', 'omusrmsg', 'ompipe', 'omdiscard', 'pmrfc3164', 'pmrfc5424', 'lmnet', 'lmnetstrms',

@@ -2,7 +2,7 @@
 import type { ComponentSpec, ParamSpec } from '../components';
 import { KNOWN_PARSERS, rulesetParsers, type ConfigModel, type Expr, type Param, type Params, type SourceLoc, type Statement } from './model';
 import { E, W, didYouMean, type Reporter } from './diagnostics';
-import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, allModuleNames } from './known';
+import { BUILTIN_MODULES, BUILTIN_TEMPLATES, KNOWN_RSYSLOG_MODULES, LOGWARDEN_MODULES, NOOP_MODULES, PROPERTIES, SKIPPED_INPUT_MODULES, allModuleNames } from './known';
 import { GENERIC_ACTION_SPECS, GLOBALS_APPLIED, QUEUE_SPECS } from './params';
 import { QUEUE_PARAMS_WITHOUT_EFFECT, QueueConfigError, queueOptions } from '../queue/options';
 
@@ -66,6 +66,11 @@ export class Validator {
       this.rep.notice(W.NOOP_MODULE, `module \`${name}\` is accepted as a no-op: ${noop}`, loc, { length: len });
       return 'skip';
     }
+    const skipped = SKIPPED_INPUT_MODULES.get(name);
+    if (skipped !== undefined) {
+      this.rep.warn(W.INPUT_SKIPPED, `module \`${name}\` is not supported: ${skipped}`, loc, { length: len });
+      return 'skip';
+    }
     if (!KNOWN_RSYSLOG_MODULES.has(name) && !LOGWARDEN_MODULES.has(name)) {
       this.rep.error(E.UNKNOWN_MODULE, `unknown module \`${name}\``, loc, {
         length: len, hint: didYouMean(name, allModuleNames()) ?? 'check the module name',
@@ -88,7 +93,7 @@ export class Validator {
   private object(kind: 'input' | 'action', type: string, params: Params, loc: SourceLoc): void {
     const spec = this.classify(type, loc, kind.length);
     if (!spec) return;
-    const needsLoad = KNOWN_RSYSLOG_MODULES.has(type) && !BUILTIN_MODULES.has(type) && !NOOP_MODULES.has(type);
+    const needsLoad = KNOWN_RSYSLOG_MODULES.has(type) && !BUILTIN_MODULES.has(type) && !NOOP_MODULES.has(type) && !SKIPPED_INPUT_MODULES.has(type);
     if (needsLoad && !this.loaded.has(type)) {
       this.rep.error(E.MODULE_NOT_LOADED, `${kind} type \`${type}\` is used but its module is not loaded`, loc, {
         length: kind.length, hint: `add module(load="${type}") (or $ModLoad ${type}) before it`,
@@ -114,7 +119,7 @@ export class Validator {
     const p = params.get('resendlastmsgonreconnect');
     const protocol = String(params.get('protocol')?.value ?? 'udp').toLowerCase();
     if (p === undefined || protocol !== 'udp' || !/^(on|yes|true|1)$/i.test(String(p.value))) return;
-    this.rep.notice(W.PARAM_IGNORED, 'parameter `ResendLastMSGOnReconnect` is accepted but has no effect: protocol is udp (TCP only)', p.loc, { length: p.name.length });
+    this.rep.warn(W.NO_EFFECT, 'parameter `ResendLastMSGOnReconnect` is accepted but has no effect: protocol is udp (TCP only)', p.loc, { length: p.name.length });
   }
 
   /** Check each parameter against the table: known name, right type, required ones present. */
@@ -189,7 +194,7 @@ export class Validator {
       const spec = byName.get(k);
       if (!spec) continue;
       this.value(p, spec);
-      this.rep.warn(W.IGNORED, `\`${p.name}\` in ${where} has no effect: Logwarden queues per action (set queue.* on the actions)`, p.loc, { length: p.name.length });
+      this.rep.warn(W.NO_EFFECT, `\`${p.name}\` in ${where} has no effect: Logwarden queues per action (set queue.* on the actions)`, p.loc, { length: p.name.length });
     }
   }
 
@@ -205,7 +210,7 @@ export class Validator {
       this.value(p, spec);
       if (this.rep.diagnostics.length !== before) typed = false;
       const why = QUEUE_PARAMS_WITHOUT_EFFECT[k];
-      if (why !== undefined) this.rep.warn(W.IGNORED, `\`${p.name}\` has no effect: ${why}`, p.loc, { length: p.name.length });
+      if (why !== undefined) this.rep.warn(W.NO_EFFECT, `\`${p.name}\` has no effect: ${why}`, p.loc, { length: p.name.length });
     }
     if (!typed) return;
     const name = params.get('name')?.value;

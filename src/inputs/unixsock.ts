@@ -1,5 +1,6 @@
-// imuxsock: local log socket (default /dev/log). Node cannot bind AF_UNIX SOCK_DGRAM, so this listens with
-// SOCK_STREAM (glibc's syslog() falls back to it and ends each message with NUL; logger(1) uses LF).
+// imuxsock: local log socket (default /dev/log). Node cannot bind AF_UNIX SOCK_DGRAM: by default this listens with
+// SOCK_STREAM (glibc's syslog() falls back to it and ends each message with NUL; logger(1) uses LF); with
+// socketType="dgram" the native helper (unixsock-dgram.ts) binds a datagram socket, as rsyslog does.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -12,6 +13,7 @@ import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse/options';
 import { configuredHostname, inputParseOptions, paramBool, paramString } from './params';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
+import { DgramReceiver, dgramHelperAvailable, UXDGRAM_HELPER } from './unixsock-dgram';
 
 const DEFAULT_SOCKET = '/dev/log';
 const NUL = 0;
@@ -24,11 +26,13 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'ignoreTimestamp', type: 'binary', default: true, doc: 'Use the reception time instead of the message timestamp (rsyslog default).' },
   { name: 'parseHostname', type: 'binary', default: false, doc: 'Take a HOSTNAME from the message (default: the local host name).' },
   { name: 'hostName', type: 'string', doc: 'Host name to use instead of the local one.' },
+  { name: 'socketType', type: 'word', default: 'stream', values: ['stream', 'dgram'], doc: 'Logwarden extension: stream (default) or dgram (a datagram socket as rsyslog binds; needs the native helper dist/native/lw_uxdgram).' },
 ];
 const MODULE_PARAMS: ParamSpec[] = [
   { name: 'sysSock.name', type: 'path', default: DEFAULT_SOCKET, doc: 'Path of the system log socket.' },
   { name: 'sysSock.ignoreTimestamp', type: 'binary', default: true, doc: 'As ignoreTimestamp, for the system socket.' },
   { name: 'sysSock.use', type: 'binary', default: true, doc: 'Listen on the system socket.' },
+  { name: 'sysSock.type', type: 'word', default: 'stream', values: ['stream', 'dgram'], doc: 'Logwarden extension: socketType of the system socket.' },
 ];
 
 export const unixSockSpec: ComponentSpec = { name: 'unixsock', aliases: ['imuxsock'], kind: 'input', params: INPUT_PARAMS, moduleParams: MODULE_PARAMS };
@@ -40,6 +44,7 @@ interface UnixSettings {
   ignoreTimestamp: boolean;
   hostname: string;
   parseHostname: boolean;
+  dgram: boolean;
 }
 
 /** A sink wrapper that applies imuxsock's ignoreTimestamp to each batch (decided once, not per message). */
@@ -68,6 +73,7 @@ export class UnixSockInput implements Input {
   private readonly tracker = new StreamServerTracker();
   private server: net.Server | null = null;
   private closing: Promise<void> | null = null;
+  private dgram: DgramReceiver | null = null;
 
   constructor(s: UnixSettings, ctx: RuntimeContext, sink: MessageSink) {
     this.s = s;
@@ -82,6 +88,13 @@ export class UnixSockInput implements Input {
 
   async start(): Promise<void> {
     removeStaleSocket(this.s.path);
+    if (this.s.dgram) {
+      if (!dgramHelperAvailable()) throw Object.assign(new Error(`${this.name}: socketType="dgram" needs ${UXDGRAM_HELPER} (scripts/build-native.mjs builds it with cc)`), { code: 'LW_ERR_LISTEN' });
+      const d = new DgramReceiver(this.s.path, this.origin, this.sink, this.parse, this.maxMessageSize, this.logger);
+      await d.start(SOCKET_MODE);
+      this.dgram = d;
+      return;
+    }
     const server = net.createServer((socket) => {
       this.tracker.open(socket, this.origin, this.sink, {
         maxMessageSize: this.maxMessageSize, parse: this.parse, logger: this.logger,
@@ -97,6 +110,9 @@ export class UnixSockInput implements Input {
   }
 
   async stop(): Promise<void> {
+    const d = this.dgram;
+    this.dgram = null;
+    if (d !== null) await d.stop();
     const server = this.server;
     if (!server) return;
     this.server = null;
@@ -109,6 +125,7 @@ export class UnixSockInput implements Input {
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {
+    if (this.dgram) return [{ protocol: 'unixgram', address: this.s.path, port: 0 }];
     return this.server ? [{ protocol: 'unix', address: this.s.path, port: 0 }] : [];
   }
 }
@@ -131,6 +148,7 @@ function readSettings(decl: InputDecl, mod: Params, globals: Params): UnixSettin
     ignoreTimestamp: paramBool(p, none, 'ignoreTimestamp', paramBool(mod, none, 'sysSock.ignoreTimestamp', true)),
     parseHostname: paramBool(p, none, 'parseHostname', false),
     hostname: paramString(p, none, 'hostName', configuredHostname(globals)),
+    dgram: paramString(p, none, 'socketType', paramString(mod, none, 'sysSock.type', 'stream')).toLowerCase() === 'dgram',
   };
 }
 

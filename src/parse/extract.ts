@@ -8,6 +8,7 @@
 //   kv.*     key=value pairs (`user=alice src="10.0.0.1"`)
 //   nginx.*  normalised nginx access-log fields, from a combined line or a JSON log_format line
 //   var.*    rsyslog `$!` message variables (`$!params!user` → var.params.user)
+//   k8s.*, zeek.*  `$!k8s` / `$!zeek`, set by imfile's container and Zeek formats
 
 export type FieldValue = string | number | boolean;
 export type Fields = Record<string, FieldValue>;
@@ -257,6 +258,19 @@ function extractText(c: Collector, msg: string): void {
 }
 
 /**
+ * `$!` trees that collectors fill (imfile's container and Zeek formats) are stored under their own name, so a
+ * search reads `k8s.namespace:prod` and `zeek.status_code:>=400`; everything else is var.*.
+ */
+const OWN_PREFIX_VARS = new Set(['k8s', 'zeek']);
+
+function addVars(c: Collector, vars: Record<string, unknown>): void {
+  for (const k of Object.keys(vars)) {
+    if (c.full) return;
+    c.flatten(OWN_PREFIX_VARS.has(k) ? k : `var.${k}`, vars[k], OWN_PREFIX_VARS.has(k) ? 0 : 1);
+  }
+}
+
+/**
  * Extract fields from a message: its msg text, its RFC 5424 structured data ("-" when none) and its `$!`
  * tree (null when unset). Returns at most MAX_FIELDS fields; never throws.
  */
@@ -265,7 +279,7 @@ export function extractFields(msg: string, structuredData = '-', vars: Record<st
   try {
     if (structuredData.length > 1 && structuredData.charCodeAt(0) === 0x5b) addStructuredData(c, structuredData);
     extractText(c, msg);
-    if (vars !== null) c.flatten('var', vars, 0);
+    if (vars !== null) addVars(c, vars);
   } catch {
     // Extraction is best effort: whatever was collected before an unexpected input stays.
   }

@@ -13,7 +13,8 @@ import { StreamLogger } from '../log';
 import { compileRulesets, RuleError } from '../rules/compile';
 import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
-import { sizeParam, DEFAULT_MAX_MESSAGE_SIZE } from './graph';
+import { DEFAULT_MAX_MESSAGE_SIZE } from './graph';
+import { sizeParam } from '../queue/options';
 import { findAction, findInput, httpModuleParams, moduleParamsFor } from './registry';
 import { httpServiceSpec } from '../web/spec';
 

@@ -13,6 +13,7 @@ import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../c
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
 import { relpInput } from '../inputs/relp';
+import { imfileInput } from '../inputs/imfile/index';
 import { tcpInput } from '../inputs/tcp';
 import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
@@ -20,7 +21,7 @@ import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 import { mmjsonparseSpec } from '../rules/mmjsonparse';
 
-const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput];
+const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
 const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
 
 function normalise(name: string): string {

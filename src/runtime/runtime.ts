@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Input, MessageSink } from '../components';
 import type { ConfigModel, Diagnostic, InputDecl } from '../config/model';
 import { getParam } from '../config/model';
+import { SKIPPED_INPUT_MODULES } from '../config/known';
 import { formatDiagnostics, loadConfig } from '../config/load';
 import type { Logger } from '../log';
 import { StreamLogger } from '../log';
@@ -217,6 +218,7 @@ export class Runtime implements MessageSink {
   private async startInputs(model: ConfigModel): Promise<void> {
     try {
       for (const decl of model.inputs) {
+        if (SKIPPED_INPUT_MODULES.has(decl.type.toLowerCase())) continue; // `check` warned (LW_WARN_CONFIG_INPUT_SKIPPED)
         const input = this.createInput(decl, model);
         await input.start();
         this.inputs.push({ key: inputKey(decl, model), input });
@@ -230,7 +232,7 @@ export class Runtime implements MessageSink {
 
   private async reconcileInputs(model: ConfigModel): Promise<void> {
     const keep: RunningInput[] = [];
-    const wanted = model.inputs.map((d) => ({ decl: d, key: inputKey(d, model) }));
+    const wanted = model.inputs.filter((d) => !SKIPPED_INPUT_MODULES.has(d.type.toLowerCase())).map((d) => ({ decl: d, key: inputKey(d, model) }));
     const remaining = [...this.inputs];
     const toStart: typeof wanted = [];
     for (const w of wanted) {

@@ -156,7 +156,7 @@ class Parser {
     }
     const field = resolveField(name);
     if (field === undefined) {
-      this.fail('LW_ERR_QUERY_FIELD', `unknown field '${name}' (fields: host, app, severity, facility, msgid, procid, fromhost-ip, msg, json.*, sd.*, kv.*, nginx.*, cee.*, var.*; quote free text containing ':')`, t.pos);
+      this.fail('LW_ERR_QUERY_FIELD', `unknown field '${name}' (fields: host, app, severity, facility, msgid, procid, fromhost-ip, msg, json.*, sd.*, kv.*, nginx.*, cee.*, var.*, k8s.*, zeek.*; quote free text containing ':')`, t.pos);
     }
     return this.fieldNode(field, op, value, quoted, t.pos, valuePos);
   }

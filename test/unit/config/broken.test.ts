@@ -19,7 +19,7 @@ const CASES: Case[] = [
   { name: 'unknown template parameter with suggestion', text: 'template(name="t" type="string" strng="x")\n', code: 'LW_ERR_CONFIG_UNKNOWN_PARAM', line: 1, col: 33, message: '`strng` not known', hint: '`string`' },
   { name: 'unknown input parameter with suggestion', text: 'module(load="imudp")\ninput(type="imudp" prot="514")\n', code: 'LW_ERR_CONFIG_UNKNOWN_PARAM', line: 2, col: 20, message: '`prot` not known', hint: '`port`' },
   { name: 'unknown module with suggestion', text: 'module(load="imudpp")\n', code: 'LW_ERR_CONFIG_UNKNOWN_MODULE', line: 1, col: 1, message: '`imudpp`', hint: '`imudp`' },
-  { name: 'valid rsyslog module not supported', text: 'module(load="imjournal")\n', code: 'LW_ERR_CONFIG_UNSUPPORTED_MODULE', line: 1, col: 1, message: 'not supported by Logwarden yet' },
+  { name: 'valid rsyslog module not supported', text: 'module(load="imkafka")\n', code: 'LW_ERR_CONFIG_UNSUPPORTED_MODULE', line: 1, col: 1, message: 'not supported by Logwarden yet' },
   { name: 'unbalanced braces (unclosed)', text: 'ruleset(name="r") {\n  stop\n', code: 'LW_ERR_CONFIG_UNBALANCED', line: 1, col: 19, message: 'never closed' },
   { name: 'unbalanced braces (stray })', text: '*.* /var/log/x\n}\n', code: 'LW_ERR_CONFIG_UNBALANCED', line: 2, col: 1, message: 'without a matching' },
   { name: 'if without then', text: 'if $msg contains "x" stop\n', code: 'LW_ERR_CONFIG_SYNTAX', line: 1, col: 22, message: '`if` without `then`' },
