@@ -3,7 +3,6 @@
 // socketType="dgram" the native helper (unixsock-dgram.ts) binds a datagram socket, as rsyslog does.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import type { InputDecl, Params } from '../config/model';
 import { DEFAULT_RULESET } from '../config/model';
 import type { ComponentSpec, Input, InputFactory, MessageSink, ParamSpec } from '../components';
@@ -11,7 +10,8 @@ import type { Logger } from '../log';
 import type { Message, Origin } from '../message';
 import type { RuntimeContext } from '../runtime/context';
 import type { ParseOptions } from '../parse/options';
-import { configuredHostname, inputParseOptions, paramBool, paramString } from './params';
+import { configuredHostname, inputParseOptions, paramBool, paramInt, paramString } from './params';
+import { type RateLimit, RateLimitSink } from './ratelimit';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
 import { DgramReceiver, dgramHelperAvailable, UXDGRAM_HELPER } from './unixsock-dgram';
 
@@ -26,12 +26,18 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'ignoreTimestamp', type: 'binary', default: true, doc: 'Use the reception time instead of the message timestamp (rsyslog default).' },
   { name: 'parseHostname', type: 'binary', default: false, doc: 'Take a HOSTNAME from the message (default: the local host name).' },
   { name: 'hostName', type: 'string', doc: 'Host name to use instead of the local one.' },
+  { name: 'RateLimit.Interval', type: 'int', default: 0, unit: 'seconds', doc: 'Rate-limit window in seconds (0: no limit).' },
+  { name: 'RateLimit.Burst', type: 'int', default: 200, unit: 'messages', doc: 'Messages allowed per window.' },
+  { name: 'RateLimit.Severity', type: 'int', default: 1, doc: 'Only messages of this severity number or less urgent are limited.' },
   { name: 'socketType', type: 'word', default: 'stream', values: ['stream', 'dgram'], doc: 'Logwarden extension: stream (default) or dgram (a datagram socket as rsyslog binds; needs the native helper dist/native/lw_uxdgram).' },
 ];
 const MODULE_PARAMS: ParamSpec[] = [
   { name: 'sysSock.name', type: 'path', default: DEFAULT_SOCKET, doc: 'Path of the system log socket.' },
   { name: 'sysSock.ignoreTimestamp', type: 'binary', default: true, doc: 'As ignoreTimestamp, for the system socket.' },
   { name: 'sysSock.use', type: 'binary', default: true, doc: 'Listen on the system socket.' },
+  { name: 'SysSock.RateLimit.Interval', type: 'int', default: 0, unit: 'seconds', doc: 'RateLimit.Interval of the system socket.' },
+  { name: 'SysSock.RateLimit.Burst', type: 'int', default: 200, unit: 'messages', doc: 'RateLimit.Burst of the system socket.' },
+  { name: 'SysSock.RateLimit.Severity', type: 'int', default: 1, doc: 'RateLimit.Severity of the system socket.' },
   { name: 'sysSock.type', type: 'word', default: 'stream', values: ['stream', 'dgram'], doc: 'Logwarden extension: socketType of the system socket.' },
 ];
 
@@ -45,6 +51,7 @@ interface UnixSettings {
   hostname: string;
   parseHostname: boolean;
   dgram: boolean;
+  rateLimit: RateLimit | null;
 }
 
 /** A sink wrapper that applies imuxsock's ignoreTimestamp to each batch (decided once, not per message). */
@@ -78,7 +85,8 @@ export class UnixSockInput implements Input {
   constructor(s: UnixSettings, ctx: RuntimeContext, sink: MessageSink) {
     this.s = s;
     this.name = s.name;
-    this.sink = s.ignoreTimestamp ? new TimestampResetSink(sink) : sink;
+    const limited = s.rateLimit === null ? sink : new RateLimitSink(sink, s.rateLimit, ctx.logger, s.name);
+    this.sink = s.ignoreTimestamp ? new TimestampResetSink(limited) : limited;
     this.logger = ctx.logger;
     this.maxMessageSize = ctx.maxMessageSize;
     this.parse = { ...inputParseOptions(ctx, s.ruleset), parseHostname: s.parseHostname };
@@ -148,7 +156,19 @@ function readSettings(decl: InputDecl, mod: Params, globals: Params): UnixSettin
     ignoreTimestamp: paramBool(p, none, 'ignoreTimestamp', paramBool(mod, none, 'sysSock.ignoreTimestamp', true)),
     parseHostname: paramBool(p, none, 'parseHostname', false),
     hostname: paramString(p, none, 'hostName', configuredHostname(globals)),
+    rateLimit: rateLimitOf(p, mod),
     dgram: paramString(p, none, 'socketType', paramString(mod, none, 'sysSock.type', 'stream')).toLowerCase() === 'dgram',
+  };
+}
+
+function rateLimitOf(p: Params, mod: Params): RateLimit | null {
+  const none: Params = new Map();
+  const interval = paramInt(p, none, 'RateLimit.Interval', paramInt(mod, none, 'SysSock.RateLimit.Interval', 0));
+  if (interval === 0) return null;
+  return {
+    intervalMs: interval * 1000,
+    burst: paramInt(p, none, 'RateLimit.Burst', paramInt(mod, none, 'SysSock.RateLimit.Burst', 200)),
+    severity: paramInt(p, none, 'RateLimit.Severity', paramInt(mod, none, 'SysSock.RateLimit.Severity', 1), 0, 7),
   };
 }
 
