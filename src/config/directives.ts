@@ -9,6 +9,8 @@ type Target =
   | { to: 'mainQueue'; key: string }
   /** One-shot: applies to the next legacy action, then resets (rsyslog's actionResetQueueParams). */
   | { to: 'nextAction'; key: string }
+  /** Sticky for every later legacy action until changed ($ActionExecOnlyWhenPreviousIsSuspended on … off). */
+  | { to: 'everyAction'; key: string }
   /** Sticky defaults for later legacy actions of one type. */
   | { to: 'actionDefault'; type: string; key: string; array?: boolean }
   | { to: 'tcpInput'; key: string; array?: boolean }
@@ -39,7 +41,8 @@ function buildTable(): Map<string, Target> {
   }
   t.set('actionresumeretrycount', { to: 'nextAction', key: 'action.resumeRetryCount' });
   t.set('actionresumeinterval', { to: 'nextAction', key: 'action.resumeInterval' });
-  t.set('actionexeconlywhenpreviousissuspended', { to: 'nextAction', key: 'action.execOnlyWhenPreviousIsSuspended' });
+  // sticky, not one-shot: rsyslog's failover recipe turns it on before the `&` lines and off after them
+  t.set('actionexeconlywhenpreviousissuspended', { to: 'everyAction', key: 'action.execOnlyWhenPreviousIsSuspended' });
   t.set('actionexeconlyonceeveryinterval', { to: 'nextAction', key: 'action.execOnlyOnceEveryInterval' });
   t.set('actionfiledefaulttemplate', { to: 'actionDefault', type: 'omfile', key: 'template' });
   t.set('actionforwarddefaulttemplate', { to: 'actionDefault', type: 'omfwd', key: 'template' });
@@ -134,6 +137,7 @@ export class LegacyState implements LegacyActionContext {
   private readonly outchannels = new Map<string, Outchannel>();
   private next: Params = new Map();
   private readonly sticky = new Map<string, Params>();
+  private readonly every: Params = new Map();
   private tcp: Params = new Map();
   private udp: Params = new Map();
   private relp: Params = new Map();
@@ -149,6 +153,7 @@ export class LegacyState implements LegacyActionContext {
 
   defaults(type: string): Params {
     const out: Params = new Map(this.sticky.get(type) ?? []);
+    for (const [k, v] of this.every) out.set(k, v);
     for (const [k, v] of this.next) out.set(k, v);
     this.next = new Map();
     return out;
@@ -182,6 +187,7 @@ export class LegacyState implements LegacyActionContext {
       case 'global': return setParam(host.model.globals, target.key, arg, aloc);
       case 'mainQueue': return setParam(host.model.mainQueue, target.key, arg, aloc);
       case 'nextAction': return setParam(this.next, target.key, arg, aloc);
+      case 'everyAction': return setParam(this.every, target.key, arg, aloc);
       case 'actionDefault': return this.setSticky(target.type, target.key, arg, aloc, target.array === true);
       case 'tcpInput': return addOrSet(this.tcp, target.key, arg, aloc, target.array === true);
       case 'udpInput': return setParam(this.udp, target.key, arg, aloc);

@@ -126,3 +126,11 @@ test('$RepeatedMsgReduction on: "message repeated N times: [msg]" exactly as rsy
     files: ['rr.out', 'rr2.out'],
   });
 });
+
+test('$Escape8BitCharactersOnReceive on escapes 8-bit bytes as rsyslogd', { skip, timeout: 120_000 }, async () => {
+  await sideBySide({
+    conf: '$Escape8BitCharactersOnReceive on\ntemplate(name="raw" type="string" string="%msg%\\n")\n*.* {DIR}/e.out;raw\n',
+    frames: [frame(13, 'caf\u00e9 \u00fcber'), frame(13, 'plain')],
+    files: ['e.out'],
+  });
+});
