@@ -35,3 +35,10 @@ test('sliceBytes cuts inside a character and keeps its bytes', () => {
   assert.deepEqual(encodeRaw(sliceBytes(s, 1, 4)), Buffer.from([0xa9, 0xc3, 0xa9]));
   assert.equal(sliceBytes('abcdef', 1, 3), 'bc');
 });
+
+test('the hand encoder equals Buffer.from for any well-formed text next to an escaped byte (property)', () => {
+  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer({ min: 0x80, max: 0xff }), (s: string, byte: number) => {
+    const withEscape = s + String.fromCharCode(0xdc00 | byte) + s;
+    assert.deepEqual(encodeRaw(withEscape), Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([byte]), Buffer.from(s, 'utf8')]));
+  }), { numRuns: 2000 });
+});
