@@ -33,11 +33,14 @@ let input = msg();
 
 const FAILOVER = '*.* /primary\n$ActionExecOnlyWhenPreviousIsSuspended on\n& /backup\n& /backup2\n$ActionExecOnlyWhenPreviousIsSuspended off\n';
 
-test('failover: the backup runs only while the previous action is suspended', () => {
+// rsyslog's failover recipe runs on Direct queues: a suspended action does not take the message, its failover
+// does. Logwarden's queue would keep it (and deliver it later too), so an action followed by a failover skips
+// messages while it is suspended: each message goes to exactly one of the chain.
+test('failover: the backup runs only while the previous action is suspended, instead of it', () => {
   input = msg();
   assert.deepEqual(run(FAILOVER, new Set()).map((x) => x.file), ['/primary']);
-  assert.deepEqual(run(FAILOVER, new Set(['/primary'])).map((x) => x.file), ['/primary', '/backup']);
-  assert.deepEqual(run(FAILOVER, new Set(['/primary', '/backup'])).map((x) => x.file), ['/primary', '/backup', '/backup2']);
+  assert.deepEqual(run(FAILOVER, new Set(['/primary'])).map((x) => x.file), ['/backup']);
+  assert.deepEqual(run(FAILOVER, new Set(['/primary', '/backup'])).map((x) => x.file), ['/backup2']);
 });
 
 test('set; action; set; action: each action sees the value of its time; no writes after: the message itself', () => {
