@@ -190,9 +190,8 @@ class ForwardAction implements Action {
 
   async deliver(batch: Message[]): Promise<void> {
     if (batch.length === 0) return;
-    const texts = batch.map((m) => encodeRaw(this.tpl.render(m)));
-    if (this.t.protocol === 'udp') await this.sendUdp(texts);
-    else await this.sendStream(texts);
+    if (this.t.protocol === 'udp') await this.sendUdp(this.render(batch));
+    else await this.sendStream(batch);
     this.stats.delivered += batch.length;
     this.sinceRebind += batch.length;
     if (this.rebindInterval > 0 && this.sinceRebind >= this.rebindInterval) this.reopen();
@@ -221,14 +220,19 @@ class ForwardAction implements Action {
     return s;
   }
 
-  private async sendStream(texts: Buffer[]): Promise<void> {
+  private render(batch: Message[]): Buffer[] {
+    return batch.map((m) => encodeRaw(this.tpl.render(m)));
+  }
+
+  /** Connect first, then render: while the target is down, each retry costs a connect attempt, not a render. */
+  private async sendStream(batch: Message[]): Promise<void> {
     if (this.stream !== null && Date.now() - this.lastWrite >= IDLE_CHECK_MS) await pollOnce();
     if (!this.stream || this.stream.destroyed || this.stream.readableEnded) {
       if (this.stream) this.lost(this.stream);
       this.stream = await this.connect();
     }
     const sock = this.stream;
-    let frames = texts.map((b) => frameMessage(b, this.t.framing, this.t.delimiter));
+    let frames = this.render(batch).map((b) => frameMessage(b, this.t.framing, this.t.delimiter));
     const resend = this.resendOnReconnect ? this.suspect : null;
     if (resend !== null) frames = resend.concat(frames);
     this.inFlight = frames.length;
