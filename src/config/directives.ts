@@ -94,7 +94,7 @@ function buildTable(): Map<string, Target> {
   g('EscapeControlCharacterTab', 'parser.escapeControlCharacterTab');
   g('DropTrailingLFOnReceive', 'parser.dropTrailingLFOnReception');
   g('DropTrailingLFOnReception', 'parser.dropTrailingLFOnReception'); // rsyslog's spelling
-  g('Escape8BitCharactersOnReceive', 'escape8BitCharactersOnReceive'); // no global() form in rsyslog 8.2302
+  g('Escape8BitCharactersOnReceive', 'escape8BitCharactersOnReceive'); // global(parser.escape8BitCharactersOnReceive=) too
   g('SpaceLFOnReceive', 'parser.spaceLFOnReceive');
   g('RepeatedMsgReduction', 'repeatedMsgReduction');
   g('PrivDropToUser', 'privDrop.user.name');

@@ -9,7 +9,7 @@ export const GLOBAL_PARAMS: readonly string[] = [
   'debug.onShutdown', 'debug.logFile', 'debug.gnutls', 'debug.unloadModules', 'debug.files', 'debug.whitelist',
   'processInternalMessages', 'stdlog.channelspec', 'shutdown.enable.ctlc', 'shutdown.queue.doublesize',
   'parser.controlCharacterEscapePrefix', 'parser.escapeControlCharactersOnReceive', 'parser.escapeControlCharacterTab',
-  'parser.escapeControlCharactersCStyle', 'parser.dropTrailingLFOnReception', 'parser.spaceLFOnReceive',
+  'parser.escapeControlCharactersCStyle', 'parser.escape8BitCharactersOnReceive', 'parser.dropTrailingLFOnReception', 'parser.spaceLFOnReceive',
   'parser.parseHostnameAndTag', 'parser.permitSlashInProgramName', 'parser.supportCompressionExtension',
   'senders.keepTrack', 'senders.timeoutAfter', 'senders.reportGoneAway', 'senders.reportNew', 'inputs.timeout.shutdown',
   'errorMessagesToStderr.maxNumber', 'variables.caseSensitive', 'internalmsg.ratelimit.interval',
@@ -32,7 +32,7 @@ export const GLOBALS_APPLIED: ReadonlySet<string> = new Set([
   'defaultnetstreamdrivercrlfile', 'allowedsender.udp', 'allowedsender.tcp',
   'parser.controlcharacterescapeprefix', 'parser.escapecontrolcharactersonreceive', 'parser.escapecontrolcharactertab',
   'parser.escapecontrolcharacterscstyle', 'parser.droptrailinglfonreception', 'parser.spacelfonreceive',
-  'parser.permitslashinprogramname', 'escape8bitcharactersonreceive', 'controlcharacterescapeprefix',
+  'parser.permitslashinprogramname', 'parser.escape8bitcharactersonreceive', 'escape8bitcharactersonreceive', 'controlcharacterescapeprefix',
   'escapecontrolcharactersonreceive', 'escapecontrolcharactertab', 'droptrailinglfonreception', 'spacelfonreceive',
 ]);
 
