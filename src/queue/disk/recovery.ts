@@ -5,7 +5,7 @@
 //   * a segment with no intact record at all: renamed NAME.N.seg.quarantine (never overwritten, never deleted);
 //   * lost records are counted from seq gaps (exact), else from the damaged range's length headers, else "at
 //     least"; gaps already reported by an earlier open (kept in the checkpoint) are not counted twice.
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checkpoint } from './checkpoint';
 import { readCheckpoint } from './checkpoint';
@@ -92,8 +92,12 @@ export function recover(dir: string, name: string): Recovered {
 
   const live: number[] = [];
   for (const num of segNums) {
+    const path = join(dir, segmentFile(name, num));
     // Below the checkpointed head: fully consumed; a crash came between the checkpoint and the unlink.
-    if (cp && num < cp.headSeg) unlinkSync(join(dir, segmentFile(name, num)));
+    // An empty segment holds nothing (created just before a crash, or cut to nothing): removed up front, so
+    // the newest segment below is the one whose torn tail is cut. Decided inside the loop, a later empty
+    // segment left that tail uncut, and the next open counted the same damage again.
+    if ((cp && num < cp.headSeg) || statSync(path).size === 0) unlinkSync(path);
     else live.push(num);
   }
 
@@ -105,11 +109,6 @@ export function recover(dir: string, name: string): Recovered {
     const fd = openSync(path, 'r+');
     let size = fstatSync(fd).size;
     const start = cp && num === cp.headSeg ? Math.min(cp.headOff, size) : 0;
-    if (size === 0) {
-      closeSync(fd);
-      unlinkSync(path);
-      continue;
-    }
     const r = new SegReader(fd);
     const skips: Array<[number, number]> = [];
     let n = 0;
