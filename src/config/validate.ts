@@ -213,10 +213,8 @@ export class Validator {
       if (why !== undefined) this.rep.warn(W.NO_EFFECT, `\`${p.name}\` has no effect: ${why}`, p.loc, { length: p.name.length });
     }
     if (!typed) return;
-    const name = params.get('name')?.value;
-    const stableName = typeof name === 'string' && name !== '' ? name : `${componentName}-${index}`;
     try {
-      const o = queueOptions(params, componentName, stableName, '.', loc);
+      const o = queueOptions(params, componentName, index, '.', loc);
       if (o.kind === 'memory') return;
       const key = `${o.spoolDirectory}\0${o.fileName}`;
       const first = this.queueFiles.get(key);

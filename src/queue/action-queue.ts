@@ -20,7 +20,7 @@ import type { Message } from '../message';
 import { decodeMessage, encodeMessage } from './codec';
 import { DiskQueue } from './disk/disk-queue';
 import { ErrorFile } from './error-file';
-import { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from './options';
+import type { QueueOptions } from './options';
 import { Ring } from './ring';
 
 export { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from './options';

@@ -141,11 +141,14 @@ export function defaultQueueFileName(actionName: string): string {
 }
 
 /**
- * Queue settings for one action. `actionType` picks the default kind; `actionName` the default file name of
- * a disk-backed queue; `workDir` the default spool directory. Throws QueueConfigError naming the parameter.
+ * Queue settings for one action. `actionType` picks the default kind; `index` (the action's position in the
+ * config) and its `name=` give the default file name of a disk-backed queue, which must stay the same across
+ * restarts; `workDir` is the default spool directory. Throws QueueConfigError naming the parameter.
  */
-export function queueOptions(params: Params, actionType: string, actionName: string, workDir: string, loc: SourceLoc): QueueOptions {
+export function queueOptions(params: Params, actionType: string, index: number, workDir: string, loc: SourceLoc): QueueOptions {
   const o: QueueOptions = { ...DEFAULT_QUEUE_OPTIONS, spoolDirectory: workDir };
+  const named = stringParam(params, 'name');
+  const actionName = named !== undefined && named !== '' ? named : `${actionType}-${index}`;
   const typeRaw = stringParam(params, 'queue.type');
   const type = typeRaw?.toLowerCase();
   const fileName = stringParam(params, 'queue.filename');

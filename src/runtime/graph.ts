@@ -1,7 +1,7 @@
 // One instantiated configuration: compiled templates, compiled rulesets, and a queue per action. A reload
 // builds a new Graph and the Runtime swaps it in; inputs only ever see the Runtime's sink.
 import type { Action } from '../actions/action';
-import type { ActionDecl, ConfigModel, Params } from '../config/model';
+import type { ActionDecl, ConfigModel } from '../config/model';
 import { getParam } from '../config/model';
 import type { Logger } from '../log';
 import type { Message } from '../message';
@@ -90,11 +90,7 @@ export class Graph {
     const factory = findAction(decl.type);
     if (!factory) throw new Error(`${decl.loc.file}:${decl.loc.line}:${decl.loc.col}: unknown action type "${decl.type}"`);
     const action: Action = factory.create(decl, moduleParamsFor(this.ctx.config, decl.type), this.ctx);
-    const index = this.actionIndex++;
-    const explicitName = getParam(decl.params, 'name')?.value;
-    // A disk queue's default file name must be stable across restarts: the action's name= or type and position.
-    const stableName = typeof explicitName === 'string' && explicitName !== '' ? explicitName : `${factory.spec.name}-${index}`;
-    const opts = queueOptions(decl.params, factory.spec.name, stableName, this.ctx.dataDir, decl.loc);
+    const opts = queueOptions(decl.params, factory.spec.name, this.actionIndex++, this.ctx.dataDir, decl.loc);
     let after: Promise<void> | undefined;
     let key = '';
     if (opts.kind !== 'memory') {

@@ -1,7 +1,7 @@
 // SIGTERM and SIGHUP against the real `logwarden run` while a sender streams ~40k msgs/s over TCP: every message
 // the sender's kernel accepted (python's sendall returned) reaches the output file. The sender counts what it
 // sent; the test counts distinct sequence numbers in the file.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,19 +17,27 @@ action(type="omfile" file="${join(dir, 'out.log')}" template="t")
 `;
 }
 
-const skip = python() === null ? 'python3 is needed for the sendall-counting sender' : false;
-
-test('SIGTERM during a 40k msgs/s TCP stream: every message the sender got accepted is written', { skip, timeout: 120_000 }, async (t) => {
+/** `logwarden run` with one TCP input named `name`, and a 120,000-message stream at 40k msgs/s well under way. */
+async function streaming(t: TestContext, name: string): Promise<{
+  d: ReturnType<typeof tempDir>; port: number; conf: string; lw: ReturnType<typeof run>; sender: { done: Promise<number> }; out: string;
+}> {
   const d = tempDir(); t.after(() => d.cleanup());
   const port = await freePort();
   const conf = join(d.dir, 'lw.conf');
-  writeFileSync(conf, config(d.dir, port, 'tcp'));
+  writeFileSync(conf, config(d.dir, port, name));
   const lw = run(['run', '-f', conf], d.dir);
   t.after(() => { if (lw.child.exitCode === null) lw.child.kill('SIGKILL'); });
   await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'server start');
   const sender = startSender(port, 120_000, 40_000, d.dir);
   const out = join(d.dir, 'out.log');
   await waitFor(() => seqs(out).lines > 20_000, 'the stream under way', 30_000, 50);
+  return { d, port, conf, lw, sender, out };
+}
+
+const skip = python() === null ? 'python3 is needed for the sendall-counting sender' : false;
+
+test('SIGTERM during a 40k msgs/s TCP stream: every message the sender got accepted is written', { skip, timeout: 120_000 }, async (t) => {
+  const { lw, sender, out } = await streaming(t, 'tcp');
   lw.child.kill('SIGTERM');
   const [sent, code] = await Promise.all([sender.done, lw.exited]);
   assert.equal(code, 0, lw.stderr());
@@ -43,16 +51,7 @@ test('SIGTERM during a 40k msgs/s TCP stream: every message the sender got accep
 });
 
 test('SIGHUP that renames the input: the open connection goes on, nothing accepted is lost', { skip, timeout: 120_000 }, async (t) => {
-  const d = tempDir(); t.after(() => d.cleanup());
-  const port = await freePort();
-  const conf = join(d.dir, 'lw.conf');
-  writeFileSync(conf, config(d.dir, port, 'before'));
-  const lw = run(['run', '-f', conf], d.dir);
-  t.after(() => { if (lw.child.exitCode === null) lw.child.kill('SIGKILL'); });
-  await waitFor(() => lw.stderr().includes('LW_INFO_STARTED'), 'server start');
-  const sender = startSender(port, 120_000, 40_000, d.dir);
-  const out = join(d.dir, 'out.log');
-  await waitFor(() => seqs(out).lines > 20_000, 'the stream under way', 30_000, 50);
+  const { d, port, conf, lw, sender, out } = await streaming(t, 'before');
   writeFileSync(conf, config(d.dir, port, 'after'));
   lw.child.kill('SIGHUP');
   await waitFor(() => lw.stderr().includes('LW_INFO_RELOADED'), 'reload');
