@@ -15,6 +15,24 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
 /**
+ * Date.UTC(year, month - 1, day, hour, minute, second) for integer fields with year 100..9999 and month 1..12
+ * (others — never made by the parsers — go to Date.UTC itself): days from the civil date in plain arithmetic
+ * (H. Hinnant's algorithm), about 4× faster than the builtin, which every stored or detected message calls.
+ * Out-of-range day/hour/minute/second values carry over linearly, as Date.UTC's do.
+ */
+export function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  if (!(year >= 100 && year <= 9999 && month >= 1 && month <= 12) || !Number.isInteger(year + month + day + hour + minute + second)) {
+    return Date.UTC(year, month - 1, day, hour, minute, second);
+  }
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
+}
+
+/**
  * One instant with the wall-clock fields and offset it was expressed in. `secfrac` is an integer holding
  * `secfracPrecision` decimal digits (e.g. 123 with precision 3 is .123), as rsyslog's syslogTime does.
  */
@@ -54,14 +72,14 @@ export class SyslogTime {
 
   /** Milliseconds since the Unix epoch (UTC). */
   toEpochMs(): number {
-    const wall = Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second);
+    const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
     const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / 10 ** this.secfracPrecision);
     return wall - this.offsetMinutes * 60_000 + fracMs;
   }
 
   /** Microseconds since the epoch, for stores that keep sub-millisecond order. */
   toEpochMicros(): number {
-    const wall = Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second);
+    const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
     const fracUs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1_000_000) / 10 ** this.secfracPrecision);
     return (wall - this.offsetMinutes * 60_000) * 1000 + fracUs;
   }

@@ -80,7 +80,9 @@ export class AlertStore {
   private readonly findOpen: Database.Statement;
   private readonly insert: Database.Statement;
   private readonly bump: Database.Statement;
-  private readonly cache = new Map<string, Episode>();
+  /** rule → key → episode: the repeat fast path looks up without building a composite key per message. */
+  private readonly cache = new Map<string, Map<string, Episode>>();
+  private cached = 0;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -100,11 +102,10 @@ export class AlertStore {
    * An acknowledged alert still absorbs firings within its suppression window (acknowledging silences it).
    */
   record(d: Detection): { alert: Alert; created: boolean } {
-    const k = `${d.rule.id}\u0000${d.key}`;
-    let ep = this.cache.get(k);
+    let ep = this.cache.get(d.rule.id)?.get(d.key);
     if (ep === undefined) {
       const row = this.findOpen.get(d.rule.id, d.key) as Row | undefined;
-      if (row !== undefined) ep = this.remember(k, fromRow(row));
+      if (row !== undefined) ep = this.remember(fromRow(row));
     }
     if (ep !== undefined && d.timeMs - ep.alert.lastMs <= d.rule.suppressMs && d.timeMs >= ep.alert.firstMs) {
       const a = ep.alert;
@@ -124,7 +125,7 @@ export class AlertStore {
       id: Number(info.lastInsertRowid), rule: d.rule.id, title: d.rule.title, level: d.rule.level, key: d.key,
       firstMs: d.timeMs, lastMs: d.timeMs, count: 1, reason: d.reason, refs, status: 'open',
     };
-    this.remember(k, alert);
+    this.remember(alert);
     return { alert, created: true };
   }
 
@@ -133,7 +134,7 @@ export class AlertStore {
    * suppression window; false (nothing done) when there is none, and the caller records a full detection.
    */
   repeat(ruleId: string, key: string, timeMs: number, suppressMs: number, ev: DetectEvent): boolean {
-    const ep = this.cache.get(`${ruleId}\u0000${key}`);
+    const ep = this.cache.get(ruleId)?.get(key);
     if (ep === undefined) return false;
     const a = ep.alert;
     if (timeMs - a.lastMs > suppressMs || timeMs < a.firstMs) return false;
@@ -147,18 +148,36 @@ export class AlertStore {
     return true;
   }
 
-  private remember(k: string, alert: Alert): Episode {
-    const old = this.cache.get(k);
-    if (old?.dirty) this.write(old);
-    this.cache.delete(k);
-    if (this.cache.size >= MAX_CACHED) {
-      const [firstKey, first] = this.cache.entries().next().value as [string, Episode];
-      if (first.dirty) this.write(first);
-      this.cache.delete(firstKey);
+  /** Cache an alert as its rule+key's episode; past MAX_CACHED the oldest cached episode is written and let go. */
+  private remember(alert: Alert): Episode {
+    let byKey = this.cache.get(alert.rule);
+    if (byKey === undefined) this.cache.set(alert.rule, (byKey = new Map()));
+    const old = byKey.get(alert.key);
+    if (old !== undefined) {
+      if (old.dirty) this.write(old);
+      byKey.delete(alert.key);
+      this.cached--;
     }
+    if (this.cached >= MAX_CACHED) this.evictOne();
     const ep = { alert, dirty: false };
-    this.cache.set(k, ep);
+    byKey.set(alert.key, ep);
+    this.cached++;
     return ep;
+  }
+
+  private evictOne(): void {
+    for (const [rule, byKey] of this.cache) {
+      const first = byKey.entries().next().value as [string, Episode] | undefined;
+      if (first === undefined) {
+        this.cache.delete(rule);
+        continue;
+      }
+      if (first[1].dirty) this.write(first[1]);
+      byKey.delete(first[0]);
+      this.cached--;
+      if (byKey.size === 0) this.cache.delete(rule);
+      return;
+    }
   }
 
   private write(ep: Episode): void {
@@ -168,7 +187,8 @@ export class AlertStore {
 
   /** Write what joined open episodes since the last flush (one transaction). */
   flush(): void {
-    const dirty = [...this.cache.values()].filter((e) => e.dirty);
+    const dirty: Episode[] = [];
+    for (const byKey of this.cache.values()) for (const e of byKey.values()) if (e.dirty) dirty.push(e);
     if (dirty.length === 0) return;
     this.db.transaction(() => { for (const e of dirty) this.write(e); })();
   }
@@ -189,7 +209,7 @@ export class AlertStore {
     const st = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'");
     let n = 0;
     for (const id of ids) n += st.run(id).changes;
-    for (const ep of this.cache.values()) if (ids.includes(ep.alert.id)) ep.alert.status = 'acknowledged';
+    for (const byKey of this.cache.values()) for (const ep of byKey.values()) if (ids.includes(ep.alert.id)) ep.alert.status = 'acknowledged';
     return n;
   }
 

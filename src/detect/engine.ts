@@ -4,7 +4,7 @@
 // timestamps (`logwarden rules test`). The engine never reads the store.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TimeSource } from '../time';
+import { TimeSource, utcMs } from '../time';
 import type { DetectEvent } from './event';
 import { AbsenceState, DistinctState, SequenceState, ThresholdState } from './kinds';
 import { KeyedState } from './keyed';
@@ -29,9 +29,6 @@ interface RuleRuntime {
   absence: AbsenceState | null;
   newValues: KeyedState<1> | null;
   newValuesDirty: boolean;
-  /** Key and time of the rule's last firing, for the repeat fast path. */
-  lastKey: string | null;
-  lastMs: number;
 }
 
 export interface EngineOptions {
@@ -63,6 +60,8 @@ export class DetectEngine {
   /** Rules that name their apps, by app; the others see every message. Decided at load, not per message. */
   private byApp = new Map<string, RuleRuntime[]>();
   private anyApp: RuleRuntime[] = [];
+  /** Rules for any app that need an extracted prefix (RuleRuntime.rule.needs), by prefix: checked once per event. */
+  private anyAppNeeding: { needs: string; rules: RuleRuntime[] }[] = [];
   private readonly opts: EngineOptions;
   readonly startMs: number;
 
@@ -88,9 +87,16 @@ export class DetectEngine {
     });
     this.byApp = new Map();
     this.anyApp = [];
+    this.anyAppNeeding = [];
     for (const rt of this.runtimes) {
       if (rt.rule.apps === null) {
-        this.anyApp.push(rt);
+        const needs = rt.rule.needs ?? null;
+        if (needs === null) this.anyApp.push(rt);
+        else {
+          const group = this.anyAppNeeding.find((g) => g.needs === needs);
+          if (group) group.rules.push(rt);
+          else this.anyAppNeeding.push({ needs, rules: [rt] });
+        }
         continue;
       }
       for (const app of rt.rule.apps) {
@@ -113,8 +119,6 @@ export class DetectEngine {
       absence: rule.absence ? new AbsenceState(rule.absence.afterMs, this.startMs + rule.absence.graceMs, cap) : null,
       newValues: rule.newValue ? new KeyedState<1>(cap) : null,
       newValuesDirty: false,
-      lastKey: null,
-      lastMs: 0,
     };
     if (rt.newValues !== null) this.restoreNewValues(rt);
     return rt;
@@ -138,12 +142,22 @@ export class DetectEngine {
     if (rt) rt.metrics.suppressed++;
   }
 
-  /** Evaluate one event: the rules for its app, then the rules for any app. */
+  /**
+   * Evaluate one event: the rules for its app, then the rules for any app (those needing an extracted prefix
+   * only when the event may have it). Rules see an event in this order; each keeps its own state, so the order
+   * between rules does not change what fires.
+   */
   process(ev: DetectEvent): void {
     const mine = this.byApp.size === 0 ? undefined : this.byApp.get(ev.row.app);
     if (mine !== undefined) for (let i = 0; i < mine.length; i++) this.evaluate(mine[i]!, ev);
     const any = this.anyApp;
     for (let i = 0; i < any.length; i++) this.evaluate(any[i]!, ev);
+    const needing = this.anyAppNeeding;
+    for (let g = 0; g < needing.length; g++) {
+      const group = needing[g]!;
+      if (!ev.row.mayHave(group.needs)) continue;
+      for (let i = 0; i < group.rules.length; i++) this.evaluate(group.rules[i]!, ev);
+    }
   }
 
   private evaluate(rt: RuleRuntime, ev: DetectEvent): void {
@@ -234,18 +248,17 @@ export class DetectEngine {
   /** The repeat fast path (EngineOptions.onRepeat); true when the firing was absorbed. */
   private repeat(rt: RuleRuntime, key: string, t: number, ev: DetectEvent): boolean {
     const on = this.opts.onRepeat;
-    if (on === undefined || key !== rt.lastKey || t < rt.lastMs || t - rt.lastMs > rt.rule.suppressMs) return false;
+    // Any key: the alert store's episode cache answers (a firing for another key in between, e.g. clock skew
+    // of several hosts taking turns, used to miss the fast path and cost a full detection per message).
+    if (on === undefined) return false;
     if (!on(rt.rule, key, t, ev)) return false;
     rt.metrics.alerts++;
     rt.metrics.suppressed++;
-    rt.lastMs = t;
     return true;
   }
 
   private fire(rt: RuleRuntime, key: string, timeMs: number, reason: string, ev: DetectEvent | null): void {
     rt.metrics.alerts++;
-    rt.lastKey = key;
-    rt.lastMs = timeMs;
     this.opts.onDetect({ rule: rt.rule, key, timeMs, reason, event: ev });
   }
 
@@ -322,7 +335,7 @@ export function clockSkewMs(ev: DetectEvent): number | null {
   if (rep.source !== TimeSource.Rfc3164) return repMs - recvMs;
   let best = repMs - recvMs;
   for (const dy of [-1, 1]) {
-    const shifted = Date.UTC(rep.year + dy, rep.month - 1, rep.day, rep.hour, rep.minute, rep.second) - rep.offsetMinutes * 60_000;
+    const shifted = utcMs(rep.year + dy, rep.month, rep.day, rep.hour, rep.minute, rep.second) - rep.offsetMinutes * 60_000;
     const d = shifted - recvMs;
     if (Math.abs(d) < Math.abs(best)) best = d;
   }

@@ -53,8 +53,8 @@ export class EventRow {
       case 0x6e: // nginx.
         if (this._nginx < 0) this._nginx = this.jsonLike() || text.includes('] "') ? 1 : 0;
         return this._nginx === 1;
-      case 0x6b: // kv.
-        return text.includes('=');
+      case 0x6b: // kv. (k8s.* fields come from the message's JSON tree: no cheap test)
+        return path.charCodeAt(1) === 0x76 ? text.includes('=') : true;
       case 0x73: // sd.
         return this.m.structuredData.length > 1;
       case 0x63: // cee.

@@ -8,7 +8,7 @@ import { didYouMean, Reporter } from '../config/diagnostics';
 import { QueryError } from '../store/query/errors';
 import { parseQuery } from '../store/query/parser';
 import { getterFor, type Getter } from './event';
-import { appsOf, compileQuery, type Predicate } from './query-eval';
+import { appsOf, compileQuery, needsOf, type Predicate } from './query-eval';
 import {
   DEFAULT_MAX_KEYS, DEFAULT_SUPPRESS_MS, LEVELS, parseDuration, RULE_KINDS,
   type CompiledRule, type Extractor, type Level, type RuleKind, type SequenceStep,
@@ -124,6 +124,8 @@ class Fields {
   ok = true;
   /** Apps required by the last query compiled (see appsOf). */
   lastApps: string[] | null = null;
+  /** Extracted-field prefix required by the last query compiled (see needsOf). */
+  lastNeeds: string | null = null;
   constructor(readonly node: Extract<TNode, { kind: 'map' }>, readonly rep: Reporter) {}
 
   bad(msg: string, loc: SourceLoc, hint?: string): void {
@@ -175,6 +177,7 @@ class Fields {
 
   query(node: TNode | undefined, where: string): Predicate {
     this.lastApps = null;
+    this.lastNeeds = null;
     if (node === undefined) return () => true;
     if (node.kind !== 'scalar' || typeof node.value !== 'string') {
       this.bad(`${where} must be a query string (docs/query-language.md)`, node.loc);
@@ -183,6 +186,7 @@ class Fields {
     try {
       const q = parseQuery(node.value);
       this.lastApps = appsOf(q.where);
+      this.lastNeeds = needsOf(q.where);
       return compileQuery(q);
     } catch (err) {
       this.ok = false;
@@ -255,6 +259,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
     loc: f.get('id')?.value.loc ?? node.loc,
     match: withRegex(f.query(f.get('query')?.value, 'query'), regexFilters(f)),
     apps: f.lastApps,
+    needs: f.lastNeeds,
     extract, groupBy, groupGetters,
     suppressMs: f.duration('suppress', false, DEFAULT_SUPPRESS_MS),
     maxKeys: f.int('max_keys', 1, DEFAULT_MAX_KEYS),
@@ -277,6 +282,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
       const seq = steps(f);
       rule.sequence = { steps: seq.steps, withinMs: f.duration('within', true, 60_000) };
       rule.apps = seq.apps;
+      rule.needs = null;
       if (f.get('query') !== undefined) f.bad('a sequence rule has no top-level query; give each step a query', f.get('query')!.keyLoc);
       break;
     }
@@ -337,7 +343,7 @@ function steps(f: Fields): { steps: SequenceStep[]; apps: string[] | null } {
     const q = entry(it, 'query');
     if (q === undefined) sub.bad('a step needs a query', it.loc);
     const match = sub.query(q?.value, `steps[${i}].query`);
-    apps = apps === null || sub.lastApps === null ? null : [...apps, ...sub.lastApps];
+    apps = apps === null || sub.lastApps === null ? null : [...new Set([...apps, ...sub.lastApps])];
     if (!sub.ok) f.ok = false;
     return { match, count };
   });

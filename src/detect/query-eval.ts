@@ -37,6 +37,35 @@ export function appsOf(n: QueryNode | null): string[] | null {
   }
 }
 
+/**
+ * The extracted-field path a query cannot match without (`nginx.status:>=500`, `json.a:x OR json.b:y`), or null.
+ * The engine asks EventRow.mayHave(path) once for all the rules that need the same prefix, so a message without
+ * a JSON payload or an nginx line skips those rules without evaluating them. A negation needs nothing.
+ */
+export function needsOf(n: QueryNode | null): string | null {
+  if (n === null) return null;
+  switch (n.kind) {
+    case 'field':
+      return n.field.kind === 'extracted' && n.op !== 'ne' ? prefixOf(n.field.path) : null;
+    case 'exists':
+    case 'cidr':
+      return n.field.kind === 'extracted' ? prefixOf(n.field.path) : null;
+    case 'and':
+      return needsOf(n.left) ?? needsOf(n.right);
+    case 'or': {
+      const l = needsOf(n.left);
+      return l !== null && l === needsOf(n.right) ? l : null;
+    }
+    default:
+      return null;
+  }
+}
+
+function prefixOf(path: string): string {
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot + 1);
+}
+
 export function globToRegExp(glob: string, flags = ''): RegExp {
   const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${re}$`, flags);
@@ -75,6 +104,11 @@ function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
 function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
   const f = n.field;
   const op = n.op;
+  if (n.wildcard && n.value === '*') {
+    // `field:*`: present (with any value, the empty one included, as the glob would match it)
+    const present: Predicate = (ev) => refValue(ev, f) !== undefined;
+    return op === 'ne' ? (ev) => !present(ev) : present;
+  }
   if (n.wildcard) {
     const re = globToRegExp(String(n.value));
     const hit: Predicate = (ev) => {

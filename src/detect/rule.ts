@@ -33,6 +33,8 @@ export interface CompiledRule {
   format: 'native' | 'sigma';
   /** Apps the rule can match (the engine only shows it their messages); null = any app. */
   apps: string[] | null;
+  /** An extracted-field prefix (`nginx.`, `json.`) without which the rule cannot match (see needsOf); null = none. */
+  needs?: string | null;
   /** Which events the rule looks at (all of them when the rule has no query). */
   match: Predicate;
   extract: Extractor[];

@@ -100,3 +100,14 @@ test('ByteBatch bytes equal Buffer.from of the concatenated lines, across growth
   for (let i = 0; i < 10; i++) out.add(big); // 1 MB: grows past the initial 256 KiB
   assert.deepEqual(out.finish(), Buffer.from(big.repeat(10), 'utf8'));
 });
+
+test('utcMs equals Date.UTC for every field combination, in range and out of it', async () => {
+  const { utcMs } = await import('../../src/time');
+  fc.assert(fc.property(
+    fc.integer({ min: -10, max: 12_000 }), fc.integer({ min: -2, max: 15 }), fc.integer({ min: -3, max: 40 }),
+    fc.integer({ min: -1, max: 30 }), fc.integer({ min: -1, max: 70 }), fc.integer({ min: -1, max: 70 }),
+    (y, mo, d, h, mi, s) => utcMs(y, mo, d, h, mi, s) === Date.UTC(y, mo - 1, d, h, mi, s),
+  ), { numRuns: 20_000 });
+  assert.equal(utcMs(2024, 2, 29, 23, 59, 60), Date.UTC(2024, 1, 29, 23, 59, 60));
+  assert.ok(Number.isNaN(utcMs(Number.NaN, 1, 1, 0, 0, 0)));
+});
