@@ -91,19 +91,12 @@ export interface DetectEvent {
   readonly row: EventRow;
   /** Event time for windows (ms): when Logwarden received it (live), or the log's timestamp (replay). */
   readonly timeMs: number;
-  /** Lower-cased msg, computed lazily for free-text and Sigma keyword matching. */
-  lower: string | null;
   /** Free-text tokens (FTS5 unicode61 style), computed lazily. */
   tokens: string[] | null;
 }
 
 export function toEvent(msg: Message, timeMs = msg.timegenerated.toEpochMs()): DetectEvent {
-  return { msg, row: new EventRow(msg), timeMs, lower: null, tokens: null };
-}
-
-export function lowerMsg(ev: DetectEvent): string {
-  if (ev.lower === null) ev.lower = ev.row.msg.toLowerCase();
-  return ev.lower;
+  return { msg, row: new EventRow(msg), timeMs, tokens: null };
 }
 
 /** FTS5 unicode61: tokens are runs of letters and digits, case-folded (diacritics kept; close enough here). */

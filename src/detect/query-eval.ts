@@ -3,7 +3,7 @@
 // `query:` matches exactly what `logwarden search` would find. Compiled once per rule into a closure tree.
 import { ipToKey } from '../store/ip';
 import type { CmpOp, Query, QueryNode } from '../store/query/ast';
-import { lowerMsg, refValue, tokensOf, type DetectEvent } from './event';
+import { refValue, tokensOf, type DetectEvent } from './event';
 
 export type Predicate = (ev: DetectEvent) => boolean;
 
@@ -98,7 +98,10 @@ function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
   const esc = want.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`(?<!${WORD_CHAR})${esc.join(`(?:(?!${WORD_CHAR})[\\s\\S])+`)}${n.prefix ? '' : `(?!${WORD_CHAR})`}`, 'iu');
   const longest = want.reduce((a, b) => (b.length > a.length ? b : a));
-  return (ev) => lowerMsg(ev).includes(longest) && re.test(ev.row.msg);
+  // The longest token as a case-folding literal: a necessary condition of `re` (same flags), tested on msg as it
+  // is, without lower-casing the whole message first.
+  const pre = new RegExp(esc[want.indexOf(longest)]!, 'iu');
+  return (ev) => pre.test(ev.row.msg) && re.test(ev.row.msg);
 };
 
 function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
