@@ -37,6 +37,7 @@ function filterSupported(n: QueryNode | null): boolean {
       return d === 'host' || d === 'app';
     }
     case 'cidr':
+    case 'received':
       return false;
     case 'not':
       return filterSupported(n.operand);
@@ -135,7 +136,8 @@ function compileTest(ctx: Ctx, n: QueryNode): RowTest {
       return (i, id) => l(i, id) || r(i, id);
     }
     case 'cidr':
-      throw new Error('cidr is not answered from columns');
+    case 'received':
+      throw new Error(`${n.kind} is not answered from columns`);
   }
 }
 

@@ -39,6 +39,11 @@ export type QueryNode =
    * numeric order. `cidr` is the normalised text ("10.0.0.0/8") for backends with a native range function.
    */
   | { kind: 'cidr'; field: FieldRef; cidr: string; lo: string; hi: string; pos: number }
+  /**
+   * `received:>=-5m`: a bound on when Logwarden received the message (tsReceived, µs since the epoch), not the
+   * sender's timestamp. `received:-5m` means `>=`. Unlike `-15m`/`from:`/`to:` it is an ordinary filter term.
+   */
+  | { kind: 'received'; op: 'lt' | 'le' | 'gt' | 'ge'; us: number; pos: number }
   | { kind: 'and'; left: QueryNode; right: QueryNode; pos: number }
   | { kind: 'or'; left: QueryNode; right: QueryNode; pos: number }
   | { kind: 'not'; operand: QueryNode; pos: number };

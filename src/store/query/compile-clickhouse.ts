@@ -153,11 +153,14 @@ export function compileWhere(n: QueryNode): string {
         : extractedTerm(n.field.path, n.op, n.value, n.wildcard);
     case 'exists': return existsTerm(n.field);
     case 'cidr': return cidrTerm(n.field, n.lo, n.hi);
+    case 'received': return `ts_received_us ${RECEIVED_OP[n.op]} ${sqlInt(n.us)}`;
     case 'and': return `(${compileWhere(n.left)} AND ${compileWhere(n.right)})`;
     case 'or': return `(${compileWhere(n.left)} OR ${compileWhere(n.right)})`;
     case 'not': return `(NOT ${compileWhere(n.operand)})`;
   }
 }
+
+const RECEIVED_OP = { lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
 
 /** All filter conditions: the query's tree plus its and the caller's time bounds (intersected). */
 function whereClause(input: CompiledQueryInput): string {
