@@ -63,6 +63,7 @@ function groupDims(agg: AggPipe): Dim[] | null {
 
 /** Whether the column cache can answer this aggregation. */
 export function columnsCanAnswer(where: QueryNode | null, agg: AggPipe): boolean {
+  if (agg.kind === 'timechart' && agg.on === 'received') return false;
   return filterSupported(where) && groupDims(agg) !== null;
 }
 

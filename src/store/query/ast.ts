@@ -56,9 +56,10 @@ export type Pipe =
   | { kind: 'top'; n: number; field: FieldRef; pos: number }
   /**
    * `| timechart 1m [by severity]`: rows [bucket start (µs since epoch, UTC), (by value,) count], ordered by
-   * bucket. Buckets are aligned to multiples of bucketUs since the epoch.
+   * bucket. Buckets are aligned to multiples of bucketUs since the epoch. `on: 'received'` (set by the API's
+   * histogram with time=received, not by query text) buckets by tsReceived instead of tsReported.
    */
-  | { kind: 'timechart'; bucketUs: number; by: FieldRef | null; pos: number }
+  | { kind: 'timechart'; bucketUs: number; by: FieldRef | null; pos: number; on?: 'received' }
   /** `| sort asc|desc`: order of hits by reported time (default desc = newest first). */
   | { kind: 'sort'; order: 'asc' | 'desc'; pos: number }
   /** `| limit N`: at most N hits per page / N aggregation rows. */

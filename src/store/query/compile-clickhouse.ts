@@ -249,7 +249,7 @@ function compileAggregate(p: AggPipe, table: string, where: string, limit: numbe
   if (p.kind === 'timechart') {
     const b = sqlInt(p.bucketUs);
     // Integer division truncates toward zero, as SQLite's does.
-    selects.push(`intDiv(ts_reported_us, ${b}) * ${b} AS bucket`);
+    selects.push(`intDiv(${p.on === 'received' ? 'ts_received_us' : 'ts_reported_us'}, ${b}) * ${b} AS bucket`);
     groupBy.push('bucket');
     bucketed = true;
   }
