@@ -239,8 +239,7 @@ test('hosts: a source sending timestamps 10 minutes old is skewed; per-minute co
   for (let i = 0; i < 20; i++) {
     const m = liveMessage(`late ${i}`, 'late-host');
     m.timereported = SyslogTime.fromEpochMs(m.timegenerated.toEpochMs() - 600_000);
-    hosts.observe(m);
-    hosts.observe(liveMessage(`on time ${i}`, 'good-host'));
+    hosts.observeBatch([m, liveMessage(`on time ${i}`, 'good-host')]);
   }
   const r = await get('/api/hosts');
   assert.equal(r.status, 200);

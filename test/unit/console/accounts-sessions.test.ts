@@ -114,13 +114,15 @@ function msg(host: string, recvMs: number, skewMs: number): Message {
 test('hosts tracker: skew median/p95, per-minute counts, silent, cap, save/load', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 0);
   const h = new HostTracker(2);
-  for (let i = 0; i < 100; i++) h.observe(msg('late', now - (i % 3) * 60_000, 600_000 + (i === 99 ? 5_000_000 : 0)));
-  h.observe(msg('ok', now - 20 * 60_000, 100));
-  h.observe(msg('third', now, 0));
+  const feed = (m: Message): void => h.observe(m, m.timegenerated.toEpochMicros());
+  for (let i = 0; i < 100; i++) feed(msg('late', now - (i % 3) * 60_000, 600_000 + (i % 50 === 1 ? 5_000_000 : 0)));
+  feed(msg('ok', now - 20 * 60_000, 100));
+  feed(msg('third', now, 0));
   assert.equal(h.capped, 1, 'a third host is only counted');
   const [late, ok] = h.snapshot(now);
   assert.equal(late!.host, 'late');
   assert.equal(late!.skewMedianMs, 600_000);
+  assert.equal(late!.skewP95Ms, 600_000, 'a sample, not every message: the two outliers were not sampled');
   assert.equal(late!.skewed, true);
   assert.equal(late!.perMinute.length, 60);
   assert.deepEqual(late!.perMinute.slice(-3), [33, 33, 34]);
