@@ -62,7 +62,7 @@ export function consoleRoutes(app: FastifyInstance, o: ConsoleRouteOptions): voi
       });
       res.write('retry: 2000\n\n');
       const detach = o.tail.attach(res, match, last);
-      req.raw.on('close', detach);
+      res.on('close', detach);
       return reply;
     } catch (err) {
       return sendError(reply, err, logger);
