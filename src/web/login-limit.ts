@@ -11,6 +11,8 @@ interface Bucket {
   tokens: number;
   atMs: number;
   refillMs: number;
+  /** Refusals since the last allowed attempt (the caller logs the first one only). */
+  refused: number;
 }
 
 export class LoginLimiter {
@@ -18,12 +20,15 @@ export class LoginLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Take one attempt for `peer`: 0 when allowed, else the seconds until the next attempt is allowed. */
-  take(peer: string): number {
+  /**
+   * Take one attempt for `peer`: `wait` is 0 when allowed, else the seconds until the next attempt is allowed;
+   * `first` is true on the first refusal after an allowed attempt (log that one, not a flood of them).
+   */
+  take(peer: string): { wait: number; first: boolean } {
     const t = this.now();
     let b = this.peers.get(peer);
     if (b === undefined) {
-      b = { tokens: BURST, atMs: t, refillMs: REFILL_MS };
+      b = { tokens: BURST, atMs: t, refillMs: REFILL_MS, refused: 0 };
       this.peers.set(peer, b);
       while (this.peers.size > MAX_PEERS) this.peers.delete(this.peers.keys().next().value!);
     }
@@ -35,11 +40,12 @@ export class LoginLimiter {
     }
     if (b.tokens > 0) {
       b.tokens--;
-      return 0;
+      b.refused = 0;
+      return { wait: 0, first: false };
     }
     const wait = Math.ceil((b.atMs + b.refillMs - t) / 1000);
     b.refillMs = Math.min(MAX_BACKOFF_MS, b.refillMs * 2);
-    return Math.max(1, wait);
+    return { wait: Math.max(1, wait), first: b.refused++ === 0 };
   }
 
   /** A successful login forgets the peer's failures. */

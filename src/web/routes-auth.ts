@@ -25,9 +25,9 @@ function unauthorized(reply: FastifyReply, message: string): FastifyReply {
 export function authRoutes(app: FastifyInstance, o: AuthRouteOptions): void {
   app.post<{ Body: unknown }>('/api/login', async (req, reply) => {
     const peer = req.socket.remoteAddress ?? '?';
-    const wait = o.limiter.take(peer);
+    const { wait, first } = o.limiter.take(peer);
     if (wait > 0) {
-      o.logger.warn('LW_WARN_HTTP_LOGIN_RATE', 'console login attempts from this address are rate-limited', { peer, retryAfterS: wait });
+      if (first) o.logger.warn('LW_WARN_HTTP_LOGIN_RATE', 'console login attempts from this address are rate-limited (logged once per lockout)', { peer, retryAfterS: wait });
       return reply.code(429).header('retry-after', String(wait))
         .send({ error: { code: 'LW_ERR_API_RATE', message: `too many login attempts; try again in ${wait} s` } });
     }

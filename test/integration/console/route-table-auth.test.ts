@@ -163,7 +163,8 @@ test('login attempts are rate-limited per address with a warning naming the peer
   assert.equal(r.status, 429, 'even the right password waits');
   assert.ok(Number(r.headers['retry-after']) >= 1);
   assert.equal(r.json.error.code, 'LW_ERR_API_RATE');
-  const warn = logger.records!.find((x) => x.code === 'LW_WARN_HTTP_LOGIN_RATE');
-  assert.ok(warn, 'a rate-limit warning');
+  const warns = logger.records!.filter((x) => x.code === 'LW_WARN_HTTP_LOGIN_RATE');
+  assert.equal(warns.length, 1, 'one warning per lockout, not one per refused attempt');
+  const warn = warns[0]!;
   assert.equal(warn.fields?.peer, '127.0.0.1');
 });

@@ -84,15 +84,17 @@ test('sessions: idle and absolute expiry, CSRF compare', () => {
 test('login limiter: a burst, then one per refill, the wait doubling while refused; success resets', () => {
   let now = 0;
   const l = new LoginLimiter(() => now);
-  for (let i = 0; i < BURST; i++) assert.equal(l.take('p'), 0);
+  for (let i = 0; i < BURST; i++) assert.deepEqual(l.take('p'), { wait: 0, first: false });
   const w1 = l.take('p');
-  assert.ok(w1 > 0);
-  assert.equal(l.take('q'), 0, 'per peer');
-  now += REFILL_MS * 2; // the refill interval doubled after the refusal
-  assert.equal(l.take('p'), 0);
-  assert.ok(l.take('p') > 0);
+  assert.ok(w1.wait > 0);
+  assert.equal(w1.first, true, 'the first refusal is the one to log');
+  assert.equal(l.take('p').first, false, 'later refusals are not');
+  assert.equal(l.take('q').wait, 0, 'per peer');
+  now += REFILL_MS * 4; // the refill interval doubled after each of the two refusals: one attempt earned
+  assert.equal(l.take('p').wait, 0);
+  assert.ok(l.take('p').wait > 0);
   l.succeeded('p');
-  assert.equal(l.take('p'), 0);
+  assert.equal(l.take('p').wait, 0);
 });
 
 test('guard helpers: Host parsing and the session cookie', () => {
