@@ -11,6 +11,19 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Axis labels in UTC, 24 h, as precise as the visible span needs. */
+function timeLabels(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    if (incr < 60) return `${hm}:${pad(d.getUTCSeconds())}`;
+    if (incr >= 86400) return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+    return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` : hm;
+  });
+}
+
 export function Histogram({ data, onZoom }: { data: HistogramData; onZoom: (fromUs: number, toUs: number) => void }) {
   const el = useRef<HTMLDivElement>(null);
   const zoom = useRef(onZoom);
@@ -27,7 +40,6 @@ export function Histogram({ data, onZoom }: { data: HistogramData; onZoom: (from
     const opts: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
       height: HEIGHT,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       legend: { show: false },
       scales: {
         x: { time: true, range: () => [data.fromUs / 1e6, data.toUs / 1e6] },
@@ -45,7 +57,7 @@ export function Histogram({ data, onZoom }: { data: HistogramData; onZoom: (from
         },
       ],
       axes: [
-        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: timeLabels },
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 50 },
       ],
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },

@@ -56,10 +56,10 @@ export function HitRow({ hit, onAdd, timeField = 'reported' }: { hit: Hit; onAdd
     <>
       <tr class={`hit${open ? ' open' : ''}`} data-id={hit.id} onClick={() => setOpen(!open)} tabIndex={0}
         onKeyDown={(e) => { if (e.key === 'Enter') setOpen(!open); }} aria-expanded={open}>
-        <td class="time">{fmtTimeUs(ts)}</td>
+        <td class="time" title={fmtTimeUs(ts)}><span class="date">{fmtTimeUs(ts).slice(0, 11)}</span>{fmtTimeUs(ts).slice(11)}</td>
         <td class="host">{hit.host}</td>
         <td class="app">{hit.app}</td>
-        <td class="sev"><span class={`sev sev-${hit.severity}`}>{severityName(hit.severity)}</span></td>
+        <td class="sevcell"><span class={`sev sev-${hit.severity}`}>{severityName(hit.severity)}</span></td>
         <td class="msg">{hit.msg}</td>
       </tr>
       {open && (
