@@ -1,4 +1,4 @@
-// `logwarden` command line: dispatches to run | check | send | pki | search. Subcommands load lazily so
+// `logwarden` command line: dispatches to run | check | send | pki | search | rules | alerts | user | token. Subcommands load lazily so
 // `logwarden send` does not pay for the store or the TLS server.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ commands:
   search 'QUERY' [--from --to --limit --json]         search the store
   rules <check|test> RULEFILE... [LOGFILE]           validate detection rules / replay a log through them
   alerts <list|ack> [...]                            list or acknowledge stored alerts
+  user <add|passwd|list|delete> [...]                web console accounts (see logwarden user --help)
+  token <create|revoke|list> [...]                   API tokens for scripts (see logwarden token --help)
   version                            print the version
 `;
 
@@ -38,6 +40,10 @@ export async function run(argv: string[]): Promise<number> {
       return (await import('./rules')).rulesMain(rest);
     case 'alerts':
       return (await import('./alerts')).alertsMain(rest);
+    case 'user':
+      return (await import('./users')).userMain(rest);
+    case 'token':
+      return (await import('./users')).tokenMain(rest);
     case 'version':
     case '--version':
       process.stdout.write(`logwarden ${version()}\n`);

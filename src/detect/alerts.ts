@@ -183,6 +183,12 @@ export class AlertStore {
     return (this.db.prepare(sql).all(...params, opts.limit ?? 100) as Row[]).map(fromRow);
   }
 
+  get(id: number): Alert | undefined {
+    this.flush();
+    const r = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    return r === undefined ? undefined : fromRow(r);
+  }
+
   /** Acknowledge alerts by id; returns how many changed. */
   ack(ids: number[]): number {
     this.flush();

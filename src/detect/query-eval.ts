@@ -130,6 +130,10 @@ function compileNode(n: QueryNode): Predicate {
         return k !== null && Buffer.compare(k, lo) >= 0 && Buffer.compare(k, hi) <= 0;
       };
     }
+    case 'received': {
+      const { op, us } = n;
+      return (ev) => cmp(ev.msg.timegenerated.toEpochMicros(), op, us);
+    }
     case 'not': {
       const inner = compileNode(n.operand);
       return (ev) => !inner(ev);

@@ -10,6 +10,8 @@ import { SKIPPED_INPUT_MODULES } from '../config/known';
 import { formatDiagnostics, loadConfig } from '../config/load';
 import type { Logger } from '../log';
 import { StreamLogger } from '../log';
+import type { HostTracker } from './hosts';
+import { TailBus } from './tail-bus';
 import type { Message } from '../message';
 import { Graph } from './graph';
 import { RepeatReducer } from '../inputs/repeat-reduction';
@@ -63,6 +65,10 @@ export class Runtime implements MessageSink {
   private drainWaiters: Array<() => void> = [];
   private readonly opts: RuntimeOptions;
   private stopping = false;
+  /** Live tail of parsed messages (src/web/tail.ts subscribes); costs one boolean check per batch when idle. */
+  readonly tail = new TailBus();
+  /** Per-source tracker, installed by the console service (src/runtime/services.ts); null without it. */
+  hosts: HostTracker | null = null;
 
   private constructor(graph: Graph, logger: Logger, opts: RuntimeOptions) {
     this.graph = graph;
@@ -98,6 +104,9 @@ export class Runtime implements MessageSink {
   // MessageSink ---------------------------------------------------------------------------------------
   submit(batch: Message[]): void {
     const g = this.graph;
+    const hosts = this.hosts;
+    if (this.tail.active) this.tail.publish(batch);
+    if (hosts !== null) for (let i = 0; i < batch.length; i++) hosts.observe(batch[i]!);
     for (let i = 0; i < batch.length; i++) g.dispatch(batch[i]);
   }
 

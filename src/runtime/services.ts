@@ -1,12 +1,18 @@
 // Long-running services beside the pipeline, started by `logwarden run`: the HTTP API over the store
 // (`module(load="http" port=… address=…)`). Kept out of the core graph so the pipeline never imports web code.
-import type { ActionDecl, ConfigModel, Statement } from '../config/model';
+import { join } from 'node:path';
+import type { SecureContextOptions } from 'node:tls';
+import type { ActionDecl, ConfigModel, SourceLoc, Statement } from '../config/model';
 import { getParam } from '../config/model';
 import { storeOptions } from '../actions/store';
 import type { Logger } from '../log';
 import { WorkerSearchBackend } from '../store/search-worker';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
+import { TlsConfigError, type TlsSettings } from '../tls/config';
+import { secureContextOptions } from '../tls/context';
 import { startHttp } from '../web/server';
+import { UserStore } from '../web/users';
+import { HostTracker } from './hosts';
 import { httpServiceSpec } from '../web/spec';
 import { httpModuleParams, moduleParamsFor } from './registry';
 import type { Runtime } from './runtime';
@@ -38,26 +44,70 @@ function httpModuleLoaded(model: ConfigModel): boolean {
   return model.modules.some((m) => names.includes(m.load.toLowerCase()));
 }
 
+/** HTTPS context options from tls.certFile/tls.keyFile (src/tls policy: TLS 1.2+, key decrypted at start). */
+function httpsOptions(params: ReturnType<typeof httpModuleParams>, loc: SourceLoc): SecureContextOptions | null {
+  const certFile = getParam(params, 'tls.certfile')?.value;
+  const keyFile = getParam(params, 'tls.keyfile')?.value;
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) throw new TlsConfigError(loc, 'the http module needs both tls.certFile and tls.keyFile for HTTPS');
+  const settings: TlsSettings = {
+    driver: 'ossl', mode: 1, authMode: 'anon', permittedPeers: [], certFile: String(certFile), keyFile: String(keyFile),
+    minVersion: 'TLSv1.2', prioritizeSan: false, checkExtendedKeyUsage: false, loc,
+  };
+  return secureContextOptions(settings, 'server');
+}
+
+const HOSTS_FILE = join('console', 'hosts.json');
+const HOSTS_SAVE_MS = 5 * 60_000;
+
 export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
   const model = rt.model;
   if (!httpModuleLoaded(model)) return { close: async () => {} };
   const params = httpModuleParams(model);
+  const loc = model.modules.find((m) => [httpServiceSpec.name, ...httpServiceSpec.aliases].includes(m.load.toLowerCase()))!.loc;
   const dataDir = rt.dataDir;
   const explicit = getParam(params, 'store')?.value;
   const storeDecl = allActions(model).find((a) => ['store', 'omstore', 'sqlite'].includes(a.type.toLowerCase()));
-  const path = explicit !== undefined
-    ? String(explicit)
-    : storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir).path : `${dataDir}/store`;
+  const storeOpts = storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir) : null;
+  const path = explicit !== undefined ? String(explicit) : storeOpts ? storeOpts.path : `${dataDir}/store`;
+  const tls = httpsOptions(params, loc);
+  const users = new UserStore(dataDir);
+  const adminPassword = users.ensureAdmin();
+  const hostsFile = join(dataDir, HOSTS_FILE);
+  const hosts = new HostTracker();
+  hosts.load(hostsFile);
+  rt.hosts = hosts;
+  const saveHosts = (): void => {
+    try {
+      hosts.save(hostsFile);
+    } catch (e) {
+      logger.warn('LW_WARN_HTTP_HOSTS_SAVE', 'could not save the hosts table', { file: hostsFile, error: (e as Error).message });
+    }
+  };
+  const saveTimer = setInterval(saveHosts, HOSTS_SAVE_MS);
+  saveTimer.unref();
   // Searches run in a worker thread so a heavy query never stalls ingest on this thread.
   const writer = acquireSqliteStore({ path, logger });
   const backend = new WorkerSearchBackend(writer, path);
   const port = Number(getParam(params, 'port')?.value ?? 8080);
   const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
-  const http = await startHttp({ backend, host, port, logger });
-  logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: `http://${http.address}:${http.port}/` });
+  const allowedHosts = String(getParam(params, 'allowedhosts')?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const http = await startHttp({
+    backend, host, port, logger, users, allowedHosts, tls, tail: rt.tail, hosts,
+    retention: storeOpts ? { days: storeOpts.retentionDays, maxBytes: storeOpts.retentionMaxBytes } : null,
+  });
+  logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: http.url });
+  if (adminPassword !== null) {
+    // Once, on the terminal only (never through the logger, whose lines may be shipped elsewhere).
+    process.stderr.write(`\nLogwarden console: ${http.url}\n  user: admin\n  password: ${adminPassword}\n` +
+      `  (also in ${join(dataDir, 'admin-password')}, mode 0600; change it with \`logwarden user passwd admin\`)\n\n`);
+  }
   return {
     close: async () => {
+      clearInterval(saveTimer);
       await http.close();
+      rt.hosts = null;
+      saveHosts();
       await backend.close();
       await releaseSqliteStore(writer);
     },

@@ -37,6 +37,7 @@ function filterSupported(n: QueryNode | null): boolean {
       return d === 'host' || d === 'app';
     }
     case 'cidr':
+    case 'received':
       return false;
     case 'not':
       return filterSupported(n.operand);
@@ -62,6 +63,7 @@ function groupDims(agg: AggPipe): Dim[] | null {
 
 /** Whether the column cache can answer this aggregation. */
 export function columnsCanAnswer(where: QueryNode | null, agg: AggPipe): boolean {
+  if (agg.kind === 'timechart' && agg.on === 'received') return false;
   return filterSupported(where) && groupDims(agg) !== null;
 }
 
@@ -135,7 +137,8 @@ function compileTest(ctx: Ctx, n: QueryNode): RowTest {
       return (i, id) => l(i, id) || r(i, id);
     }
     case 'cidr':
-      throw new Error('cidr is not answered from columns');
+    case 'received':
+      throw new Error(`${n.kind} is not answered from columns`);
   }
 }
 

@@ -10,7 +10,8 @@ export function aggregateSql(agg: AggPipe, where: SqlFragment, fromUs: number | 
   else if (agg.kind === 'top') keys.push(fieldExpr(agg.field));
   else {
     // Parameters bind as REAL; integer division needs INTEGER operands, hence the casts.
-    keys.push({ sql: '(ts_reported / CAST(? AS INTEGER)) * CAST(? AS INTEGER)', params: [agg.bucketUs, agg.bucketUs] });
+    const ts = agg.on === 'received' ? 'ts_received' : 'ts_reported';
+    keys.push({ sql: `(${ts} / CAST(? AS INTEGER)) * CAST(? AS INTEGER)`, params: [agg.bucketUs, agg.bucketUs] });
     if (agg.by !== null) keys.push(fieldExpr(agg.by));
   }
   const conds: string[] = [];

@@ -10,5 +10,8 @@ export const httpServiceSpec: ComponentSpec = {
     { name: 'port', type: 'int', default: 8080, doc: 'TCP port of the HTTP API and web console.' },
     { name: 'address', type: 'string', default: '127.0.0.1', doc: 'Address to listen on; loopback by default.' },
     { name: 'store', type: 'path', doc: 'Store directory searched by the API (default: the first store action\'s path).' },
+    { name: 'allowedHosts', type: 'string', doc: 'Comma-separated host names accepted in the Host header besides localhost, 127.0.0.1, [::1] and the listen address (DNS-rebinding guard); needed behind a DNS name or proxy.' },
+    { name: 'tls.certFile', type: 'path', doc: 'Serve HTTPS on the same port with this certificate (PEM, chain after the leaf); needs tls.keyFile.' },
+    { name: 'tls.keyFile', type: 'path', doc: 'Private key of tls.certFile (PEM).' },
   ],
 };

@@ -9,10 +9,13 @@ import { extractFields } from '../../src/parse/extract';
 import type { StoredRow } from '../../src/store/backend';
 import { SqliteStore } from '../../src/store/sqlite';
 import { startHttp, type HttpServer } from '../../src/web/server';
+import { UserStore } from '../../src/web/users';
+import { apiToken, authFetch } from '../helpers/console';
 
 let dir: string;
 let store: SqliteStore;
 let http: HttpServer;
+let token: string;
 const NOW_US = Date.now() * 1000;
 
 function row(i: number): StoredRow {
@@ -24,15 +27,16 @@ function row(i: number): StoredRow {
 }
 
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${http.port}${path}`);
+  const res = await authFetch(token, `http://127.0.0.1:${http.port}${path}`);
   return { status: res.status, body: await res.json() };
 }
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lw-http-'));
-  store = new SqliteStore({ path: dir });
+  store = new SqliteStore({ path: join(dir, 'store') });
   await store.insert(Array.from({ length: 250 }, (_, i) => row(i)));
-  http = await startHttp({ backend: store, port: 0, logger: new StreamLogger({ out: null }) });
+  token = apiToken(join(dir, 'data'));
+  http = await startHttp({ backend: store, port: 0, logger: new StreamLogger({ out: null }), users: new UserStore(join(dir, 'data')) });
 });
 
 after(async () => {
@@ -93,7 +97,7 @@ test('bad queries answer 400 with code, column and caret', async () => {
     assert.equal(e.status, 400, path);
     assert.equal(e.body.error.code, code, path);
   }
-  const huge = await fetch(`http://127.0.0.1:${http.port}/api/search?q=${'a'.repeat(20_000)}`);
+  const huge = await authFetch(token, `http://127.0.0.1:${http.port}/api/search?q=${'a'.repeat(20_000)}`);
   assert.ok(huge.status === 414 || huge.status === 431, `oversized URI refused (${huge.status})`);
   const missing = await get('/nope');
   assert.equal(missing.status, 404);

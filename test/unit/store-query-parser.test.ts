@@ -17,6 +17,7 @@ function show(n: QueryNode | null): string {
     case 'field': return `${n.field.kind === 'column' ? n.field.name : n.field.path}${n.op === 'eq' ? ':' : `:${n.op}:`}${n.wildcard ? 'glob:' : ''}${n.value}`;
     case 'exists': return `${n.field.kind === 'column' ? n.field.name : n.field.path}:*`;
     case 'cidr': return `cidr(${n.cidr})`;
+    case 'received': return `received:${n.op}:${n.us}`;
     case 'not': return `NOT(${show(n.operand)})`;
     case 'and': return `(${show(n.left)} AND ${show(n.right)})`;
     case 'or': return `(${show(n.left)} OR ${show(n.right)})`;

@@ -39,6 +39,11 @@ export type QueryNode =
    * numeric order. `cidr` is the normalised text ("10.0.0.0/8") for backends with a native range function.
    */
   | { kind: 'cidr'; field: FieldRef; cidr: string; lo: string; hi: string; pos: number }
+  /**
+   * `received:>=-5m`: a bound on when Logwarden received the message (tsReceived, µs since the epoch), not the
+   * sender's timestamp. `received:-5m` means `>=`. Unlike `-15m`/`from:`/`to:` it is an ordinary filter term.
+   */
+  | { kind: 'received'; op: 'lt' | 'le' | 'gt' | 'ge'; us: number; pos: number }
   | { kind: 'and'; left: QueryNode; right: QueryNode; pos: number }
   | { kind: 'or'; left: QueryNode; right: QueryNode; pos: number }
   | { kind: 'not'; operand: QueryNode; pos: number };
@@ -51,9 +56,10 @@ export type Pipe =
   | { kind: 'top'; n: number; field: FieldRef; pos: number }
   /**
    * `| timechart 1m [by severity]`: rows [bucket start (µs since epoch, UTC), (by value,) count], ordered by
-   * bucket. Buckets are aligned to multiples of bucketUs since the epoch.
+   * bucket. Buckets are aligned to multiples of bucketUs since the epoch. `on: 'received'` (set by the API's
+   * histogram with time=received, not by query text) buckets by tsReceived instead of tsReported.
    */
-  | { kind: 'timechart'; bucketUs: number; by: FieldRef | null; pos: number }
+  | { kind: 'timechart'; bucketUs: number; by: FieldRef | null; pos: number; on?: 'received' }
   /** `| sort asc|desc`: order of hits by reported time (default desc = newest first). */
   | { kind: 'sort'; order: 'asc' | 'desc'; pos: number }
   /** `| limit N`: at most N hits per page / N aggregation rows. */

@@ -153,11 +153,14 @@ export function compileWhere(n: QueryNode): string {
         : extractedTerm(n.field.path, n.op, n.value, n.wildcard);
     case 'exists': return existsTerm(n.field);
     case 'cidr': return cidrTerm(n.field, n.lo, n.hi);
+    case 'received': return `ts_received_us ${RECEIVED_OP[n.op]} ${sqlInt(n.us)}`;
     case 'and': return `(${compileWhere(n.left)} AND ${compileWhere(n.right)})`;
     case 'or': return `(${compileWhere(n.left)} OR ${compileWhere(n.right)})`;
     case 'not': return `(NOT ${compileWhere(n.operand)})`;
   }
 }
+
+const RECEIVED_OP = { lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
 
 /** All filter conditions: the query's tree plus its and the caller's time bounds (intersected). */
 function whereClause(input: CompiledQueryInput): string {
@@ -246,7 +249,7 @@ function compileAggregate(p: AggPipe, table: string, where: string, limit: numbe
   if (p.kind === 'timechart') {
     const b = sqlInt(p.bucketUs);
     // Integer division truncates toward zero, as SQLite's does.
-    selects.push(`intDiv(ts_reported_us, ${b}) * ${b} AS bucket`);
+    selects.push(`intDiv(${p.on === 'received' ? 'ts_received_us' : 'ts_reported_us'}, ${b}) * ${b} AS bucket`);
     groupBy.push('bucket');
     bucketed = true;
   }

@@ -98,6 +98,8 @@ function compileNode(n: QueryNode): SqlFragment {
       const col = COLUMN_SQL[n.field.name];
       return { sql: `coalesce(${col} NOT IN ('-', ''), 0)`, params: [] };
     }
+    case 'received':
+      return { sql: `ts_received ${OP_SQL[n.op]} ?`, params: [n.us] };
     case 'cidr':
       return { sql: 'coalesce(ip_key BETWEEN ? AND ?, 0)', params: [Buffer.from(n.lo, 'hex'), Buffer.from(n.hi, 'hex')] };
     case 'not': {

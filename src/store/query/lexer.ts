@@ -18,6 +18,9 @@ const KEYWORDS: Record<string, TokenType> = { AND: 'and', OR: 'or', NOT: 'not' }
 /** `-15m`: a relative time, not NOT applied to "15m". */
 export const RELATIVE_TIME = /^-(\d{1,9})([smhdw])$/;
 
+/** A '-', digits, then letters: meant as a relative time, whether or not the unit is one we know. */
+const MISTYPED_SPAN = /^-\d+[A-Za-z]+$/;
+
 const MAX_QUERY_LENGTH = 8192;
 
 function isBreak(ch: string): boolean {
@@ -70,6 +73,10 @@ export function tokenize(src: string): Token[] {
     let j = i;
     while (j < src.length && !isBreak(src[j]!)) j++;
     const word = src.slice(i, j);
+    // `-1x` is a mistyped time range, not NOT "1x" (which would match nearly everything): refuse it.
+    if (MISTYPED_SPAN.test(word) && !RELATIVE_TIME.test(word)) {
+      throw new QueryError('LW_ERR_QUERY_TIME', `'${word}' is not a time span: use -15m, -2h, -1d`, pos, src);
+    }
     if (word.length > 1 && word[0] === '-' && !RELATIVE_TIME.test(word)) {
       out.push({ t: 'not', text: '-', pos });
       i++;

@@ -21,6 +21,8 @@ const MAX_TOP = 1000;
 const MAX_LIMIT = 1_000_000;
 const MAX_DEPTH = 64;
 const FIELD_TERM = /^([A-Za-z_][\w.\-@!$]*):(.*)$/s;
+/** `json.log_type=login_manager`: a field written with '=' instead of ':' (searched as free text, it finds nothing). */
+const EQUALS_TERM = /^([A-Za-z_][\w.\-@$]*?)(!=|>=|<=|==|=|>|<)(.+)$/s;
 
 class Parser {
   private i = 0;
@@ -122,7 +124,14 @@ class Parser {
   private parseWord(t: Token): PNode {
     if (RELATIVE_TIME.test(t.text)) return this.timeNode('from', t.text, t.pos);
     const m = FIELD_TERM.exec(t.text);
-    if (m === null) return this.freeText(t);
+    if (m === null) {
+      const eq = EQUALS_TERM.exec(t.text);
+      if (eq !== null && t.quotedValue === undefined && (resolveField(eq[1]!) !== undefined || eq[1]!.toLowerCase() === 'received')) {
+        const op = eq[2] === '=' || eq[2] === '==' ? '' : eq[2];
+        this.fail('LW_ERR_QUERY_SYNTAX', `a field takes ':' (use ${eq[1]}:${op}${eq[3]}; quote the text to search it as free text)`, t.pos + eq[1]!.length);
+      }
+      return this.freeText(t);
+    }
     return this.fieldTerm(m[1]!, m[2]!, t);
   }
 
@@ -154,9 +163,10 @@ class Parser {
       if (op !== 'eq') this.fail('LW_ERR_QUERY_TIME', `${lname}: takes a time, not a comparison`, valuePos);
       return this.timeNode(lname, value, valuePos);
     }
+    if (lname === 'received') return this.receivedNode(op, value, quoted, valuePos, t.pos);
     const field = resolveField(name);
     if (field === undefined) {
-      this.fail('LW_ERR_QUERY_FIELD', `unknown field '${name}' (fields: host, app, severity, facility, msgid, procid, fromhost-ip, msg, json.*, sd.*, kv.*, nginx.*, cee.*, var.*, k8s.*, zeek.*; quote free text containing ':')`, t.pos);
+      this.fail('LW_ERR_QUERY_FIELD', `unknown field '${name}' (fields: host, received, app, severity, facility, msgid, procid, fromhost-ip, msg, json.*, sd.*, kv.*, nginx.*, cee.*, var.*, k8s.*, zeek.*; quote free text containing ':')`, t.pos);
     }
     return this.fieldNode(field, op, value, quoted, t.pos, valuePos);
   }
@@ -179,6 +189,14 @@ class Parser {
     }
     const numeric = op !== 'eq' && op !== 'ne' && field.kind === 'extracted' && /^-?\d+(?:\.\d+)?$/.test(value);
     return { kind: 'field', field, op, value: numeric ? Number(value) : value, wildcard: wild, pos };
+  }
+
+  /** `received:>=-5m`: a filter on tsReceived; a bare `received:T` means `>= T`. */
+  private receivedNode(op: CmpOp, value: string, quoted: boolean, valuePos: number, pos: number): QueryNode {
+    if (op === 'ne' || (quoted && value === '')) this.fail('LW_ERR_QUERY_TIME', 'received: takes <, <=, >, >= or a time (received:>=-5m)', valuePos);
+    const us = parseTimeValue(value, this.nowMs);
+    if (us === undefined) this.fail('LW_ERR_QUERY_TIME', `'${value}' is not a time (use -15m, now, or RFC 3339)`, valuePos);
+    return { kind: 'received', op: op === 'eq' ? 'ge' : op, us, pos };
   }
 
   private timeNode(bound: 'from' | 'to', text: string, pos: number): TimeNode {
