@@ -51,36 +51,42 @@ export function TailPage({ loc }: { loc: Loc }) {
     setStats(null);
     setError(null);
     setConn('connecting');
-    // EventSource cannot read an error body: check the query first, so a typo shows its caret here.
     const query = q.trim() === '' ? '*' : q;
-    api(withQuery('/api/search', { q: query, limit: 1, from: '-1m' }))
-      .then(() => {
-        if (closed) return;
-        es = new EventSource(withQuery('/api/tail', { q: query }));
-        es.onopen = () => setConn('live');
-        es.onerror = () => setConn(es?.readyState === EventSource.CLOSED ? 'stopped' : 'reconnecting');
-        es.addEventListener('msg', (e) => {
-          let hit: Hit;
-          try {
-            hit = JSON.parse((e as MessageEvent<string>).data) as Hit;
-          } catch {
-            return;
-          }
-          arrivals.current++;
-          buf.current.push({ seq: seq.current++, hit });
-          if (buf.current.length > MAX_ROWS) buf.current.splice(0, buf.current.length - MAX_ROWS);
-          if (pausedRef.current) setHeld(buf.current.length);
-          else if (!frame.current) frame.current = requestAnimationFrame(flush);
-        });
-        es.addEventListener('stats', (e) => {
-          try {
-            setStats(JSON.parse((e as MessageEvent<string>).data) as TailStats);
-          } catch {
-            /* ignore a malformed stats event */
-          }
-        });
-      })
-      .catch((e) => { if (!closed) { setError(e); setConn('stopped'); } });
+    const url = withQuery('/api/tail', { q: query });
+    es = new EventSource(url);
+    es.onopen = () => setConn('live');
+    es.onerror = () => {
+      if (es?.readyState !== EventSource.CLOSED) {
+        setConn('reconnecting');
+        return;
+      }
+      // Refused (400 for a query with pipes or a time range, 401…): EventSource cannot read the body, so ask
+      // once more with fetch to show the API's message and caret.
+      setConn('stopped');
+      const ac = new AbortController();
+      api(url, { signal: ac.signal }).catch((e) => { if (!closed && !ac.signal.aborted) setError(e); });
+      setTimeout(() => ac.abort(), 2000);
+    };
+    es.addEventListener('msg', (e) => {
+      let hit: Hit;
+      try {
+        hit = JSON.parse((e as MessageEvent<string>).data) as Hit;
+      } catch {
+        return;
+      }
+      arrivals.current++;
+      buf.current.push({ seq: seq.current++, hit });
+      if (buf.current.length > MAX_ROWS) buf.current.splice(0, buf.current.length - MAX_ROWS);
+      if (pausedRef.current) setHeld(buf.current.length);
+      else if (!frame.current) frame.current = requestAnimationFrame(flush);
+    });
+    es.addEventListener('stats', (e) => {
+      try {
+        setStats(JSON.parse((e as MessageEvent<string>).data) as TailStats);
+      } catch {
+        /* ignore a malformed stats event */
+      }
+    });
     const rateTimer = setInterval(() => {
       setShownRate(arrivals.current);
       arrivals.current = 0;
