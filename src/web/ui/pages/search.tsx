@@ -1,7 +1,7 @@
 // Search: query box, time range (relative presets or absolute from/to), reported/received switch, the volume
 // histogram (drag to zoom), facets and the results table with cursor paging and export links. Everything is
 // in the URL: /search?q=…&from=…&to=…&time=…&cursor=…&limit=…
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, withQuery, type Facets, type Histogram as HistogramData, type SearchResult } from '../api';
 import { ErrorBox } from '../components/errorbox';
 import { Histogram } from '../components/histogram';
@@ -97,6 +97,8 @@ export function SearchPage({ loc }: { loc: Loc }) {
     const ac = new AbortController();
     setLoading(true);
     setError(null);
+    // Drop the old page at once: one DOM removal, instead of restyling 1,000 stale rows while the next loads.
+    setResult(null);
     api<SearchResult>(withQuery('/api/search', { ...base, limit: s.limit, cursor: s.cursor }), { signal: ac.signal })
       .then((r) => { setResult(r); setLoading(false); })
       .catch((e) => { if (!ac.signal.aborted) { setError(e); setResult(null); setLoading(false); } });
@@ -117,7 +119,12 @@ export function SearchPage({ loc }: { loc: Loc }) {
     e.preventDefault();
     go({ q: qText, from: fromText, to: toText });
   };
-  const add = (t: string) => go({ q: addTerm(s.q, t) });
+  // Stable across renders (memoised rows keep their props); reads the current query through a ref.
+  const qRef = useRef(s.q);
+  qRef.current = s.q;
+  const locRef = useRef(loc);
+  locRef.current = loc;
+  const add = useCallback((t: string) => navigate(withParams({ path: '/search', params: locRef.current.params }, { cursor: null, page: null, q: addTerm(qRef.current, t) })), []);
   const zoom = (fromUs: number, toUs: number) => go({ from: isoUs(fromUs), to: isoUs(toUs) });
   const page = Number(loc.params.get('page') ?? '1') || 1;
   const exportHref = (format: string) => withQuery('/api/export', { format, ...base, limit: 10000 });
@@ -157,8 +164,9 @@ export function SearchPage({ loc }: { loc: Loc }) {
         <aside class="facets">
           {facets && FACET_FIELDS.map((f) => <FacetList key={f} field={f} values={facets.facets[f] ?? []} onAdd={add} />)}
         </aside>
-        <section class="results" aria-busy={loading}>
-          <div class="resulthead">
+        <section class="results">
+          <div class="resulthead" aria-busy={loading}>
+            {loading && <span class="muted loadingnote">loading…</span>}
             <span class="exports">
               export <a href={exportHref('csv')} download>CSV</a> · <a href={exportHref('ndjson')} download>NDJSON</a>
             </span>
@@ -169,7 +177,7 @@ export function SearchPage({ loc }: { loc: Loc }) {
           {result?.kind === 'hits' && (
             <>
               {result.hits.length === 0 ? <p class="empty">No messages match this search in this time range.</p>
-                : <HitTable hits={result.hits} onAdd={add} timeField={s.time} />}
+                : <HitTable key={`${key}|${s.cursor}|${s.limit}`} hits={result.hits} onAdd={add} timeField={s.time} />}
               <nav class="pager">
                 {s.cursor && <a href={withParams(loc, { cursor: null, page: null })} onClick={linkClick}>« newest</a>}
                 <span class="muted">page {page}</span>
