@@ -12,6 +12,7 @@ import { tempDir, waitFor } from '../helpers/util';
 // Browser globals used inside page.evaluate / waitForFunction callbacks (tests compile without the DOM lib).
 declare const location: { search: string; pathname: string };
 declare const document: {
+  activeElement: { className: string } | null;
   querySelectorAll(s: string): { length: number };
   querySelector(s: string): { textContent: string | null } | null;
   documentElement: { scrollWidth: number; clientWidth: number };
@@ -90,6 +91,26 @@ describe('console search', { skip: missing }, () => {
     assert.equal(api.buckets.reduce((a, b) => a + b.count, 0), PLAIN);
     assert.equal(await page.getAttribute('.histogram', 'data-total'), String(PLAIN));
     await screenshot(page, 'search');
+  });
+
+  it('"/" focuses the query box; a bad query shows the API\'s caret under it; a preset sets a relative range', async (t) => {
+    if (noRoutes) return t.skip(noRoutes);
+    await page.goto(`${srv.url}${searchUrl('browsermarker')}`);
+    await rowsShown(PLAIN);
+    await page.click('h3, .histhead');
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'q');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('host:a AND (b OR c');
+    await page.keyboard.press('Enter');
+    const caret = await page.waitForSelector('.error pre.caret');
+    const api = await srv.api(`/api/search?${new URLSearchParams({ q: 'host:a AND (b OR c' })}`);
+    assert.equal(api.status, 400);
+    const body = (await api.json()) as { error: { caret: string; code: string } };
+    assert.equal(await caret.textContent(), body.error.caret);
+    assert.match((await page.textContent('.error')) ?? '', new RegExp(body.error.code));
+    await page.click('.presets button:has-text("15m")');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('from') === '-15m' && !new URLSearchParams(location.search).has('to'));
   });
 
   it('zooms: a drag across the histogram narrows the range in the URL', async (t) => {
@@ -217,11 +238,10 @@ describe('console search', { skip: missing }, () => {
     }
   });
 
-  it('shows alerts (or their empty state) and the status page', async (t) => {
+  it('shows the alerts page (empty here: no detect action) and the status page', async (t) => {
     if (noRoutes) return t.skip(noRoutes);
     await page.goto(`${srv.url}/alerts`);
     await page.waitForSelector('.page.alerts .empty, .page.alerts table.alerttable');
-    await screenshot(page, 'alerts');
     await page.goto(`${srv.url}/status`);
     await page.waitForSelector('.page.status .cards');
     const st = await apiJson<{ store: { rows: number } }>('/api/status');

@@ -144,8 +144,8 @@ export function SearchPage({ loc }: { loc: Loc }) {
           ))}
         </span>
         <form class="absolute" onSubmit={submit}>
-          <label>from <input name="from" value={fromText} size={22} onInput={(e) => setFromText((e.target as HTMLInputElement).value)} /></label>
-          <label>to <input name="to" value={toText} size={22} placeholder="now" onInput={(e) => setToText((e.target as HTMLInputElement).value)} /></label>
+          <label>from <input name="from" value={fromText} size={24} onInput={(e) => setFromText((e.target as HTMLInputElement).value)} /></label>
+          <label>to <input name="to" value={toText} size={24} placeholder="now" onInput={(e) => setToText((e.target as HTMLInputElement).value)} /></label>
           <button type="submit">Apply</button>
         </form>
         <span class="timeswitch" role="group" aria-label="time field">

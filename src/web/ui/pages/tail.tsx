@@ -1,5 +1,5 @@
-// Live tail: an EventSource on /api/tail?q=…, newest line on top. Lines arriving between two animation frames
-// are rendered together, and the DOM keeps only the last MAX_ROWS lines, so a fast stream cannot grow the page
+// Live tail: an EventSource on /api/tail?q=…, newest line on top. Lines are rendered in batches, at most
+// every FLUSH_MS (each render restyles the table: per-line renders starved the page at a few hundred lines/s), and the DOM keeps only the last MAX_ROWS lines, so a fast stream cannot grow the page
 // without bound. Pause keeps the stream open and holds lines back (also bounded); the server's `stats` event
 // gives the matching rate and says when it samples.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -11,6 +11,7 @@ import { navigate, withParams, type Loc } from '../router';
 import { useSlashFocus } from './search';
 
 export const MAX_ROWS = 1000;
+const FLUSH_MS = 250;
 
 interface TailStats { rate: number; sent: number; sampled: boolean; dropped: number }
 interface Line { seq: number; hit: Hit }
@@ -78,7 +79,7 @@ export function TailPage({ loc }: { loc: Loc }) {
       buf.current.push({ seq: seq.current++, hit });
       if (buf.current.length > MAX_ROWS) buf.current.splice(0, buf.current.length - MAX_ROWS);
       if (pausedRef.current) setHeld(buf.current.length);
-      else if (!frame.current) frame.current = requestAnimationFrame(flush);
+      else if (!frame.current) frame.current = window.setTimeout(() => requestAnimationFrame(flush), FLUSH_MS);
     });
     es.addEventListener('stats', (e) => {
       try {
@@ -95,7 +96,7 @@ export function TailPage({ loc }: { loc: Loc }) {
       closed = true;
       es?.close();
       clearInterval(rateTimer);
-      if (frame.current) cancelAnimationFrame(frame.current);
+      if (frame.current) clearTimeout(frame.current);
       frame.current = 0;
       buf.current = [];
     };
