@@ -28,9 +28,10 @@ export function searchState(loc: Loc): SearchState {
   };
 }
 
-/** The API parameters of a state (the query defaults to `*`, everything). */
+/** The API parameters of a state (the query defaults to `*`, everything; an open end is `now`, so the histogram
+ * ends where the range does rather than where the server's day buckets end). */
 function apiParams(s: SearchState): Record<string, string> {
-  return { q: s.q.trim() === '' ? '*' : s.q, from: s.from, to: s.to, time: s.time };
+  return { q: s.q.trim() === '' ? '*' : s.q, from: s.from, to: s.to || 'now', time: s.time };
 }
 
 export function useSlashFocus(ref: { current: HTMLInputElement | null }): void {
