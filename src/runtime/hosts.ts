@@ -1,6 +1,6 @@
 // Every source seen by this process: first/last seen, messages per minute over the last hour, the inputs it used,
 // and its clock skew (received − reported) from a bounded sample. Fed once per message by the runtime (a map
-// lookup and a few stores); bounded to MAX_HOSTS sources, beyond which new ones are only counted (`capped`).
+// lookup and a few stores; the clock is read once per batch, the reported time on one message in 8); bounded to MAX_HOSTS sources, beyond which new ones are only counted (`capped`).
 // Persisted to <dataDir>/console/hosts.json on stop and every few minutes, and read back at start, so a restart
 // keeps first-seen times (docs/console.md, "Hosts").
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,8 @@ export const MAX_HOSTS = 10_000;
 const MINUTES = 60;
 const SKEW_SAMPLE = 256;
 const MAX_INPUTS = 8;
+/** Skew and input names are sampled on one message in SKEW_EVERY per host. */
+const SKEW_EVERY = 8;
 export const SKEW_THRESHOLD_MS = 2000;
 export const SILENT_AFTER_MIN = 15;
 
@@ -26,6 +28,8 @@ interface HostEntry {
   /** Last SKEW_SAMPLE skews in ms (received − reported), a ring. */
   skew: Float64Array;
   skewN: number;
+  /** Messages counted since start (drives the sampling). */
+  seen: number;
 }
 
 export interface HostView {
@@ -53,10 +57,14 @@ export class HostTracker {
 
   constructor(private readonly maxHosts = MAX_HOSTS) {}
 
-  observe(m: Message): void {
+  /**
+   * Count one message. `recvUs` is the batch's arrival time (one clock read per batch, not per message); the
+   * skew (received − reported) is sampled on every SKEW_EVERY-th message of a host, which keeps the cost of
+   * reading the reported time off most messages.
+   */
+  observe(m: Message, recvUs: number): void {
     const name = m.hostname;
     let e = this.hosts.get(name);
-    const recvUs = m.timegenerated.toEpochMicros();
     if (e === undefined) {
       if (this.hosts.size >= this.maxHosts) {
         this.capped++;
@@ -64,12 +72,12 @@ export class HostTracker {
       }
       e = {
         host: name, fromhostIp: m.fromhostIp, firstSeenUs: recvUs, lastSeenUs: recvUs, counts: new Uint32Array(MINUTES),
-        minuteOf: new Float64Array(MINUTES).fill(-1), inputs: [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0,
+        minuteOf: new Float64Array(MINUTES).fill(-1), inputs: [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
       };
       this.hosts.set(name, e);
     }
     if (recvUs > e.lastSeenUs) e.lastSeenUs = recvUs;
-    e.fromhostIp = m.fromhostIp;
+    if (e.fromhostIp !== m.fromhostIp) e.fromhostIp = m.fromhostIp;
     const minute = Math.floor(recvUs / 60_000_000);
     const slot = minute % MINUTES;
     if (e.minuteOf[slot] !== minute) {
@@ -77,8 +85,16 @@ export class HostTracker {
       e.counts[slot] = 0;
     }
     e.counts[slot]++;
-    if (e.inputs.length < MAX_INPUTS && !e.inputs.includes(m.inputname)) e.inputs.push(m.inputname);
-    e.skew[e.skewN++ % SKEW_SAMPLE] = (recvUs - m.timereported.toEpochMicros()) / 1000;
+    if (e.seen++ % SKEW_EVERY === 0) {
+      if (e.inputs.length < MAX_INPUTS && !e.inputs.includes(m.inputname)) e.inputs.push(m.inputname);
+      e.skew[e.skewN++ % SKEW_SAMPLE] = (recvUs - m.timereported.toEpochMicros()) / 1000;
+    }
+  }
+
+  /** Count a batch that arrived now. */
+  observeBatch(batch: readonly Message[]): void {
+    const nowUs = Date.now() * 1000;
+    for (let i = 0; i < batch.length; i++) this.observe(batch[i]!, nowUs);
   }
 
   get size(): number {
@@ -129,7 +145,7 @@ export class HostTracker {
       this.hosts.set(h.host, {
         host: h.host, fromhostIp: String(h.fromhostIp), firstSeenUs: Number(h.firstSeenUs), lastSeenUs: Number(h.lastSeenUs),
         counts: new Uint32Array(MINUTES), minuteOf: new Float64Array(MINUTES).fill(-1),
-        inputs: Array.isArray(h.inputs) ? h.inputs.slice(0, MAX_INPUTS).map(String) : [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0,
+        inputs: Array.isArray(h.inputs) ? h.inputs.slice(0, MAX_INPUTS).map(String) : [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
       });
     }
     return true;

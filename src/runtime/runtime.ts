@@ -106,7 +106,7 @@ export class Runtime implements MessageSink {
     const g = this.graph;
     const hosts = this.hosts;
     if (this.tail.active) this.tail.publish(batch);
-    if (hosts !== null) for (let i = 0; i < batch.length; i++) hosts.observe(batch[i]!);
+    if (hosts !== null) hosts.observeBatch(batch);
     for (let i = 0; i < batch.length; i++) g.dispatch(batch[i]);
   }
 

@@ -1,20 +1,23 @@
 // `logwarden run` with the embedded default config (what `npm start` runs): a dev CA appears under the data dir,
 // UDP and TCP 5514 and TLS 6514 accept messages, each lands in messages.log and in the store, the HTTP API on
-// 8080 finds it, and SIGTERM exits 0. Uses the fixed default ports, so it runs in the integration suite only.
+// 8080 finds it (with a token; without one it answers 401; the first start prints the admin password), and SIGTERM exits 0. Uses the fixed default ports, so it runs in the integration suite only.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { apiToken, authFetch } from '../helpers/console';
 import { readLines, tempDir, waitFor } from '../helpers/util';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'logwarden.js');
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
+let token = '';
+
 async function search(q: string): Promise<Array<{ msg: string; host: string }>> {
   try {
-    const res = await fetch(`http://127.0.0.1:8080/api/search?q=${encodeURIComponent(q)}`);
+    const res = await authFetch(token, `http://127.0.0.1:8080/api/search?q=${encodeURIComponent(q)}`);
     if (!res.ok) return [];
     const body = (await res.json()) as { hits?: Array<{ msg: string; host: string }> };
     return body.hits ?? [];
@@ -33,6 +36,14 @@ test('the embedded default config: dev PKI, UDP/TCP 5514, TLS 6514, file, store,
     assert.match(stderr, /pki issue/, 'first start tells how to issue a client certificate');
     const keyMode = statSync(join(data, 'pki', 'server-key.pem')).mode & 0o777;
     assert.equal(keyMode & 0o077, 0, 'the server key is private');
+    await waitFor(() => /password: \S+/.test(stderr), 'the first-start admin password on stderr');
+    const password = /password: (\S+)/.exec(stderr)![1]!;
+    assert.match(stderr, /Logwarden console: http:\/\/127\.0\.0\.1:8080\//, 'the console URL');
+    assert.equal(readFileSync(join(data, 'admin-password'), 'utf8').trim(), password);
+    assert.equal(statSync(join(data, 'admin-password')).mode & 0o777, 0o600);
+    const noAuth = await fetch('http://127.0.0.1:8080/api/search?q=*');
+    assert.equal(noAuth.status, 401, 'the default console requires credentials');
+    token = apiToken(data);
 
     const send = (args: string[]): void => {
       const r = spawnSync(process.execPath, [BIN, 'send', '--host', '127.0.0.1', ...args], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // The console's one gate, checked against fastify's own route table: with no credentials every API route answers
 // 401 and every page route redirects to /login, except the public list; so a route added later cannot be left
 // open by mistake. Also: foreign Host → 403, cookie without CSRF on POST → 403, wrong password → 401, foreign
-// Origin → 403, the login rate limit (429 and a warning naming the peer), security headers on every answer.
+// Origin → 403 (/healthz excepted, for probes), the login rate limit (429 and a warning naming the peer), security headers on every answer.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -79,8 +79,10 @@ test('Host allow-list: foreign names are refused before any route, even with cre
     const r = await call(http.port, 'GET', '/api/stats', { ...auth, host });
     assert.equal(r.status, 403, `Host: ${host}`);
     assert.equal(r.json.error.code, 'LW_ERR_API_HOST');
+    const login = await call(http.port, 'POST', '/api/login', { host }, { username: 'alice', password: PASSWORD });
+    assert.equal(login.status, 403, `public routes too (Host: ${host})`);
     const h = await call(http.port, 'GET', '/healthz', { host });
-    assert.equal(h.status, 403, `public routes too (Host: ${host})`);
+    assert.equal(h.status, 200, `/healthz answers probes addressed to the pod IP (Host: ${host})`);
   }
   for (const host of [`127.0.0.1:${http.port}`, `localhost:${http.port}`, 'localhost', `[::1]:${http.port}`, 'logs.example.net', 'LOGS.example.net:443']) {
     const r = await call(http.port, 'GET', '/api/stats', { ...auth, host });
