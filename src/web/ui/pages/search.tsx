@@ -77,7 +77,9 @@ export function SearchPage({ loc }: { loc: Loc }) {
   const [qText, setQText] = useState(s.q);
   const [fromText, setFromText] = useState(s.from);
   const [toText, setToText] = useState(s.to);
-  const [result, setResult] = useState<SearchResult | null>(null);
+  // The result with the state it answers: a page whose state moved on is not rendered at all (removing the old
+  // table in the same render as the navigation costs one cheap layout; restyling 1,000 stale rows cost seconds).
+  const [answer, setAnswer] = useState<{ page: string; result: SearchResult } | null>(null);
   const [hist, setHist] = useState<HistogramData | null>(null);
   const [facets, setFacets] = useState<Facets | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -94,15 +96,15 @@ export function SearchPage({ loc }: { loc: Loc }) {
 
   const base = apiParams(s);
   const key = JSON.stringify(base);
+  const pageKey = `${key}|${s.cursor}|${s.limit}`;
+  const result = answer?.page === pageKey ? answer.result : null;
   useEffect(() => {
     const ac = new AbortController();
     setLoading(true);
     setError(null);
-    // Drop the old page at once: one DOM removal, instead of restyling 1,000 stale rows while the next loads.
-    setResult(null);
     api<SearchResult>(withQuery('/api/search', { ...base, limit: s.limit, cursor: s.cursor }), { signal: ac.signal })
-      .then((r) => { setResult(r); setLoading(false); })
-      .catch((e) => { if (!ac.signal.aborted) { setError(e); setResult(null); setLoading(false); } });
+      .then((r) => { setAnswer({ page: pageKey, result: r }); setLoading(false); })
+      .catch((e) => { if (!ac.signal.aborted) { setError(e); setAnswer(null); setLoading(false); } });
     return () => ac.abort();
   }, [key, s.cursor, s.limit]);
 
@@ -178,7 +180,7 @@ export function SearchPage({ loc }: { loc: Loc }) {
           {result?.kind === 'hits' && (
             <>
               {result.hits.length === 0 ? <p class="empty">No messages match this search in this time range.</p>
-                : <HitTable key={`${key}|${s.cursor}|${s.limit}`} hits={result.hits} onAdd={add} timeField={s.time} />}
+                : <HitTable key={pageKey} hits={result.hits} onAdd={add} timeField={s.time} />}
               <nav class="pager">
                 {s.cursor && <a href={withParams(loc, { cursor: null, page: null })} onClick={linkClick}>« newest</a>}
                 <span class="muted">page {page}</span>
