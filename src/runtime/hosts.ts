@@ -1,6 +1,7 @@
 // Every source seen by this process: first/last seen, messages per minute over the last hour, the inputs it used,
 // and its clock skew (received − reported) from a bounded sample. Fed once per message by the runtime (a map
-// lookup and a few stores; the clock is read once per batch, the reported time on one message in 8); bounded to MAX_HOSTS sources, beyond which new ones are only counted (`capped`).
+// lookup and a few stores; the clock is read once per batch, the reported time on one message in 8); bounded
+// to MAX_HOSTS sources, beyond which new ones are only counted (`capped`).
 // Persisted to <dataDir>/console/hosts.json on stop and every few minutes, and read back at start, so a restart
 // keeps first-seen times (docs/console.md, "Hosts").
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
-// Long-running services beside the pipeline, started by `logwarden run`: the HTTP API over the store
-// (`module(load="http" port=… address=…)`). Kept out of the core graph so the pipeline never imports web code.
+// Long-running services beside the pipeline, started by `logwarden run`: the web console and HTTP API over the
+// store (`module(load="http" port=… address=…)`, docs/console.md), with its accounts, the hosts tracker and the
+// live-tail bus. Kept out of the core graph so the pipeline never imports web code.
 import { join } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 import type { ActionDecl, ConfigModel, SourceLoc, Statement } from '../config/model';
@@ -92,10 +93,19 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   const port = Number(getParam(params, 'port')?.value ?? 8080);
   const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
   const allowedHosts = String(getParam(params, 'allowedhosts')?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
-  const http = await startHttp({
-    backend, host, port, logger, users, allowedHosts, tls, tail: rt.tail, hosts,
-    retention: storeOpts ? { days: storeOpts.retentionDays, maxBytes: storeOpts.retentionMaxBytes } : null,
-  });
+  let http: Awaited<ReturnType<typeof startHttp>>;
+  try {
+    http = await startHttp({
+      backend, host, port, logger, users, allowedHosts, tls, tail: rt.tail, hosts,
+      retention: storeOpts ? { days: storeOpts.retentionDays, maxBytes: storeOpts.retentionMaxBytes } : null,
+    });
+  } catch (e) {
+    clearInterval(saveTimer);
+    rt.hosts = null;
+    await backend.close();
+    await releaseSqliteStore(writer);
+    throw e;
+  }
   logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: http.url });
   if (adminPassword !== null) {
     // Once, on the terminal only (never through the logger, whose lines may be shipped elsewhere).
