@@ -53,8 +53,12 @@ export interface Hosts { hosts: HostInfo[]; skewThresholdMs: number; silentAfter
 export interface Alert {
   id: string;
   rule: string;
+  title?: string;
   key: string;
+  /** Rule level (low … critical); `severity` is accepted too. */
+  level?: string;
   severity?: string;
+  reason?: string;
   count: number;
   firstUs?: number;
   lastUs?: number;

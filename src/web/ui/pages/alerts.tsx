@@ -29,9 +29,9 @@ function AlertRow({ alert, onAck }: { alert: Alert; onAck: (a: Alert) => Promise
   return (
     <>
       <tr class={`alert${open ? ' open' : ''}`} data-id={alert.id} onClick={() => setOpen(!open)} aria-expanded={open}>
-        <td>{alert.rule}</td>
+        <td title={alert.title}>{alert.rule}{alert.title && <div class="muted small">{alert.title}</div>}</td>
         <td class="key">{alert.key}</td>
-        <td>{alert.severity ?? ''}</td>
+        <td><span class={`level level-${alert.level ?? alert.severity ?? ''}`}>{alert.level ?? alert.severity ?? ''}</span></td>
         <td class="num">{fmtNum(alert.count)}</td>
         <td>{first === null ? '' : fmtTimeUs(first)}</td>
         <td>{last === null ? '' : fmtTimeUs(last)}</td>
@@ -45,7 +45,14 @@ function AlertRow({ alert, onAck }: { alert: Alert; onAck: (a: Alert) => Promise
             : <span class="badge acked">{alert.status}</span>}
         </td>
       </tr>
-      {open && <tr class="detail"><td colSpan={7}><AlertDetail id={alert.id} /></td></tr>}
+      {open && (
+        <tr class="detail">
+          <td colSpan={7}>
+            {alert.reason && <p class="reason">{alert.reason}</p>}
+            <AlertDetail id={alert.id} />
+          </td>
+        </tr>
+      )}
     </>
   );
 }
@@ -83,7 +90,7 @@ export function AlertsPage({ loc }: { loc: Loc }) {
       {alerts && alerts.length === 0 && <p class="empty">{status === 'open' ? 'No open alerts. All quiet.' : 'No alerts here.'}</p>}
       {alerts && alerts.length > 0 && (
         <table class="alerttable">
-          <thead><tr><th>rule</th><th>key</th><th>severity</th><th>count</th><th>first (UTC)</th><th>last (UTC)</th><th></th></tr></thead>
+          <thead><tr><th>rule</th><th>key</th><th>level</th><th>count</th><th>first (UTC)</th><th>last (UTC)</th><th></th></tr></thead>
           <tbody>{alerts.map((a) => <AlertRow key={a.id} alert={a} onAck={ack} />)}</tbody>
         </table>
       )}
