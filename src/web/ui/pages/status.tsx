@@ -43,6 +43,16 @@ export function flattenMetrics(m: unknown, prefix = '', out: Row[] = []): Row[] 
   return out;
 }
 
+/** `{days, maxBytes}` (0: no limit) in words; any other shape as JSON. */
+function fmtRetention(r: unknown): string {
+  if (typeof r === 'string') return r;
+  const o = r as { days?: unknown; maxBytes?: unknown } | null;
+  if (o && typeof o === 'object' && typeof o.days === 'number' && typeof o.maxBytes === 'number') {
+    return `${o.days > 0 ? `${o.days} days` : 'no age limit'}, ${o.maxBytes > 0 ? fmtBytes(o.maxBytes) : 'no size limit'}`;
+  }
+  return JSON.stringify(r);
+}
+
 function fmtUptime(s: number | undefined): string {
   if (s === undefined) return '–';
   const d = Math.floor(s / 86400);
@@ -82,7 +92,7 @@ export function StatusPage() {
             <div class="card"><div class="label">version</div><div class="value">{st.version ?? '–'}</div></div>
           </div>
           {st.store?.retention !== undefined && (
-            <p class="retention">retention: <code>{typeof st.store.retention === 'string' ? st.store.retention : JSON.stringify(st.store.retention)}</code></p>
+            <p class="retention">retention: {fmtRetention(st.store.retention)}</p>
           )}
           <h3>Metrics</h3>
           {st.metrics ? (
