@@ -16,8 +16,10 @@ declare const document: {
   querySelectorAll(s: string): { length: number };
   querySelector(s: string): { textContent: string | null } | null;
   documentElement: { scrollWidth: number; clientWidth: number };
+  body: unknown;
 };
 declare const window: { __lwXss?: number };
+declare function getComputedStyle(e: unknown): { backgroundColor: string };
 
 const missing = browserMissing();
 if (missing) console.log(`# browser tests skipped: ${missing}`);
@@ -260,5 +262,22 @@ describe('console search', { skip: missing }, () => {
     assert.ok(overflow <= 0, `horizontal overflow ${overflow}px at 800 px`);
     await screenshot(narrow.page, 'search-800');
     await narrow.ctx.close();
+  });
+
+  it('follows prefers-color-scheme: dark and light backgrounds differ', async (t) => {
+    if (noRoutes) return t.skip(noRoutes);
+    const bg: Record<string, string> = {};
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+      await ctx.addCookies(await page.context().cookies());
+      const p = await ctx.newPage();
+      await p.goto(`${srv.url}${searchUrl('browsermarker')}`);
+      await p.waitForSelector('table.hits tr.hit');
+      bg[scheme] = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      if (scheme === 'dark') await screenshot(p, 'search-dark');
+      await ctx.close();
+    }
+    assert.equal(bg.light, 'rgb(255, 255, 255)');
+    assert.notEqual(bg.dark, bg.light);
   });
 });

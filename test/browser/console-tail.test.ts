@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { browserMissing, consoleRoutesMissing, launchBrowser, logger, loginUi, newPage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser';
+import { browserMissing, consoleRoutesMissing, launchBrowser, logger, loginUi, newPage, screenshot, sendRaw, startConsoleServer, type ConsoleServer } from '../helpers/browser';
 import { tempDir } from '../helpers/util';
 
 // Browser globals used inside page.waitForFunction callbacks (tests compile without the DOM lib).
@@ -59,5 +59,17 @@ describe('console live tail', { skip: missing }, () => {
     await page.click('button.pause');
     await page.locator('table.hits tr.hit td.msg', { hasText: 'tailmarker while paused' }).waitFor({ timeout: 10_000 });
     assert.equal(await lineCount(), before + 1);
+  });
+
+  it('a burst above the server\'s per-client rate shows the sampling notice and keeps at most 1,000 lines', async (t) => {
+    if (noRoutes) return t.skip(noRoutes);
+    const BURST = 3000;
+    const ts = new Date().toISOString();
+    await sendRaw(srv.tcpPort, Array.from({ length: BURST }, (_, i) => `<14>1 ${ts} bursthost burstapp - - - tailmarker burst ${i}`));
+    await page.waitForSelector('.notice.sampled', { timeout: 15_000 });
+    await page.locator('table.hits td.msg', { hasText: 'tailmarker burst' }).first().waitFor({ timeout: 10_000 });
+    const n = await lineCount();
+    assert.ok(n <= 1000, `${n} lines in the DOM`);
+    assert.ok(await page.locator('table.hits td.msg', { hasText: 'tailmarker burst' }).count() < BURST);
   });
 });
