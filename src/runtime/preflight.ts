@@ -16,6 +16,7 @@ import type { CompiledTemplate, RuntimeContext } from './context';
 import { DEFAULT_MAX_MESSAGE_SIZE } from './graph';
 import { sizeParam } from '../queue/options';
 import { findAction, findInput, httpModuleParams, moduleParamsFor } from './registry';
+import { httpsOptions } from '../web/https';
 import { httpServiceSpec } from '../web/spec';
 
 const LOC_PREFIX = /^(.+?):(\d+):(\d+): ([\s\S]*)$/;
@@ -166,6 +167,11 @@ export async function preflight(model: ConfigModel, dataDir: string): Promise<Di
     const port = Number(getParam(params, 'port')?.value ?? 8080);
     const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
     await probeListen(diags, `HTTP port ${host}:${port}`, http.loc, await probeTcp(port, host), uid);
+    try {
+      httpsOptions(params, http.loc);
+    } catch (err) {
+      diags.push(fromError(err, http.loc, 'LW_ERR_TLS_CONFIG'));
+    }
   }
   if (model.inputs.length > 0 && ![...model.rulesets.values()].some((rs) => hasOutput(rs.statements))) {
     const main = model.rulesets.get(DEFAULT_RULESET);

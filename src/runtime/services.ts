@@ -2,15 +2,13 @@
 // store (`module(load="http" port=… address=…)`, docs/console.md), with its accounts, the hosts tracker and the
 // live-tail bus. Kept out of the core graph so the pipeline never imports web code.
 import { join } from 'node:path';
-import type { SecureContextOptions } from 'node:tls';
-import type { ActionDecl, ConfigModel, SourceLoc, Statement } from '../config/model';
+import type { ActionDecl, ConfigModel, Statement } from '../config/model';
 import { getParam } from '../config/model';
 import { storeOptions } from '../actions/store';
 import type { Logger } from '../log';
 import { WorkerSearchBackend } from '../store/search-worker';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
-import { TlsConfigError, type TlsSettings } from '../tls/config';
-import { secureContextOptions } from '../tls/context';
+import { httpsOptions } from '../web/https';
 import { startHttp } from '../web/server';
 import { UserStore } from '../web/users';
 import { HostTracker } from './hosts';
@@ -43,19 +41,6 @@ export function allActions(model: ConfigModel): ActionDecl[] {
 function httpModuleLoaded(model: ConfigModel): boolean {
   const names = [httpServiceSpec.name, ...httpServiceSpec.aliases];
   return model.modules.some((m) => names.includes(m.load.toLowerCase()));
-}
-
-/** HTTPS context options from tls.certFile/tls.keyFile (src/tls policy: TLS 1.2+, key decrypted at start). */
-function httpsOptions(params: ReturnType<typeof httpModuleParams>, loc: SourceLoc): SecureContextOptions | null {
-  const certFile = getParam(params, 'tls.certfile')?.value;
-  const keyFile = getParam(params, 'tls.keyfile')?.value;
-  if (certFile === undefined && keyFile === undefined) return null;
-  if (certFile === undefined || keyFile === undefined) throw new TlsConfigError(loc, 'the http module needs both tls.certFile and tls.keyFile for HTTPS');
-  const settings: TlsSettings = {
-    driver: 'ossl', mode: 1, authMode: 'anon', permittedPeers: [], certFile: String(certFile), keyFile: String(keyFile),
-    minVersion: 'TLSv1.2', prioritizeSan: false, checkExtendedKeyUsage: false, loc,
-  };
-  return secureContextOptions(settings, 'server');
 }
 
 const HOSTS_FILE = join('console', 'hosts.json');

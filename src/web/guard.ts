@@ -41,6 +41,8 @@ export interface GuardOptions {
   https: boolean;
   /** The bound port, known after listen. */
   port(): number;
+  /** Longest request URI (414 beyond). */
+  maxUrlBytes: number;
 }
 
 function pathOf(url: string): string {
@@ -110,6 +112,7 @@ export function makeGuard(o: GuardOptions): (req: FastifyRequest, reply: Fastify
     const api = path.startsWith('/api/') || path === '/healthz';
     setSecurityHeaders(reply, api, o.https);
     req.principal = null;
+    if (req.url.length > o.maxUrlBytes) return refuse(reply, 414, 'LW_ERR_API_URI', 'request URI too long');
     // /healthz answers any Host: probes (kubelet) address the pod IP, and it discloses nothing.
     if (path !== '/healthz' && !hostAllowed(req.headers.host)) {
       return refuse(reply, 403, 'LW_ERR_API_HOST', 'Host not allowed (add it to the http module\'s allowedHosts)');

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { SILENT_AFTER_MIN, SKEW_THRESHOLD_MS, type HostTracker } from '../runtime/hosts';
 import type { StoreBackend } from '../store/backend';
 import { QueryError } from '../store/query/errors';
+import type { QueryNode } from '../store/query/ast';
 import { parseQuery } from '../store/query/parser';
 import { andNode, BadRequest, limitParam, notFound, one, sendError, type Params } from './http-common';
 import type { TailHub } from './tail';
@@ -61,7 +62,7 @@ export function consoleRoutes(app: FastifyInstance, o: ConsoleRouteOptions): voi
       });
       res.write('retry: 2000\n\n');
       const detach = o.tail.attach(res, match, last);
-      req.raw.on('close', detach);
+      res.on('close', detach);
       return reply;
     } catch (err) {
       return sendError(reply, err, logger);
@@ -86,18 +87,21 @@ export function consoleRoutes(app: FastifyInstance, o: ConsoleRouteOptions): voi
     }
   });
 
-  // One alert and the stored messages around it: received within [first, last] and, when the alert has a key,
-  // containing the key as a phrase (best effort: the store keeps no link from an alert to message ids).
+  // One alert and the stored messages around it: received within [first, last] (±1 s) and, when the alert has a
+  // key, from a host of that name or containing the key as a phrase (best effort: alerts keep no message ids).
   app.get<{ Params: { id: string } }>('/api/alerts/:id', async (req, reply) => {
     try {
       const found = findAlert(alertId(req.params.id));
       if (found === null) return notFound(reply, 'no such alert');
       const a = found.alert;
-      const base = parseQuery(a.key !== '' ? `"${a.key.replace(/["\\]/g, '\\$&')}"` : '*');
-      let where = base.where;
+      let where: QueryNode | null = null;
+      if (a.key !== '') {
+        where = { kind: 'field', field: { kind: 'column', name: 'host' }, op: 'eq', value: a.key, wildcard: false, pos: 1 };
+        if (/[\p{L}\p{N}]/u.test(a.key)) where = { kind: 'or', left: where, right: { kind: 'text', value: a.key, phrase: true, prefix: false, pos: 1 }, pos: 1 };
+      }
       where = andNode(where, { kind: 'received', op: 'ge', us: a.firstMs * 1000 - 1_000_000, pos: 1 });
       where = andNode(where, { kind: 'received', op: 'le', us: a.lastMs * 1000 + 1_000_000, pos: 1 });
-      const res = await backend.search({ query: { ...base, where }, limit: ALERT_MESSAGES });
+      const res = await backend.search({ query: { where, fromUs: null, toUs: null, pipes: [], text: `alert ${a.id}` }, limit: ALERT_MESSAGES });
       return { alert: alertJson(a), messages: res.kind === 'hits' ? res.hits : [] };
     } catch (err) {
       return sendError(reply, err, logger);

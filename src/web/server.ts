@@ -74,12 +74,10 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
   });
   app.decorateRequest('principal', null);
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.url.length > MAX_URL_BYTES) return reply.code(414).send({ error: { code: 'LW_ERR_API_URI', message: 'request URI too long' } });
-    return undefined;
-  });
   const sessions = new SessionTable();
-  app.addHook('onRequest', makeGuard({ users: opts.users, sessions, allowedHosts: opts.allowedHosts ?? [], listenAddress: host, https, port: () => boundPort }));
+  app.addHook('onRequest', makeGuard({
+    users: opts.users, sessions, allowedHosts: opts.allowedHosts ?? [], listenAddress: host, https, port: () => boundPort, maxUrlBytes: MAX_URL_BYTES,
+  }));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   authRoutes(app, { users: opts.users, sessions, limiter: new LoginLimiter(), https, logger });

@@ -145,6 +145,11 @@ test('HTTPS on the same port with tls.certFile/tls.keyFile (the dev PKI); Secure
   const data = join(tmp.dir, 'tls-data');
   const pki = join(tmp.dir, 'pki');
   const dev = await ensureDevPki(pki);
+  const badConf = join(tmp.dir, 'bad-tls.conf');
+  writeFileSync(badConf, `module(load="http" port="0" tls.certFile="${join(pki, 'missing.pem')}" tls.keyFile="${dev.key}")\n*.* /dev/null\n`);
+  const checked = cli(['check', '-f', badConf]);
+  assert.equal(checked.status, 1, 'check refuses a missing console certificate');
+  assert.match(checked.stdout + checked.stderr, /LW_ERR_TLS_CONFIG.*missing\.pem/);
   const web = await freePort();
   const lw = startRun(`module(load="http" port="${web}" address="127.0.0.1" tls.certFile="${dev.cert}" tls.keyFile="${dev.key}")\n*.* /dev/null\n`, data);
   try {
