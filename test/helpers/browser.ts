@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort, waitFor } from './util';
+import { freePort, peersRequired, waitFor } from './util';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** dist/test/helpers → repository root. */
@@ -14,11 +14,13 @@ export const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const PKI = join(ROOT, 'test', 'fixtures', 'pki');
 export const CA = join(PKI, 'ca', 'ca.pem');
 
-/** Why the browser tests cannot run here, or false. */
+/** Why the browser tests cannot run here, or false. With LW_REQUIRE_PEERS=1 (CI) a missing browser is an error. */
 export function browserMissing(): string | false {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (apt-get install chromium; scripts/install-test-deps.sh does it)`;
-  if (!existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) return 'the console bundle is not built (npm run build)';
-  return false;
+  let why: string | false = false;
+  if (!existsSync(CHROMIUM)) why = `${CHROMIUM} is not installed (apt-get install chromium; scripts/install-test-deps.sh does it)`;
+  else if (!existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) why = 'the console bundle is not built (npm run build)';
+  if (why && peersRequired()) throw new Error(`LW_REQUIRE_PEERS=1: ${why}`);
+  return why;
 }
 
 export async function launchBrowser(): Promise<Browser> {
