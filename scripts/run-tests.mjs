@@ -1,5 +1,6 @@
 // Runs the compiled node:test files under dist/test/<suite>/ for each suite named on the command line
-// (unit, integration, interop). One node --test run, so CI reads one summary.
+// (unit, integration, interop, browser). One node --test run, so CI reads one summary. The browser suite needs
+// /usr/bin/chromium and skips itself with a message when it is absent.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
