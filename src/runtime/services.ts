@@ -4,7 +4,8 @@ import type { ActionDecl, ConfigModel, Statement } from '../config/model';
 import { getParam } from '../config/model';
 import { storeOptions } from '../actions/store';
 import type { Logger } from '../log';
-import { WorkerSearchBackend } from '../store/search-worker';
+import { DEFAULT_SEARCH_QUEUE_LIMIT, DEFAULT_SEARCH_TIMEOUT_MS, DEFAULT_SEARCH_WORKERS, WorkerSearchBackend } from '../store/search-worker';
+import { storeCollector } from '../metrics/store-collector';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
 import { startHttp } from '../web/server';
 import { httpServiceSpec } from '../web/spec';
@@ -50,13 +51,23 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
     : storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir).path : `${dataDir}/store`;
   // Searches run in a worker thread so a heavy query never stalls ingest on this thread.
   const writer = acquireSqliteStore({ path, logger });
-  const backend = new WorkerSearchBackend(writer, path);
+  const int = (name: string, dflt: number): number => {
+    const v = Number(getParam(params, name)?.value ?? dflt);
+    return Number.isInteger(v) && v > 0 ? v : dflt;
+  };
+  const backend = new WorkerSearchBackend(writer, path, {
+    workers: int('search.workers', DEFAULT_SEARCH_WORKERS),
+    timeoutMs: 1000 * int('search.timeout', DEFAULT_SEARCH_TIMEOUT_MS / 1000),
+    queueLimit: int('search.queuelimit', DEFAULT_SEARCH_QUEUE_LIMIT),
+  });
+  const unregister = [rt.metrics.register((s) => backend.collect(s)), rt.metrics.register(storeCollector(backend))];
   const port = Number(getParam(params, 'port')?.value ?? 8080);
   const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
-  const http = await startHttp({ backend, host, port, logger });
+  const http = await startHttp({ backend, host, port, logger, metrics: { registry: rt.metrics, pipeline: rt.pipeline } });
   logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: `http://${http.address}:${http.port}/` });
   return {
     close: async () => {
+      for (const u of unregister) u();
       await http.close();
       await backend.close();
       await releaseSqliteStore(writer);

@@ -8,6 +8,8 @@ import { DEFAULT_PAGE, MAX_PAGE, StoreError, type StoreBackend } from '../store/
 import { QueryError } from '../store/query/errors';
 import { parseTimeValue } from '../store/query/fields';
 import { parseQuery } from '../store/query/parser';
+import { SEARCH_RETRY_AFTER_S } from '../store/search-worker';
+import { registerMetricsRoutes, withMetrics, type MetricsSource } from './metrics-routes';
 
 export interface HttpOptions {
   backend: StoreBackend;
@@ -16,6 +18,8 @@ export interface HttpOptions {
   /** Port (0: any free port). */
   port: number;
   logger: Logger;
+  /** The running server's metrics (GET /metrics, the `metrics` field of /api/stats). */
+  metrics?: MetricsSource;
 }
 
 export interface HttpServer {
@@ -64,6 +68,7 @@ function sendError(reply: FastifyReply, err: unknown, logger: Logger): FastifyRe
     return reply.code(400).send({ error: { code: err.code, message: err.message, col: err.col, caret: err.caret() } });
   }
   if (err instanceof BadRequest) return reply.code(400).send({ error: { code: err.code, message: err.message, param: err.param } });
+  if (err instanceof StoreError && err.code === 'LW_ERR_SEARCH_BUSY') return reply.code(503).header('retry-after', String(SEARCH_RETRY_AFTER_S)).send({ error: { code: err.code, message: err.message } });
   if (err instanceof StoreError && err.code.startsWith('LW_ERR_QUERY')) {
     return reply.code(400).send({ error: { code: err.code, message: err.message } });
   }
@@ -90,11 +95,13 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
 
   app.get('/api/stats', async (_req, reply) => {
     try {
-      return await backend.stats();
+      return await withMetrics(await backend.stats(), opts);
     } catch (err) {
       return sendError(reply, err, logger);
     }
   });
+
+  registerMetricsRoutes(app, opts);
 
   app.get<{ Querystring: SearchQuery }>('/api/search', async (req, reply) => {
     try {
