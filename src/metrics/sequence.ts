@@ -35,17 +35,28 @@ export interface SequenceTotals {
  * - otherwise it is behind: a late or replayed message; `last` stays.
  */
 export function classify(last: number, n: number, max: number): { kind: 'next' | 'repeat' | 'restart' | 'gap' | 'late'; missing: number } {
-  if (n === last) return { kind: 'repeat', missing: 0 };
-  const expected = last >= max ? 1 : last + 1;
-  if (n === expected) return { kind: 'next', missing: 0 };
-  if (n <= 1) return { kind: 'restart', missing: 0 };
+  const c = classifyCode(last, n, max);
+  if (c > 0) return { kind: 'gap', missing: c };
+  return { kind: c === NEXT ? 'next' : c === REPEAT ? 'repeat' : c === RESTART ? 'restart' : 'late', missing: 0 };
+}
+
+const NEXT = 0;
+const REPEAT = -1;
+const RESTART = -2;
+const LATE = -3;
+
+/** classify() without an allocation: NEXT, REPEAT, RESTART, LATE, or the number of missing messages (> 0). */
+function classifyCode(last: number, n: number, max: number): number {
+  if (n === last) return REPEAT;
+  if (n === (last >= max ? 1 : last + 1)) return NEXT;
+  if (n <= 1) return RESTART;
   const ahead = n > last ? n - last : max - last + n; // steps forward from last to n (the wrap goes max → 1)
-  if (ahead <= Math.floor(max / 2)) return { kind: 'gap', missing: ahead - 1 };
-  return { kind: 'late', missing: 0 };
+  return ahead <= Math.floor(max / 2) ? ahead - 1 : LATE;
 }
 
 export class SequenceTracker {
   private readonly senders = new Map<string, SenderSequence>();
+  private readonly byIp = new Map<string, Map<string, Map<string, SenderSequence>>>();
   private readonly totals: SequenceTotals = { gaps: 0, repeats: 0, outOfOrder: 0, restarts: 0, senders: 0, untracked: 0 };
 
   constructor(private readonly maxSenders = DEFAULT_MAX_SENDERS, private readonly max = SEQUENCE_MAX) {}
@@ -61,13 +72,45 @@ export class SequenceTracker {
       this.senders.set(sender, { last: n, gaps: 0, repeats: 0, outOfOrder: 0, restarts: 0 });
       return;
     }
-    const c = classify(s.last, n, this.max);
-    switch (c.kind) {
-      case 'next': s.last = n; break;
-      case 'repeat': s.repeats++; this.totals.repeats++; break;
-      case 'restart': s.restarts++; this.totals.restarts++; s.last = n; break;
-      case 'gap': s.gaps += c.missing; this.totals.gaps += c.missing; s.last = n; break;
-      case 'late': s.outOfOrder++; this.totals.outOfOrder++; break;
+    this.step(s, n);
+  }
+
+  /**
+   * observe() for a message's (fromhost-ip, hostname, app) without building the key string per message: the
+   * entry is found through a small per-ip cache of (hostname + app) and shared with the flat table.
+   */
+  private observeEntry(ip: string, host: string, app: string, n: number): void {
+    let byIp = this.byIp.get(ip);
+    if (byIp === undefined) {
+      if (this.byIp.size >= this.maxSenders) this.byIp.clear(); // only a cache: the flat table is the truth
+      this.byIp.set(ip, (byIp = new Map()));
+    }
+    let byHost = byIp.get(host);
+    if (byHost === undefined) byIp.set(host, (byHost = new Map()));
+    const s = byHost.get(app);
+    if (s !== undefined) return this.step(s, n);
+    this.observe(`${ip}/${host}/${app}`, n);
+    const created = this.senders.get(`${ip}/${host}/${app}`);
+    if (created !== undefined) byHost.set(app, created);
+  }
+
+  private step(s: SenderSequence, n: number): void {
+    const c = classifyCode(s.last, n, this.max);
+    if (c === NEXT) s.last = n;
+    else if (c > 0) {
+      s.gaps += c;
+      this.totals.gaps += c;
+      s.last = n;
+    } else if (c === REPEAT) {
+      s.repeats++;
+      this.totals.repeats++;
+    } else if (c === RESTART) {
+      s.restarts++;
+      this.totals.restarts++;
+      s.last = n;
+    } else {
+      s.outOfOrder++;
+      this.totals.outOfOrder++;
     }
   }
 
@@ -86,7 +129,7 @@ export class SequenceTracker {
       app = 'cisco';
     }
     if (n < 0) return;
-    this.observe(`${m.fromhostIp}/${m.hostname}/${app}`, n);
+    this.observeEntry(m.fromhostIp, m.hostname, app, n);
   }
 
   get(sender: string): Readonly<SenderSequence> | undefined {
@@ -106,14 +149,23 @@ export class SequenceTracker {
   }
 }
 
-const META_SEQ = /\[meta(?: [^\]]*?)? sequenceId="(\d{1,10})"/;
+const SEQ_PARAM = ' sequenceId="';
 
-/** sequenceId of the `meta` SD element (RFC 5424 §7.3.1), -1 when absent or out of range. */
+/** sequenceId of the `meta` SD element (RFC 5424 §7.3.1), -1 when absent or out of range. No regex, no copy. */
 export function rfc5424SequenceId(sd: string): number {
-  if (sd.indexOf('sequenceId') < 0) return -1;
-  const m = META_SEQ.exec(sd);
-  if (m === null) return -1;
-  const n = Number(m[1]);
+  const at = sd.indexOf(SEQ_PARAM);
+  if (at < 0) return -1;
+  const el = sd.lastIndexOf('[meta ', at);
+  if (el < 0 || sd.lastIndexOf(']', at) > el) return -1; // the parameter belongs to another element
+  let n = 0;
+  let i = at + SEQ_PARAM.length;
+  const start = i;
+  for (; i < sd.length && i - start <= 10; i++) {
+    const c = sd.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  if (i === start || sd.charCodeAt(i) !== 34) return -1;
   return n >= 1 && n <= SEQUENCE_MAX ? n : -1;
 }
 

@@ -6,6 +6,7 @@ import { storeOptions } from '../actions/store';
 import type { Logger } from '../log';
 import { DEFAULT_SEARCH_QUEUE_LIMIT, DEFAULT_SEARCH_TIMEOUT_MS, DEFAULT_SEARCH_WORKERS, WorkerSearchBackend } from '../store/search-worker';
 import { storeCollector } from '../metrics/store-collector';
+import { impstatsOptions, startImpstats } from '../metrics/impstats';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
 import { startHttp } from '../web/server';
 import { httpServiceSpec } from '../web/spec';
@@ -41,7 +42,9 @@ function httpModuleLoaded(model: ConfigModel): boolean {
 
 export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
   const model = rt.model;
-  if (!httpModuleLoaded(model)) return { close: async () => {} };
+  const stats = model.modules.some((m) => m.load.toLowerCase() === 'impstats')
+    ? startImpstats(impstatsOptions(moduleParamsFor(model, 'impstats')), rt.metrics, rt, logger) : null;
+  if (!httpModuleLoaded(model)) return { close: async () => stats?.close() };
   const params = httpModuleParams(model);
   const dataDir = rt.dataDir;
   const explicit = getParam(params, 'store')?.value;
@@ -67,6 +70,7 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: `http://${http.address}:${http.port}/` });
   return {
     close: async () => {
+      stats?.close();
       for (const u of unregister) u();
       await http.close();
       await backend.close();
