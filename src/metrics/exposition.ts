@@ -24,15 +24,31 @@ export interface Sample {
 export class Scrape {
   readonly families = new Map<string, Sample[]>();
 
-  /** Add one sample of a family declared in families.ts (an undeclared name is a programming error). */
+  private readonly index = new Map<string, Map<string, Sample>>();
+
+  /**
+   * Add one sample of a family declared in families.ts (an undeclared name is a programming error). Two samples
+   * with the same labels (two inputs both named "imtcp") are summed: a series appears once, as the format requires.
+   */
   add(name: string, labels: Labels, value: number | HistogramValue): void {
     if (!FAMILIES.has(name)) throw new Error(`metric family ${name} is not declared in src/metrics/families.ts`);
     let list = this.families.get(name);
-    if (list === undefined) {
+    let byLabels = this.index.get(name);
+    if (list === undefined || byLabels === undefined) {
       list = [];
+      byLabels = new Map();
       this.families.set(name, list);
+      this.index.set(name, byLabels);
     }
-    list.push({ labels, value });
+    const key = JSON.stringify(labels);
+    const had = byLabels.get(key);
+    if (had !== undefined && typeof had.value === 'number' && typeof value === 'number') {
+      had.value += value;
+      return;
+    }
+    const sample: Sample = { labels, value };
+    byLabels.set(key, sample);
+    list.push(sample);
   }
 
   /** Every family, in declaration order, as Prometheus text. */

@@ -23,6 +23,8 @@ test('text format: HELP/TYPE once per family, escaped label values, histogram bu
   assert.match(text, /logwarden_search_duration_seconds_bucket\{outcome="ok",le="\+Inf"\} 3\n/);
   assert.match(text, /logwarden_search_duration_seconds_count\{outcome="ok"\} 3\n/);
   assert.throws(() => s.add('logwarden_not_declared', {}, 1));
+  s.add('logwarden_input_received_total', { input: 'x' }, 6);
+  assert.match(s.text(), /logwarden_input_received_total\{input="x"\} 10\n/, 'same labels twice: one series, summed');
 });
 
 test('every family is documented in docs/metrics.md with its type, and every documented name exists', () => {
