@@ -1,7 +1,8 @@
 // Collects a running server's numbers at scrape time: inputs (sessions, refusals, TLS failures, UDP kernel
 // drops), action queues, actions (RELP), detection rules. Reads what each component counts anyway.
 import type { Input } from '../components';
-import type { ActionQueue } from '../queue/action-queue';
+import type { ActionQueue, QueueStats } from '../queue/action-queue';
+import type { RuleMetrics } from '../detect/engine';
 import { detectServices } from '../detect/service';
 import type { Scrape } from './exposition';
 import type { InputMetrics } from './input-counters';
@@ -45,25 +46,38 @@ function isRelp(a: unknown): a is RelpCounters {
   return typeof r.resent === 'number' && typeof r.reconnects === 'number' && typeof r.refused === 'number';
 }
 
+/** Queue counters by family: each reads one field of QueueStats. */
+const QUEUE_FAMILIES: ReadonlyArray<[string, (st: QueueStats) => number]> = [
+  ['logwarden_queue_size', (st) => st.size],
+  ['logwarden_queue_peak', (st) => st.peak],
+  ['logwarden_queue_disk_size', (st) => st.diskSize],
+  ['logwarden_queue_disk_bytes', (st) => st.diskBytes],
+  ['logwarden_queue_oldest_age_seconds', (st) => st.oldestAgeMs / 1000],
+  ['logwarden_queue_enqueued_total', (st) => st.enqueued],
+  ['logwarden_queue_spilled_total', (st) => st.spilled],
+  ['logwarden_queue_full_total', (st) => st.refused],
+  ['logwarden_queue_discarded_total', (st) => st.discarded],
+  ['logwarden_queue_poisoned_total', (st) => st.poisoned],
+  ['logwarden_queue_lost_at_recovery_total', (st) => st.lostAtRecovery],
+  ['logwarden_action_delivered_total', (st) => st.delivered],
+  ['logwarden_action_retries_total', (st) => st.retries],
+  ['logwarden_action_gave_up_total', (st) => st.gaveUp],
+];
+
+const RULE_FAMILIES: ReadonlyArray<[string, (m: RuleMetrics) => number]> = [
+  ['logwarden_detect_rule_evaluations_total', (m) => m.evaluations],
+  ['logwarden_detect_rule_matches_total', (m) => m.matches],
+  ['logwarden_detect_rule_alerts_total', (m) => m.alerts],
+  ['logwarden_detect_rule_suppressed_total', (m) => m.suppressed],
+  ['logwarden_detect_rule_keys', (m) => m.keysHeld],
+  ['logwarden_detect_rule_keys_dropped_total', (m) => m.keysDropped],
+];
+
 export function collectQueues(s: Scrape, queues: readonly ActionQueue[]): void {
   for (const q of queues) {
-    const action = q.action.name;
+    const l = { action: q.action.name };
     const st = q.snapshot();
-    const l = { action };
-    s.add('logwarden_queue_size', l, st.size);
-    s.add('logwarden_queue_peak', l, st.peak);
-    s.add('logwarden_queue_disk_size', l, st.diskSize);
-    s.add('logwarden_queue_disk_bytes', l, st.diskBytes);
-    s.add('logwarden_queue_oldest_age_seconds', l, st.oldestAgeMs / 1000);
-    s.add('logwarden_queue_enqueued_total', l, st.enqueued);
-    s.add('logwarden_queue_spilled_total', l, st.spilled);
-    s.add('logwarden_queue_full_total', l, st.refused);
-    s.add('logwarden_queue_discarded_total', l, st.discarded);
-    s.add('logwarden_queue_poisoned_total', l, st.poisoned);
-    s.add('logwarden_queue_lost_at_recovery_total', l, st.lostAtRecovery);
-    s.add('logwarden_action_delivered_total', l, st.delivered);
-    s.add('logwarden_action_retries_total', l, st.retries);
-    s.add('logwarden_action_gave_up_total', l, st.gaveUp);
+    for (const [family, read] of QUEUE_FAMILIES) s.add(family, l, read(st));
     s.add('logwarden_action_suspended', l, q.suspended ? 1 : 0);
     if (isRelp(q.action)) {
       s.add('logwarden_relp_resent_total', l, q.action.resent);
@@ -76,13 +90,7 @@ export function collectQueues(s: Scrape, queues: readonly ActionQueue[]): void {
 export function collectDetect(s: Scrape): void {
   for (const svc of detectServices()) {
     for (const [rule, m] of Object.entries(svc.metrics().rules)) {
-      const l = { rule };
-      s.add('logwarden_detect_rule_evaluations_total', l, m.evaluations);
-      s.add('logwarden_detect_rule_matches_total', l, m.matches);
-      s.add('logwarden_detect_rule_alerts_total', l, m.alerts);
-      s.add('logwarden_detect_rule_suppressed_total', l, m.suppressed);
-      s.add('logwarden_detect_rule_keys', l, m.keysHeld);
-      s.add('logwarden_detect_rule_keys_dropped_total', l, m.keysDropped);
+      for (const [family, read] of RULE_FAMILIES) s.add(family, { rule }, read(m));
     }
   }
 }
