@@ -1,5 +1,6 @@
 // Long-running services beside the pipeline, started by `logwarden run`: the HTTP API over the store
-// (`module(load="http" port=… address=…)`). Kept out of the core graph so the pipeline never imports web code.
+// (`module(load="http" port=… address=…)`) and impstats (`module(load="impstats" …)`). Kept out of the core graph
+// so the pipeline never imports web code.
 import type { ActionDecl, ConfigModel, Statement } from '../config/model';
 import { getParam } from '../config/model';
 import { storeOptions } from '../actions/store';
@@ -52,7 +53,7 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   const path = explicit !== undefined
     ? String(explicit)
     : storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir).path : `${dataDir}/store`;
-  // Searches run in a worker thread so a heavy query never stalls ingest on this thread.
+  // Searches run on a pool of worker threads so a heavy query never stalls ingest here, nor a light query there.
   const writer = acquireSqliteStore({ path, logger });
   const int = (name: string, dflt: number): number => {
     const v = Number(getParam(params, name)?.value ?? dflt);
