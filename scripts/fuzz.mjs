@@ -23,7 +23,7 @@ if (process.env.LW_FUZZ_CHILD === '1') {
     .beforeEach((prev) => { started = process.hrtime.bigint(); prev(); })
     .afterEach((prev) => { prev(); const ms = Number(process.hrtime.bigint() - started) / 1e6; if (ms > slowest) slowest = ms; });
   const t0 = process.hrtime.bigint();
-  const details = fc.check(prop, { numRuns: runs, seed, path, endOnFailure: path === undefined ? false : true });
+  const details = await fc.check(prop, { numRuns: runs, seed, path, endOnFailure: path === undefined ? false : true });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   process.send({
     target, runs: details.numRuns, ms, slowest, failed: details.failed, seed: details.seed, path: details.counterexamplePath,
@@ -80,7 +80,7 @@ await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () 
 
 let failed = false;
 console.log(`\nfuzz: ${RUNS} cases per target, ${JOBS} processes, ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
-console.log('target'.padEnd(18), 'cases'.padStart(9), 'cases/s'.padStart(9), 'cpu s'.padStart(8), 'wall s'.padStart(8), 'slowest case ms'.padStart(16));
+console.log('target'.padEnd(18), 'cases'.padStart(9), 'cases/s'.padStart(9), 'busy s'.padStart(8), 'wall s'.padStart(8), 'slowest case ms'.padStart(16));
 for (const [name, t] of totals) {
   console.log(name.padEnd(18), String(t.runs).padStart(9), String(Math.round(t.runs / (t.cpuMs / 1000))).padStart(9),
     (t.cpuMs / 1000).toFixed(1).padStart(8), ((t.last - t.first) / 1000).toFixed(1).padStart(8), t.slowest.toFixed(1).padStart(16));

@@ -7,7 +7,7 @@ import { TARGETS } from '../fuzz/targets';
 const RUNS = Number(process.env.LW_FUZZ_RUNS ?? 500);
 
 for (const t of TARGETS) {
-  test(`fuzz ${t.name}: ${RUNS} cases`, () => {
-    fc.assert(t.property() as fc.IProperty<unknown>, { numRuns: RUNS });
+  test(`fuzz ${t.name}: ${RUNS} cases`, async () => {
+    await fc.assert(t.property(), { numRuns: RUNS });
   });
 }
