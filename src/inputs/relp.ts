@@ -16,6 +16,7 @@ import type { TlsSettings } from '../tls/config';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramString } from './params';
 import { normaliseAddress, type HostResolver } from './resolve';
 import { resolverFor } from './tcp';
+import { InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
 
 const MAX_PORT = 65535;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -92,6 +93,13 @@ export class RelpInput implements Input {
     this.log = ctx.logger;
   }
 
+  private readonly counters = new InputCounters();
+
+  /** Session and handshake counters for the metrics registry (src/metrics). */
+  metrics(): InputMetrics {
+    return this.counters.metrics(this.sessions.size);
+  }
+
   async start(): Promise<void> {
     const t = this.s.tls;
     let server: net.Server;
@@ -101,6 +109,7 @@ export class RelpInput implements Input {
       });
       ts.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
       ts.on('tlsClientError', (err: Error, socket: net.Socket) => {
+        this.counters.tlsFailure(err);
         this.log.notice('LW_TLS_HANDSHAKE_FAILED', 'TLS handshake failed', { input: this.name, peer: `${normaliseAddress(socket.remoteAddress)}:${socket.remotePort}`, error: err.message });
       });
       server = ts;
@@ -180,6 +189,7 @@ export class RelpInput implements Input {
     const v = authorize(socket, this.s.tls!, false);
     if (!v.ok) {
       this.log.warn('LW_WARN_TLS_PEER_REFUSED', 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
+      this.counters.refuse(peerRefusalReason(v));
       socket.destroy();
       return;
     }
@@ -214,6 +224,7 @@ export class RelpInput implements Input {
       onClose: () => this.sessions.delete(session),
     });
     this.sessions.add(session);
+    this.counters.sessionsOpened++;
     socket.resume();
   }
 }

@@ -12,6 +12,7 @@ import type { FramerOptions } from '../framing/stream-framer';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
+import { InputCounters, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor, type AllowList } from './allowed-senders';
 
 /** rsyslog imtcp MaxSessions default. */
@@ -107,10 +108,18 @@ export class TcpInput implements Input {
     return this.acl?.refused ?? 0;
   }
 
+  private readonly counters = new InputCounters();
+
+  /** Connection counters for the metrics registry (src/metrics). */
+  metrics(): InputMetrics {
+    return this.counters.metrics(this.tracker.size, { allowed_sender: this.refused });
+  }
+
   async start(): Promise<void> {
     const server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     server.maxConnections = this.s.maxSessions;
     server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
+      this.counters.refuse('max_sessions');
       this.logger.warn('LW_WARN_TCP_MAX_SESSIONS', 'connection refused: maxSessions reached', { input: this.name, peer: `${normaliseAddress(d?.remoteAddress)}:${d?.remotePort ?? ''}`, maxSessions: this.s.maxSessions });
     });
     await new Promise<void>((resolve, reject) => {
@@ -186,6 +195,7 @@ export class TcpInput implements Input {
       return;
     }
     const origin: Origin = { inputname: this.name, fromhostIp: ip, fromhost, ruleset: this.s.ruleset };
+    this.counters.sessionsOpened++;
     this.tracker.open(socket, origin, this.sink, {
       maxMessageSize: this.maxMessageSize, parse: this.parse, logger: this.logger, framing: this.s.framing,
     });

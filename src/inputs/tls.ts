@@ -15,6 +15,7 @@ import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from '../tls/auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
+import { InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor } from './allowed-senders';
 
 /** rsyslog imtcp's default MaxSessions. */
@@ -121,6 +122,14 @@ class TlsInput implements Input {
     createSecureContext(secureContextOptions(this.settings, 'server'));
   }
 
+  private readonly counters = new InputCounters();
+  private acl: { refused: number } | null = null;
+
+  /** Connection and handshake counters for the metrics registry (src/metrics). */
+  metrics(): InputMetrics {
+    return this.counters.metrics(this.sessions.size, { allowed_sender: this.acl?.refused ?? 0 });
+  }
+
   start(): Promise<void> {
     const server = createServer({
       ...secureContextOptions(this.settings, 'server'),
@@ -131,6 +140,7 @@ class TlsInput implements Input {
     });
     this.server = server;
     const acl = allowListFor(this.ctx, 'tcp', this.name);
+    this.acl = acl;
     if (acl !== null) {
       // $AllowedSender TCP: refused before the handshake (TLS peers are named by address: fromhost = fromhost-ip)
       server.on('connection', (socket: Socket) => {
@@ -143,6 +153,7 @@ class TlsInput implements Input {
     server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       // Plaintext, garbage or a scanner on the TLS port: worth a notice, never more.
+      this.counters.tlsFailure(err);
       this.log.notice('LW_TLS_HANDSHAKE_FAILED', 'TLS handshake failed', { input: this.name, peer: `${peerAddress(socket.remoteAddress)}:${socket.remotePort}`, error: err.message });
     });
     server.on('error', (err) => this.log.error('LW_ERR_TLS_SERVER', 'TLS listener error', { input: this.name, error: err.message }));
@@ -163,6 +174,7 @@ class TlsInput implements Input {
     socket.on('error', (err) => this.log.debug('LW_TLS_SOCKET_ERROR', 'TLS socket error', { input: this.name, peer, error: err.message }));
     if (this.sessions.size >= this.maxSessions) {
       this.log.warn('LW_WARN_TLS_MAX_SESSIONS', 'too many TLS sessions, refusing peer', { input: this.name, peer, maxSessions: this.maxSessions });
+      this.counters.refuse('max_sessions');
       refuse(socket);
       return;
     }
@@ -170,11 +182,13 @@ class TlsInput implements Input {
     if (!v.ok) {
       // Nothing was read from this socket yet and nothing will be: the refusal happens before any session exists.
       this.log.warn('LW_WARN_TLS_PEER_REFUSED', 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
+      this.counters.refuse(peerRefusalReason(v));
       refuse(socket);
       return;
     }
     this.log.debug('LW_TLS_PEER_ACCEPTED', 'TLS peer accepted', { input: this.name, peer, subject: v.identity?.subject, protocol: socket.getProtocol() });
     const origin: Origin = { ...this.origin, fromhostIp: ip, fromhost: ip };
+    this.counters.sessionsOpened++;
     const session: StreamSession = new StreamSession(socket, origin, this.sink, {
       maxMessageSize: this.ctx.maxMessageSize, parse: this.parse, logger: this.log,
       onClose: () => this.sessions.release(session),

@@ -14,6 +14,7 @@ import type { ParseOptions } from '../parse/options';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramInt, paramOptional, paramString } from './params';
 import { resolverFor } from './tcp';
+import { InputCounters, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor, type AllowList } from './allowed-senders';
 
 const MAX_PORT = 65535;
@@ -82,6 +83,19 @@ export class UdpInput implements Input {
   /** Datagrams refused by $AllowedSender. */
   get refused(): number {
     return this.acl?.refused ?? 0;
+  }
+
+  private readonly counters = new InputCounters();
+
+  /** Counters for the metrics registry (src/metrics), with the bound sockets for the kernel drop counters. */
+  metrics(): InputMetrics {
+    const m = this.counters.metrics(undefined, { allowed_sender: this.refused });
+    m.truncated = this.truncated;
+    m.udpSockets = this.sockets.map((s) => {
+      const a = s.address();
+      return { address: a.address, port: a.port, family: a.family === 'IPv6' ? 6 as const : 4 as const };
+    });
+    return m;
   }
 
   async start(): Promise<void> {

@@ -20,6 +20,9 @@ import { setLocalHostname } from '../templates/properties';
 
 const isOn = (v: unknown): boolean => v !== undefined && /^(on|yes|1|true)$/i.test(String(v));
 import { findInput, lookupComponent, moduleParamsFor } from './registry';
+import { MetricsRegistry } from '../metrics/registry';
+import { PipelineCounters } from '../metrics/pipeline';
+import { runtimeCollector } from '../metrics/runtime-collector';
 
 export interface RuntimeOptions {
   /** Path of the config file; relative includes resolve against its directory. */
@@ -69,11 +72,20 @@ export class Runtime implements MessageSink {
   readonly tail = new TailBus();
   /** Per-source tracker, installed by the console service (src/runtime/services.ts); null without it. */
   hosts: HostTracker | null = null;
+  /** Every counter of this server, pulled at scrape time (GET /metrics, impstats; docs/metrics.md). */
+  readonly metrics = new MetricsRegistry();
+  /** Per-input message counters and per-sender sequence numbers, counted per batch in submit(). */
+  readonly pipeline = new PipelineCounters();
 
   private constructor(graph: Graph, logger: Logger, opts: RuntimeOptions) {
     this.graph = graph;
     this.logger = logger;
     this.opts = opts;
+    this.metrics.register((s) => this.pipeline.collect(s));
+    this.metrics.register(runtimeCollector({
+      inputs: () => [...this.inputs.map((i) => i.input), ...this.retired],
+      queues: () => this.graph.queues,
+    }));
   }
 
   /** Load, validate and start. Throws ConfigError when the config has errors. */
@@ -107,6 +119,7 @@ export class Runtime implements MessageSink {
     const hosts = this.hosts;
     if (this.tail.active) this.tail.publish(batch);
     if (hosts !== null) hosts.observeBatch(batch);
+    this.pipeline.count(batch);
     for (let i = 0; i < batch.length; i++) g.dispatch(batch[i]);
   }
 

@@ -1,12 +1,15 @@
 // Long-running services beside the pipeline, started by `logwarden run`: the web console and HTTP API over the
 // store (`module(load="http" port=… address=…)`, docs/console.md), with its accounts, the hosts tracker and the
-// live-tail bus. Kept out of the core graph so the pipeline never imports web code.
+// live-tail bus, and impstats (`module(load="impstats" …)`). Kept out of the core graph so the pipeline never
+// imports web code.
 import { join } from 'node:path';
 import type { ActionDecl, ConfigModel, Statement } from '../config/model';
 import { getParam } from '../config/model';
 import { storeOptions } from '../actions/store';
 import type { Logger } from '../log';
-import { WorkerSearchBackend } from '../store/search-worker';
+import { DEFAULT_SEARCH_QUEUE_LIMIT, DEFAULT_SEARCH_TIMEOUT_MS, DEFAULT_SEARCH_WORKERS, WorkerSearchBackend } from '../store/search-worker';
+import { storeCollector } from '../metrics/store-collector';
+import { impstatsOptions, startImpstats } from '../metrics/impstats';
 import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
 import { httpsOptions } from '../web/https';
 import { startHttp } from '../web/server';
@@ -48,7 +51,9 @@ const HOSTS_SAVE_MS = 5 * 60_000;
 
 export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
   const model = rt.model;
-  if (!httpModuleLoaded(model)) return { close: async () => {} };
+  const stats = model.modules.some((m) => m.load.toLowerCase() === 'impstats')
+    ? startImpstats(impstatsOptions(moduleParamsFor(model, 'impstats')), rt.metrics, rt, logger) : null;
+  if (!httpModuleLoaded(model)) return { close: async () => stats?.close() };
   const params = httpModuleParams(model);
   const loc = model.modules.find((m) => [httpServiceSpec.name, ...httpServiceSpec.aliases].includes(m.load.toLowerCase()))!.loc;
   const dataDir = rt.dataDir;
@@ -72,9 +77,18 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   };
   const saveTimer = setInterval(saveHosts, HOSTS_SAVE_MS);
   saveTimer.unref();
-  // Searches run in a worker thread so a heavy query never stalls ingest on this thread.
+  // Searches run on a pool of worker threads so a heavy query never stalls ingest here, nor a light query there.
   const writer = acquireSqliteStore({ path, logger });
-  const backend = new WorkerSearchBackend(writer, path);
+  const int = (name: string, dflt: number): number => {
+    const v = Number(getParam(params, name)?.value ?? dflt);
+    return Number.isInteger(v) && v > 0 ? v : dflt;
+  };
+  const backend = new WorkerSearchBackend(writer, path, {
+    workers: int('search.workers', DEFAULT_SEARCH_WORKERS),
+    timeoutMs: 1000 * int('search.timeout', DEFAULT_SEARCH_TIMEOUT_MS / 1000),
+    queueLimit: int('search.queuelimit', DEFAULT_SEARCH_QUEUE_LIMIT),
+  });
+  const unregister = [rt.metrics.register((s) => backend.collect(s)), rt.metrics.register(storeCollector(backend))];
   const port = Number(getParam(params, 'port')?.value ?? 8080);
   const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
   const allowedHosts = String(getParam(params, 'allowedhosts')?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
@@ -82,10 +96,13 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   try {
     http = await startHttp({
       backend, host, port, logger, users, allowedHosts, tls, tail: rt.tail, hosts,
+      metrics: { registry: rt.metrics, pipeline: rt.pipeline },
       retention: storeOpts ? { days: storeOpts.retentionDays, maxBytes: storeOpts.retentionMaxBytes } : null,
     });
   } catch (e) {
     clearInterval(saveTimer);
+    stats?.close();
+    for (const u of unregister) u();
     rt.hosts = null;
     await backend.close();
     await releaseSqliteStore(writer);
@@ -100,6 +117,8 @@ export async function startServices(rt: Runtime, logger: Logger): Promise<Servic
   return {
     close: async () => {
       clearInterval(saveTimer);
+      stats?.close();
+      for (const u of unregister) u();
       await http.close();
       rt.hosts = null;
       saveHosts();

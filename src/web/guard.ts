@@ -109,7 +109,7 @@ export function makeGuard(o: GuardOptions): (req: FastifyRequest, reply: Fastify
 
   return async (req, reply) => {
     const path = pathOf(req.url);
-    const api = path.startsWith('/api/') || path === '/healthz';
+    const api = path.startsWith('/api/') || path === '/healthz' || path === '/metrics';
     setSecurityHeaders(reply, api, o.https);
     req.principal = null;
     if (req.url.length > o.maxUrlBytes) return refuse(reply, 414, 'LW_ERR_API_URI', 'request URI too long');

@@ -7,6 +7,7 @@ import type { Query, QueryNode } from '../store/query/ast';
 import { QueryError } from '../store/query/errors';
 import { parseTimeValue } from '../store/query/fields';
 import { parseQuery } from '../store/query/parser';
+import { SEARCH_RETRY_AFTER_S } from '../store/search-worker';
 import { UserStoreError } from './users';
 
 export class BadRequest extends Error {
@@ -93,6 +94,9 @@ export function sendError(reply: FastifyReply, err: unknown, logger: Logger): Fa
   }
   if (err instanceof BadRequest) return reply.code(400).send({ error: { code: err.code, message: err.message, param: err.param } });
   if (err instanceof UserStoreError) return reply.code(400).send({ error: { code: err.code, message: err.message } });
+  if (err instanceof StoreError && err.code === 'LW_ERR_SEARCH_BUSY') {
+    return reply.code(503).header('retry-after', String(SEARCH_RETRY_AFTER_S)).send({ error: { code: err.code, message: err.message } });
+  }
   if (err instanceof StoreError && err.code.startsWith('LW_ERR_QUERY')) {
     return reply.code(400).send({ error: { code: err.code, message: err.message } });
   }

@@ -1,4 +1,5 @@
 // Console routes beside search: live tail (SSE), hosts, alerts (list, detail, acknowledge), status and stats.
+import { withMetrics, type MetricsSource } from './metrics-routes';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../cli/main';
 import { compileQuery } from '../detect/query-eval';
@@ -21,8 +22,8 @@ export interface ConsoleRouteOptions {
   hosts: HostTracker | null;
   /** Retention settings of the store, for /api/status. */
   retention?: { days: number; maxBytes: number } | null;
-  /** A metrics registry snapshot (src/metrics), when one runs. */
-  metrics?: () => unknown;
+  /** The metrics registry (src/metrics), when one runs. */
+  metrics?: MetricsSource;
   startedMs: number;
 }
 
@@ -129,7 +130,7 @@ export function consoleRoutes(app: FastifyInstance, o: ConsoleRouteOptions): voi
         store: { rows: st.rows, bytes: st.bytes, partitions: st.partitions.length, retention: o.retention ?? null },
         uptimeS: Math.round((Date.now() - o.startedMs) / 1000),
         version: version(),
-        metrics: o.metrics ? o.metrics() : null,
+        metrics: o.metrics ? await o.metrics.registry.json() : null,
       };
     } catch (err) {
       return sendError(reply, err, logger);
@@ -138,7 +139,7 @@ export function consoleRoutes(app: FastifyInstance, o: ConsoleRouteOptions): voi
 
   app.get('/api/stats', async (_req, reply) => {
     try {
-      return await backend.stats();
+      return await withMetrics(await backend.stats(), { metrics: o.metrics });
     } catch (err) {
       return sendError(reply, err, logger);
     }

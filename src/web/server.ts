@@ -17,6 +17,7 @@ import { searchRoutes } from './routes-search';
 import { SessionTable } from './sessions';
 import { TailHub } from './tail';
 import type { UserStore } from './users';
+import { registerMetricsRoutes, type MetricsSource } from './metrics-routes';
 
 export interface HttpOptions {
   backend: StoreBackend;
@@ -35,7 +36,8 @@ export interface HttpOptions {
   tail?: TailBus | null;
   hosts?: HostTracker | null;
   retention?: { days: number; maxBytes: number } | null;
-  metrics?: () => unknown;
+  /** The running server's metrics (GET /metrics, /api/status, the `metrics` field of /api/stats). */
+  metrics?: MetricsSource;
   /** Directory of the built UI (default dist/ui). */
   uiDir?: string;
 }
@@ -85,6 +87,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
   const tail = opts.tail ? new TailHub(opts.tail) : null;
   consoleRoutes(app, { backend, logger, tail, hosts: opts.hosts ?? null, retention: opts.retention, metrics: opts.metrics, startedMs: Date.now() });
   pageRoutes(app, opts.uiDir);
+  registerMetricsRoutes(app, opts);
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'LW_ERR_API_NOT_FOUND', message: 'no such endpoint' } }));
   app.setErrorHandler((err: Error, _req, reply) => {

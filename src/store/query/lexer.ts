@@ -22,6 +22,8 @@ export const RELATIVE_TIME = /^-(\d{1,9})([smhdw])$/;
 const MISTYPED_SPAN = /^-\d+[A-Za-z]+$/;
 
 const MAX_QUERY_LENGTH = 8192;
+/** C0 controls other than tab, LF and CR, and DEL. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function isBreak(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '(' || ch === ')' || ch === '|' || ch === '"';
@@ -48,6 +50,12 @@ function readString(src: string, i: number): [string, number] {
 export function tokenize(src: string): Token[] {
   if (src.length > MAX_QUERY_LENGTH) {
     throw new QueryError('LW_ERR_QUERY_SYNTAX', `query longer than ${MAX_QUERY_LENGTH} characters`, MAX_QUERY_LENGTH + 1, src.slice(0, 80));
+  }
+  // NUL and other control characters end strings in SQLite's FTS5 query syntax ("unterminated string"): refused
+  // here with their column instead of failing in the store.
+  const ctl = CONTROL.exec(src);
+  if (ctl !== null) {
+    throw new QueryError('LW_ERR_QUERY_SYNTAX', `control character U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in a query`, ctl.index + 1, src);
   }
   const out: Token[] = [];
   let i = 0;

@@ -55,7 +55,7 @@ test('every route of the table: 401 (API) or 302 to /login (pages) without crede
       seen.public++;
       assert.notEqual(res.status, 401, where);
       assert.notEqual(res.status, 302, where);
-    } else if (path.startsWith('/api/')) {
+    } else if (path.startsWith('/api/') || path === '/metrics') {
       seen.api++;
       assert.equal(res.status, 401, where);
       assert.equal(res.json.error.code, 'LW_ERR_API_AUTH', where);
@@ -65,7 +65,7 @@ test('every route of the table: 401 (API) or 302 to /login (pages) without crede
       assert.equal(res.headers.location, `/login?next=${encodeURIComponent(path)}`, where);
     }
   }
-  assert.deepEqual(seen, { api: 13, page: 6, public: 4 }, 'the public list is exactly /login, /assets/*, POST /api/login, /healthz');
+  assert.deepEqual(seen, { api: 14, page: 6, public: 4 }, 'the public list is exactly /login, /assets/*, POST /api/login, /healthz');
   const q = await call(http.port, 'GET', '/search?q=a%20b');
   assert.equal(q.headers.location, `/login?next=${encodeURIComponent('/search?q=a%20b')}`, 'next keeps the query string');
   const unknown = await call(http.port, 'GET', '/api/nope');
