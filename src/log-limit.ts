@@ -13,7 +13,7 @@ export interface LogLimitOptions {
   maxKeys?: number;
 }
 
-interface Entry { level: Level; code: string; peer: string; message: string; written: number; suppressed: number }
+interface Entry { level: Level; code: string; peer: string; message: string; written: number; suppressed: number; burst: number }
 
 const DEFAULTS = { burst: 5, windowMs: 10_000, maxKeys: 10_000 };
 
@@ -30,8 +30,11 @@ export class LogLimiter {
     this.o = { ...DEFAULTS, ...opts };
   }
 
-  /** Log one line about `peer` (an address, not address:port), unless this code+peer is over its burst. */
-  log(level: Level, code: string, peer: string, message: string, fields: Record<string, unknown> = {}): void {
+  /**
+   * Log one line about `peer` (an address, not address:port), unless this code+peer is over its burst (`burst`
+   * overrides the limiter's for this code, e.g. 1 for "once per peer and window").
+   */
+  log(level: Level, code: string, peer: string, message: string, fields: Record<string, unknown> = {}, burst = this.o.burst): void {
     let key = `${code}\u0000${peer}`;
     let e = this.entries.get(key);
     if (e === undefined) {
@@ -40,12 +43,12 @@ export class LogLimiter {
         e = this.entries.get(key);
       }
       if (e === undefined) {
-        e = { level, code, peer: this.entries.size >= this.o.maxKeys ? '*' : peer, message, written: 0, suppressed: 0 };
+        e = { level, code, peer: this.entries.size >= this.o.maxKeys ? '*' : peer, message, written: 0, suppressed: 0, burst };
         this.entries.set(key, e);
       }
       this.arm();
     }
-    if (e.written < this.o.burst) {
+    if (e.written < e.burst) {
       e.written++;
       this.logger.log(level, code, message, fields);
       return;
@@ -54,8 +57,8 @@ export class LogLimiter {
     this.suppressedTotal++;
   }
 
-  warn(code: string, peer: string, message: string, fields?: Record<string, unknown>): void { this.log('warn', code, peer, message, fields); }
-  notice(code: string, peer: string, message: string, fields?: Record<string, unknown>): void { this.log('notice', code, peer, message, fields); }
+  warn(code: string, peer: string, message: string, fields?: Record<string, unknown>, burst?: number): void { this.log('warn', code, peer, message, fields, burst); }
+  notice(code: string, peer: string, message: string, fields?: Record<string, unknown>, burst?: number): void { this.log('notice', code, peer, message, fields, burst); }
 
   /** End the window: one summary line per code+peer that had lines suppressed; counts restart. */
   flush(): void {
