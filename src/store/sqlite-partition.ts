@@ -5,7 +5,7 @@
 // back at once (dropping a table only moves pages to the freelist), size accounting is a stat() per file, and a
 // long search on old partitions never shares a WAL with the writer.
 import Database from 'better-sqlite3';
-import { statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRow } from './backend';
 import { DIMS_OFF_KEY, DIMS_SCHEMA, DimsWriter } from './columns';
@@ -73,6 +73,22 @@ function numOf(v: unknown): number | null {
   return null;
 }
 
+/** Mode of new partition files (SQLite gives its -wal and -shm files the same): owner rw, group r. */
+export const DEFAULT_FILE_MODE = 0o640;
+
+/**
+ * Create an empty database file with `mode` whatever the umask (SQLite opens an empty file as a new database and
+ * copies its mode to the -wal/-shm files it creates).
+ */
+function createWithMode(file: string, mode: number): void {
+  const fd = openSync(file, 'a', mode);
+  try {
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class Partition {
   readonly name: string;
   readonly startUs: number;
@@ -93,10 +109,11 @@ export class Partition {
   private readonly dictLimit: number | undefined;
 
   /** `dictLimit`: most distinct hosts/apps the column cache codes (tests lower it to reach the fallback). */
-  constructor(dir: string, name: string, readonly: boolean, dictLimit?: number) {
+  constructor(dir: string, name: string, readonly: boolean, dictLimit?: number, fileMode = DEFAULT_FILE_MODE) {
     this.name = name;
     this.startUs = partitionStart(name);
     this.file = join(dir, `${name}.db`);
+    if (!readonly && !existsSync(this.file)) createWithMode(this.file, fileMode);
     // better-sqlite3 is synchronous: a long busy wait would freeze the event loop and every input with it. The
     // writer gives up quickly (SQLITE_BUSY → the action rejects → the queue retries and applies backpressure);
     // readers (search, in a worker thread) may wait longer.

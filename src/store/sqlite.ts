@@ -1,6 +1,6 @@
 // The SQLite store backend: day partitions (one file each, see sqlite-partition.ts), one writer, keyset-paged
 // search merged across partitions, aggregations merged in JS, and retention by age and total size.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Logger } from '../log';
 import { AggMerger, aggColumns, aggregationOf, type AggPipe } from './aggregate';
 import {
@@ -34,7 +34,13 @@ export interface SqliteStoreOptions {
   columnCacheBytes?: number;
   /** Most distinct hosts/apps a partition's column cache codes (tests lower it to exercise the fallback). */
   dictLimit?: number;
+  /** Mode of new partition files, whatever the umask (default 0640). */
+  fileMode?: number;
+  /** Mode of the store directory when it is created (default 0750). */
+  dirMode?: number;
 }
+
+export const DEFAULT_STORE_DIR_MODE = 0o750;
 
 /** Default column-cache budget: 14 bytes a row, so ~19M rows. */
 export const DEFAULT_COLUMN_CACHE_BYTES = 256 * 1024 * 1024;
@@ -72,7 +78,10 @@ export class SqliteStore implements StoreBackend {
   constructor(opts: SqliteStoreOptions) {
     this.opts = opts;
     this.columns = new ColumnCache(opts.columnCacheBytes ?? DEFAULT_COLUMN_CACHE_BYTES);
-    if (!opts.readonly) mkdirSync(opts.path, { recursive: true });
+    if (!opts.readonly && !existsSync(opts.path)) {
+      mkdirSync(opts.path, { recursive: true, mode: opts.dirMode ?? DEFAULT_STORE_DIR_MODE });
+      chmodSync(opts.path, opts.dirMode ?? DEFAULT_STORE_DIR_MODE); // the umask filtered mkdir's mode
+    }
     let names: string[] = [];
     try {
       names = readdirSync(opts.path).filter((f) => PARTITION_FILE.test(f)).map((f) => f.slice(0, -3)).sort();
@@ -87,7 +96,7 @@ export class SqliteStore implements StoreBackend {
 
   private openPartition(name: string): Partition {
     try {
-      const p = new Partition(this.opts.path, name, this.opts.readonly === true, this.opts.dictLimit);
+      const p = new Partition(this.opts.path, name, this.opts.readonly === true, this.opts.dictLimit, this.opts.fileMode);
       this.parts.set(name, p);
       return p;
     } catch (e) {
