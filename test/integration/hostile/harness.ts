@@ -15,6 +15,8 @@ const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'logwarden.js');
 const PKI = join(ROOT, 'test', 'fixtures', 'pki');
 export const ATTACKER = '127.0.0.2';
+/** Attackers spread over 20 loopback addresses (127.0.0.2 … 127.0.0.21): the listener-wide limits apply. */
+export const attackerAddress = (i: number): string => `127.0.0.${2 + (i % 20)}`;
 
 export interface Target {
   dir: string;
@@ -137,14 +139,13 @@ export async function goodClientsDeliver(target: Target, n = 300, rate = 150): P
   return { tcp, tls: tlsR, drainMs };
 }
 
-/** Open `count` sockets from ATTACKER with at most `parallel` connecting at once; `onOpen` runs on each. */
-export async function openMany(count: number, parallel: number, open: () => Promise<net.Socket | null>): Promise<net.Socket[]> {
+/** Open `count` sockets with at most `parallel` connecting at once (`open(i)` for the i-th); those that opened. */
+export async function openMany(count: number, parallel: number, open: (i: number) => Promise<net.Socket | null>): Promise<net.Socket[]> {
   const socks: net.Socket[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
-      next++;
-      const s = await open().catch(() => null);
+      const s = await open(next++).catch(() => null);
       if (s) socks.push(s);
     }
   };
@@ -152,9 +153,9 @@ export async function openMany(count: number, parallel: number, open: () => Prom
   return socks;
 }
 
-export function rawConnect(port: number, first?: Buffer): Promise<net.Socket | null> {
+export function rawConnect(port: number, first?: Buffer, from = ATTACKER): Promise<net.Socket | null> {
   return new Promise((res) => {
-    const s = net.connect({ port, host: '127.0.0.1', localAddress: ATTACKER }, () => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress: from }, () => {
       if (first) s.write(first);
       res(s);
     });
@@ -163,9 +164,9 @@ export function rawConnect(port: number, first?: Buffer): Promise<net.Socket | n
   });
 }
 
-export function tlsIdle(port: number): Promise<net.Socket | null> {
+export function tlsIdle(port: number, from = ATTACKER): Promise<net.Socket | null> {
   return new Promise((res) => {
-    const raw = net.connect({ port, host: '127.0.0.1', localAddress: ATTACKER });
+    const raw = net.connect({ port, host: '127.0.0.1', localAddress: from });
     raw.on('error', () => res(null));
     const s = tls.connect({ socket: raw, rejectUnauthorized: false }, () => res(s));
     s.on('error', () => res(null));
@@ -193,6 +194,14 @@ export function report(t: TestContext, attack: string, target: Target, peakFds: 
   t.diagnostic(row);
   if (process.env.LW_HOSTILE_REPORT) writeFileSync(process.env.LW_HOSTILE_REPORT, row + '\n', { flag: 'a' });
 }
+
+/** Log lines with `code` in the child's stderr. */
+export function linesWith(target: Target, code: string): string[] {
+  return target.stderr().split('\n').filter((l) => l.includes(` ${code} `));
+}
+
+/** Sockets of `socks` the server has not closed. */
+export const stillOpen = (socks: net.Socket[]): number => socks.filter((s) => !s.destroyed && !s.readableEnded).length;
 
 export const num = (name: string, def: number): number => {
   const v = Number(process.env[name]);
