@@ -1,5 +1,5 @@
 // Rate limit for Logwarden's own log lines about peers (refusals, handshake failures, protocol mismatches): per
-// code and peer, the first few lines of each window are written, the rest counted and summarised once when the
+// code, peer and message text, the first few lines of each window are written, the rest counted and summarised once when the
 // window ends ("1800 more LW_WARN_TCP_MAX_SESSIONS from 127.0.0.1 in the last 10 s"). A hostile peer cannot
 // turn Logwarden's stderr into its amplifier.
 import type { Level, Logger } from './log';
@@ -35,11 +35,11 @@ export class LogLimiter {
    * overrides the limiter's for this code, e.g. 1 for "once per peer and window").
    */
   log(level: Level, code: string, peer: string, message: string, fields: Record<string, unknown> = {}, burst = this.o.burst): void {
-    let key = `${code}\u0000${peer}`;
+    let key = `${code}\u0000${peer}\u0000${message}`;
     let e = this.entries.get(key);
     if (e === undefined) {
       if (this.entries.size >= this.o.maxKeys) {
-        key = `${code}\u0000*`;
+        key = `${code}\u0000*\u0000${message}`;
         e = this.entries.get(key);
       }
       if (e === undefined) {

@@ -157,6 +157,7 @@ export function rawConnect(port: number, first?: Buffer, from = ATTACKER): Promi
   return new Promise((res) => {
     const s = net.connect({ port, host: '127.0.0.1', localAddress: from }, () => {
       if (first) s.write(first);
+      s.resume(); // read (and drop) what the server sends, so its close is seen
       res(s);
     });
     s.on('error', () => res(null));
