@@ -12,6 +12,7 @@ import { DIMS_OFF_KEY, DIMS_SCHEMA, DimsWriter } from './columns';
 import * as E from './encoded-rows';
 import { loadNativeExtension } from './fts-bitmap';
 import { ipToKey } from './ip';
+import { encodeRaw, markRawEscapes } from '../util/raw-text';
 import { NUM_FN } from './query/compile-sqlite';
 
 export const DAY_US = 86_400_000_000;
@@ -71,6 +72,19 @@ function numOf(v: unknown): number | null {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v)) return Number(v);
   return null;
+}
+
+/** A lone low surrogate U+DC80..U+DCFF: an escaped byte of rawmsg that was not valid UTF-8 (util/raw-text.ts). */
+const RAW_ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+
+/**
+ * The `raw` column value: valid UTF-8 as TEXT; a rawmsg that is not valid UTF-8 as a BLOB of its exact bytes
+ * (SQLite keeps a BLOB as is in a TEXT column; LIKE and instr read it as text, so `raw:` search still matches).
+ */
+function rawValue(raw: string | null | undefined): string | Buffer | null {
+  if (raw === null || raw === undefined || !RAW_ESCAPE.test(raw)) return raw ?? null;
+  markRawEscapes(); // this thread's encoder must write escaped bytes back (the flag is per thread)
+  return encodeRaw(raw);
 }
 
 /** Mode of new partition files (SQLite gives its -wal and -shm files the same): owner rw, group r. */
@@ -208,7 +222,7 @@ export class Partition {
       if (tsReported > maxTs) maxTs = tsReported;
       args.push(firstId + i, tsReported, nums[o + E.N_TS_RECEIVED]!, texts[t + E.T_HOST]!, ip, key, texts[t + E.T_APP]!,
         texts[t + E.T_PROCID]!, texts[t + E.T_MSGID]!, nums[o + E.N_FACILITY]!, nums[o + E.N_SEVERITY]!,
-        texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], texts[t + E.T_RAW]);
+        texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], rawValue(texts[t + E.T_RAW]));
     };
     const lastId = firstId + count - 1;
     const write = this.db.transaction(() => {

@@ -14,6 +14,7 @@ import { aggregateColumns, columnsCanAnswer } from './column-agg';
 import { ColumnCache } from './columns';
 import type { QueryNode } from './query/ast';
 import { aggregateSql } from './sqlite-aggregate';
+import { decodeRaw } from '../util/raw-text';
 import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
 
 export interface SqliteStoreOptions {
@@ -48,7 +49,7 @@ export const DEFAULT_COLUMN_CACHE_BYTES = 256 * 1024 * 1024;
 interface RawRow {
   id: number; ts_reported: number; ts_received: number; host: string; fromhost_ip: string; app: string;
   procid: string; msgid: string; facility: number; severity: number; structured_data: string; msg: string;
-  fields: string | null; raw: string | null;
+  fields: string | null; raw: string | Buffer | null;
 }
 
 const RATE_WINDOW_S = 60;
@@ -61,7 +62,8 @@ function toHit(r: RawRow): Hit {
   return {
     id: String(r.id), tsReported: r.ts_reported, tsReceived: r.ts_received, host: r.host, fromhostIp: r.fromhost_ip,
     app: r.app, procid: r.procid, msgid: r.msgid, facility: r.facility, severity: r.severity,
-    structuredData: r.structured_data, msg: r.msg, fields: r.fields === null ? {} : JSON.parse(r.fields), raw: r.raw,
+    structuredData: r.structured_data, msg: r.msg, fields: r.fields === null ? {} : JSON.parse(r.fields),
+    raw: Buffer.isBuffer(r.raw) ? decodeRaw(r.raw) : r.raw, // a BLOB: rawmsg that was not valid UTF-8
   };
 }
 
