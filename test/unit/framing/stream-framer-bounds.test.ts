@@ -80,3 +80,14 @@ test('property: any digit run, any chunking, either mode: held ≤ maxMessageSiz
     },
   ), { numRuns: 300 });
 });
+
+test('as rsyslogd 8.2302 (checked over imtcp): 20,000 digits, SP, text → the first 8096 digits, then in sync', () => {
+  // rsyslogd wrote "[" + 8096 × "9" + "]" then "[<13>Jan  2 03:04:05 h app: after2]" for this input, and
+  // "1234567890123456789012345tail one" for a 25-digit count (digits kept, separator dropped).
+  const a = framer({ maxMessageSize: 8096 });
+  a.f.push(Buffer.concat([Buffer.alloc(20_000, '9'), Buffer.from(' x\n<13>Jan  2 03:04:05 h app: after2\n')]));
+  assert.deepEqual(a.frames, ['9'.repeat(8096), '<13>Jan  2 03:04:05 h app: after2']);
+  const b = framer({ maxMessageSize: 8096 });
+  b.f.push(Buffer.from('1234567890123456789012345 tail one\n<13>Jan  2 03:04:05 h app: after\n'));
+  assert.deepEqual(b.frames, ['1234567890123456789012345tail one', '<13>Jan  2 03:04:05 h app: after']);
+});
