@@ -18,7 +18,7 @@ import { normaliseAddress, type HostResolver } from './resolve';
 import { resolverFor } from './tcp';
 import { connPolicyParams, ConnectionGate, DEFAULT_MAX_SESSIONS, readConnPolicy, type Conn, type ConnPolicy } from './conn-gate';
 import { peerLog } from '../log-limit';
-import { tlsFailureKind, type HandshakeFailures } from '../tls/handshake-errors';
+import { onHandshakeFailure, type HandshakeFailures } from '../tls/handshake-errors';
 
 const MAX_PORT = 65535;
 const RELOAD_DEBOUNCE_MS = 500;
@@ -118,18 +118,8 @@ export class RelpInput implements Input {
       });
       ts.on('connection', (socket: net.Socket) => { this.gate.admitHandshake(socket, normaliseAddress(socket.remoteAddress)); });
       ts.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
-      ts.on('tlsClientError', (err: Error, socket: net.Socket) => {
-        const ip = normaliseAddress(socket.remoteAddress);
-        const kind = tlsFailureKind(err);
-        this.handshakesFailed[kind]++;
-        const peer = `${ip}:${socket.remotePort}`;
-        if (kind === 'notTls') {
-          peerLog(this.log).warn('LW_WARN_PROTOCOL_MISMATCH', ip, 'non-TLS data on a TLS RELP port (a plain RELP sender? set tls="on" on the sender); connection closed', { input: this.name, peer, error: err.message }, 1);
-        } else {
-          peerLog(this.log).notice('LW_TLS_HANDSHAKE_FAILED', ip, 'TLS handshake failed', { input: this.name, peer, error: err.message });
-        }
-        socket.destroy();
-      });
+      ts.on('tlsClientError', (err: Error, socket: net.Socket) => onHandshakeFailure(err, socket, this.handshakesFailed, this.log, this.name,
+        'non-TLS data on a TLS RELP port (a plain RELP sender? set tls="on" on the sender); connection closed'));
       server = ts;
       this.watchFiles(t);
     } else {

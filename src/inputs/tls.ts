@@ -18,7 +18,7 @@ import { secureContextOptions } from '../tls/context';
 import { allowListFor } from './allowed-senders';
 import { connPolicyParams, ConnectionGate, DEFAULT_MAX_SESSIONS, readConnPolicy } from './conn-gate';
 import { peerLog } from '../log-limit';
-import { tlsFailureKind, type HandshakeFailures } from '../tls/handshake-errors';
+import { onHandshakeFailure, type HandshakeFailures } from '../tls/handshake-errors';
 
 /** Wait for editors/cert tools to finish writing before reloading changed files. */
 const RELOAD_DEBOUNCE_MS = 500;
@@ -147,19 +147,9 @@ class TlsInput implements Input {
       this.gate.admitHandshake(socket, ip);
     });
     server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
-    server.on('tlsClientError', (err: Error, socket: Socket) => {
-      // Plaintext, garbage, a stalled handshake or a scanner on the TLS port: a notice per peer and window.
-      const ip = peerAddress(socket.remoteAddress);
-      const kind = tlsFailureKind(err);
-      this.handshakesFailed[kind]++;
-      const peer = `${ip}:${socket.remotePort}`;
-      if (kind === 'notTls') {
-        peerLog(this.log).warn('LW_WARN_PROTOCOL_MISMATCH', ip, 'non-TLS data on a TLS port (a plain TCP sender? send with TLS, StreamDriver.Mode=1, or to a plain port); connection closed, nothing stored', { input: this.name, peer, error: err.message }, 1);
-      } else {
-        peerLog(this.log).notice('LW_TLS_HANDSHAKE_FAILED', ip, 'TLS handshake failed', { input: this.name, peer, error: err.message });
-      }
-      socket.destroy();
-    });
+    // Plaintext, garbage, a stalled handshake or a scanner on the TLS port: counted, a line per peer and window.
+    server.on('tlsClientError', (err: Error, socket: Socket) => onHandshakeFailure(err, socket, this.handshakesFailed, this.log, this.name,
+      'non-TLS data on a TLS port (a plain TCP sender? send with TLS, StreamDriver.Mode=1, or to a plain port); connection closed, nothing stored'));
     server.on('error', (err) => peerLog(this.log).log('error', 'LW_ERR_TLS_SERVER', '*', 'TLS listener error', { input: this.name, error: err.message }));
     this.watchFiles();
     return new Promise((resolve, reject) => {

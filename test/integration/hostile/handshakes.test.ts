@@ -28,6 +28,7 @@ test('10,000 garbage handshakes: good clients deliver all, warnings rate-limited
   const fds = sampleFds(target);
   const total = num('LW_HOSTILE_GARBAGE', 10_000);
   let done = 0;
+  const started = Date.now();
   const attack = openMany(total, 50, async (i) => {
     const s = await rawConnect(target.tlsPort, randomBytes(64), attackerAddress(i));
     if (s) await new Promise<void>((r) => { s.on('close', () => r()); setTimeout(() => { s.destroy(); r(); }, 200); });
@@ -36,12 +37,15 @@ test('10,000 garbage handshakes: good clients deliver all, warnings rate-limited
   });
   const good = await goodClientsDeliver(target);
   await attack;
+  const windows = Math.ceil((Date.now() - started) / 10_000) + 1;
   fds.stop();
   report(t, '10,000 garbage TLS handshakes', target, fds.peak, good);
   const warn = linesWith(target, 'LW_WARN_PROTOCOL_MISMATCH').length + linesWith(target, 'LW_TLS_HANDSHAKE_FAILED').length + linesWith(target, 'LW_WARN_SESSION_REFUSED').length;
-  t.diagnostic(`${done} garbage connections; ${warn} warning lines about them`);
+  t.diagnostic(`${done} garbage connections; ${warn} warning lines about them over ${windows} log windows`);
   assert.equal(done, total);
-  assert.ok(warn < 400, `${warn} lines`);
+  // Per 10 s window, address (20) and line kind: ≤ 5 lines + 1 summary (refusals, handshake failures), 1 + 1
+  // (mismatch): at most 20 × 14 a window, whatever the attack's size.
+  assert.ok(warn <= windows * 20 * 14, `${warn} lines in ${windows} windows`);
   assert.ok(target.hwmMb() < 300, `VmHWM ${target.hwmMb()} MB`);
   assert.equal(await target.stop(), 0);
 });
