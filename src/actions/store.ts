@@ -37,6 +37,8 @@ const PARAMS: ParamSpec[] = [
   { name: 'retention.maxBytes', type: 'size', unit: 'bytes', default: 0, doc: 'drop the oldest partitions while the store is larger (0: no limit)' },
   { name: 'retention.maxsize', type: 'size', unit: 'bytes', doc: 'same as retention.maxBytes (the clickhouse action\'s spelling)' },
   { name: 'keepraw', type: 'binary', default: false, doc: 'also store rawmsg (the frame as received), searchable as raw:' },
+  { name: 'fileCreateMode', type: 'string', default: '0640', doc: 'mode of new partition files (octal, whatever the umask; SQLite gives -wal/-shm the same)' },
+  { name: 'dirCreateMode', type: 'string', default: '0750', doc: 'mode of the store directory when it is created (octal)' },
   { name: 'batch.size', type: 'int', default: DEFAULT_CHUNK_ROWS, doc: 'most rows per SQLite transaction' },
 ];
 
@@ -71,6 +73,15 @@ export interface StoreActionOptions {
   retentionMaxBytes: number;
   keepRaw: boolean;
   chunkRows: number;
+  fileMode: number;
+  dirMode: number;
+}
+
+function octalMode(decl: ActionDecl, mp: Params, name: string, def: number): number {
+  const v = value(decl, mp, name);
+  if (v === undefined || v === '') return def;
+  if (!/^0?[0-7]{3,4}$/.test(String(v))) throw new StoreParamError(`${place(decl, name)}: ${name}="${String(v)}" must be an octal mode like 0640`);
+  return Number.parseInt(String(v), 8);
 }
 
 /** Decide every option at config load; throws LW_ERR_STORE_PARAM naming file:line:col. */
@@ -84,6 +95,8 @@ export function storeOptions(decl: ActionDecl, mp: Params, dataDir: string): Sto
     retentionMaxBytes: intValue(decl, mp, 'retention.maxsize', 0) ?? intValue(decl, mp, 'retention.maxBytes', 0) ?? 0,
     keepRaw: keep === true || keep === 1 || (typeof keep === 'string' && /^(on|yes|true|1)$/i.test(keep)),
     chunkRows: intValue(decl, mp, 'batch.size', 1) ?? DEFAULT_CHUNK_ROWS,
+    fileMode: octalMode(decl, mp, 'fileCreateMode', 0o640),
+    dirMode: octalMode(decl, mp, 'dirCreateMode', 0o750),
   };
 }
 
@@ -118,7 +131,7 @@ export class StoreAction implements Action {
     if (this.store === null) {
       this.store = acquireSqliteStore({
         path: this.opts.path, retentionDays: this.opts.retentionDays, retentionMaxBytes: this.opts.retentionMaxBytes,
-        logger: this.logger,
+        fileMode: this.opts.fileMode, dirMode: this.opts.dirMode, logger: this.logger,
       });
       if (this.opts.retentionDays > 0 || this.opts.retentionMaxBytes > 0) {
         this.timer = setInterval(() => this.retention(), RETENTION_INTERVAL_MS);

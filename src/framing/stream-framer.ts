@@ -44,6 +44,14 @@ const OCTET_COUNT_CAP = 200_000_000;
 const enum State { AtStart, InCount, InOctetFrame, InLfFrame, SkipOctets, SkipToDelimiter }
 
 export const LW_ERR_FRAMING = 'LW_ERR_FRAMING';
+
+/**
+ * A piece kept across reads is copied when it is a small part of its received chunk, so that a peer sending
+ * many tiny pieces cannot pin many whole read buffers: what a session holds stays near the bytes it keeps.
+ */
+function compact(piece: Buffer): Buffer {
+  return piece.length * 4 < piece.buffer.byteLength ? Buffer.from(piece) : piece;
+}
 export const LW_ERR_OVERSIZE = 'LW_ERR_OVERSIZE';
 
 export class StreamFramer {
@@ -62,9 +70,15 @@ export class StreamFramer {
   /** Pieces of the current frame received in earlier chunks (copied together only at the end). */
   private pieces: Buffer[] = [];
   private pieceLen = 0;
-  /** Digits of the octet count as received (kept when the count turns out invalid, as rsyslog does). */
+  /**
+   * Digits of the octet count as received (kept when the count turns out invalid, as rsyslog does), at most
+   * maxMessageSize of them: a count that never ends (a stream of digits) costs no more memory than one message.
+   */
   private countStart = 0;
   private countDigits: Buffer[] = [];
+  private countKept = 0;
+  /** The count already exceeds maxFrameSize: reported once, read as an LF frame at its end. */
+  private countTooLong = false;
   /** Split mode: the next byte is the one that did not fit and is dropped (rsyslog). */
   private dropOne = false;
 
@@ -87,9 +101,7 @@ export class StreamFramer {
         case State.SkipToDelimiter: i = this.skipToDelimiter(chunk, i); break;
       }
     }
-    if (this.state === State.InCount && this.countStart < n) {
-      this.countDigits.push(chunk.subarray(this.countStart));
-    }
+    if (this.state === State.InCount && this.countStart < n) this.keepDigits(chunk.subarray(this.countStart));
     this.countStart = 0;
   }
 
@@ -107,6 +119,11 @@ export class StreamFramer {
     this.reset();
   }
 
+  /** Bytes held for the frame in progress (partial frame and kept count digits); at most about maxMessageSize. */
+  get bufferedBytes(): number {
+    return this.pieceLen + this.countKept;
+  }
+
   /** True when no partial frame is buffered. */
   get idle(): boolean {
     return this.state === State.AtStart;
@@ -119,6 +136,8 @@ export class StreamFramer {
     this.pieceLen = 0;
     this.remaining = 0;
     this.countDigits = [];
+    this.countKept = 0;
+    this.countTooLong = false;
   }
 
   private atStart(chunk: Buffer, i: number): number {
@@ -128,13 +147,19 @@ export class StreamFramer {
       this.remaining = 0;
       this.countStart = i;
       this.countDigits = [];
+      this.countKept = 0;
+      this.countTooLong = false;
       return i;
     }
     this.state = State.InLfFrame;
     return i;
   }
 
-  /** MSG-LEN SP (RFC 6587 §3.4.1). rsyslog consumes any non-digit as the separator, complaining if not SP. */
+  /**
+   * MSG-LEN SP (RFC 6587 §3.4.1). rsyslog consumes any non-digit as the separator, complaining if not SP. A count
+   * that grows past maxFrameSize is reported once, when it does; its digits (up to maxMessageSize of them) then
+   * start an LF-delimited frame at the separator, as rsyslog does however many digits come.
+   */
   private inCount(chunk: Buffer, i: number): number {
     const n = chunk.length;
     while (i < n) {
@@ -143,25 +168,41 @@ export class StreamFramer {
       if (this.remaining <= OCTET_COUNT_CAP) this.remaining = this.remaining * 10 + c - DIGIT_0;
       i++;
     }
+    if (!this.countTooLong && this.remaining > this.o.maxFrameSize) {
+      this.countTooLong = true;
+      this.framingError(`octet count exceeds MaxFrameSize ${this.o.maxFrameSize}, reading the frame as LF-delimited`);
+    }
     if (i === n) return i;
     const sep = chunk[i];
-    if (this.countStart < i) this.countDigits.push(chunk.subarray(this.countStart, i));
+    if (this.countStart < i) this.keepDigits(chunk.subarray(this.countStart, i));
     this.countStart = n; // nothing left to keep from this chunk
-    if (sep !== SP) this.framingError(`octet count not followed by SP but by byte ${sep}`);
-    if (this.remaining < 1 || this.remaining > this.o.maxFrameSize) {
+    if (sep !== SP && !this.countTooLong) this.framingError(`octet count not followed by SP but by byte ${sep}`);
+    if (this.remaining < 1 || this.countTooLong) {
       // rsyslog falls back to LF framing; the digits stay in the frame, the separator byte is dropped.
-      this.framingError(`invalid octet count ${this.remaining}, reading the frame as LF-delimited`);
-      const digits = Buffer.concat(this.countDigits);
+      if (!this.countTooLong) this.framingError(`invalid octet count ${this.remaining}, reading the frame as LF-delimited`);
+      const digits = this.countDigits;
       this.countDigits = [];
+      this.countKept = 0;
+      this.countTooLong = false;
       this.pieces = [];
       this.pieceLen = 0;
-      this.addPiece(digits.subarray(0, this.o.maxMessageSize));
+      for (const d of digits) this.addPiece(d);
       this.state = State.InLfFrame;
       return i + 1;
     }
     this.countDigits = [];
+    this.countKept = 0;
     this.state = State.InOctetFrame;
     return i + 1;
+  }
+
+  /** Keep count digits for a possible LF fallback, up to maxMessageSize of them. */
+  private keepDigits(digits: Buffer): void {
+    const room = this.o.maxMessageSize - this.countKept;
+    if (room <= 0) return;
+    const kept = compact(digits.subarray(0, room));
+    this.countDigits.push(kept);
+    this.countKept += kept.length;
   }
 
   private inOctetFrame(chunk: Buffer, i: number): number {
@@ -257,7 +298,7 @@ export class StreamFramer {
 
   private addPiece(piece: Buffer): void {
     if (piece.length === 0) return;
-    this.pieces.push(piece);
+    this.pieces.push(compact(piece));
     this.pieceLen += piece.length;
   }
 

@@ -16,10 +16,12 @@ import type { TlsSettings } from '../tls/config';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramString } from './params';
 import { normaliseAddress, type HostResolver } from './resolve';
 import { resolverFor } from './tcp';
-import { InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
+import { gateReasons, InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
+import { connPolicyParams, ConnectionGate, DEFAULT_MAX_SESSIONS, readConnPolicy, type Conn, type ConnPolicy } from './conn-gate';
+import { peerLog } from '../log-limit';
+import { onHandshakeFailure, type HandshakeFailures } from '../tls/handshake-errors';
 
 const MAX_PORT = 65535;
-const HANDSHAKE_TIMEOUT_MS = 10_000;
 const RELOAD_DEBOUNCE_MS = 500;
 
 const INPUT_PARAMS: ParamSpec[] = [
@@ -31,6 +33,8 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'oversizeMode', type: 'word', values: ['truncate', 'abort', 'accept'], default: 'truncate', doc: 'Longer DATA: truncate it, or abort the session; "accept" is read as truncate (memory stays bounded).' },
   { name: 'flowControl', type: 'word', values: ['none', 'light', 'full'], default: 'light', doc: 'rsyslog flow-control class', ignored: 'Logwarden always pauses RELP sessions while a queue is congested' },
   { name: 'keepAlive', type: 'binary', default: false, doc: 'TCP keep-alive on sessions.' },
+  { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Logwarden extension: concurrent sessions, counted from accept; when reached, the oldest silent or idle session makes room, else the new one is refused.' },
+  ...connPolicyParams(true),
   { name: 'keepAlive.time', type: 'int', unit: 'seconds', doc: 'Idle time before the first keep-alive probe (with keepAlive="on").' },
   { name: 'keepAlive.probes', type: 'int', doc: 'keep-alive probe count', ignored: 'Node cannot set TCP_KEEPCNT; the kernel default applies' },
   { name: 'keepAlive.interval', type: 'int', unit: 'seconds', doc: 'keep-alive probe interval', ignored: 'Node cannot set TCP_KEEPINTVL; the kernel default applies' },
@@ -55,6 +59,7 @@ interface RelpInputSettings {
   keepAlive: boolean;
   keepAliveMs: number;
   tls: TlsSettings | null;
+  policy: ConnPolicy;
 }
 
 function readSettings(decl: InputDecl, mod: Params, ctx: RuntimeContext): RelpInputSettings {
@@ -75,6 +80,7 @@ function readSettings(decl: InputDecl, mod: Params, ctx: RuntimeContext): RelpIn
     keepAlive: paramBool(decl.params, none, 'keepAlive', false),
     keepAliveMs: 1000 * paramInt(decl.params, none, 'keepAlive.time', 0, 0),
     tls: tlsSettings,
+    policy: tlsSettings ? readConnPolicy(decl.params, none, true) : { ...readConnPolicy(decl.params, none, false), handshakeTimeoutMs: 0 },
   };
 }
 
@@ -86,18 +92,28 @@ export class RelpInput implements Input {
   private readonly log: Logger;
   private readonly watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** Sessions counted from accept; counters: gate.counters (accepted, refused by reason, closed by reason). */
+  readonly gate: ConnectionGate;
+  /** Failed TLS handshakes by kind. */
+  readonly handshakesFailed: HandshakeFailures = { notTls: 0, timeout: 0, other: 0 };
 
   constructor(private readonly s: RelpInputSettings, ctx: RuntimeContext, private readonly sink: MessageSink, private readonly resolver: HostResolver) {
     this.name = s.name;
     this.parse = inputParseOptions(ctx);
     this.log = ctx.logger;
+    this.gate = new ConnectionGate(s.policy, { input: s.name, logger: ctx.logger });
+  }
+
+  /** Sessions open now, counted from accept. */
+  get sessionsOpen(): number {
+    return this.gate.open;
   }
 
   private readonly counters = new InputCounters();
 
   /** Session and handshake counters for the metrics registry (src/metrics). */
   metrics(): InputMetrics {
-    return this.counters.metrics(this.sessions.size);
+    return this.counters.metrics(this.gate.open, gateReasons(this.gate.counters));
   }
 
   async start(): Promise<void> {
@@ -105,12 +121,15 @@ export class RelpInput implements Input {
     let server: net.Server;
     if (t) {
       const ts = tls.createServer({
-        ...relpServerOptions(t), requestCert: t.authMode !== 'anon', rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        ...relpServerOptions(t), requestCert: t.authMode !== 'anon', rejectUnauthorized: false,
+        handshakeTimeout: this.s.policy.handshakeTimeoutMs > 0 ? this.s.policy.handshakeTimeoutMs : undefined,
       });
+      ts.on('connection', (socket: net.Socket) => { this.gate.admitHandshake(socket, normaliseAddress(socket.remoteAddress)); });
       ts.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
       ts.on('tlsClientError', (err: Error, socket: net.Socket) => {
         this.counters.tlsFailure(err);
-        this.log.notice('LW_TLS_HANDSHAKE_FAILED', 'TLS handshake failed', { input: this.name, peer: `${normaliseAddress(socket.remoteAddress)}:${socket.remotePort}`, error: err.message });
+        onHandshakeFailure(err, socket, this.handshakesFailed, this.log, this.name,
+        'non-TLS data on a TLS RELP port (a plain RELP sender? set tls="on" on the sender); connection closed');
       });
       server = ts;
       this.watchFiles(t);
@@ -123,7 +142,7 @@ export class RelpInput implements Input {
     }).catch((err: NodeJS.ErrnoException) => {
       throw Object.assign(new Error(`${this.name}: cannot listen on ${this.s.address ?? '*'}:${this.s.port}: ${err.message}`), { code: 'LW_ERR_LISTEN' });
     });
-    server.on('error', (err) => this.log.error('LW_ERR_LISTEN', `listener error: ${err.message}`, { input: this.name }));
+    server.on('error', (err) => peerLog(this.log).log('error', 'LW_ERR_LISTEN', '*', `listener error: ${err.message}`, { input: this.name }));
     this.server = server;
     this.log.info('LW_RELP_LISTENING', 'RELP listener started', { input: this.name, ...this.addresses()[0], tls: t ? t.authMode : 'off' });
   }
@@ -137,6 +156,7 @@ export class RelpInput implements Input {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([...this.sessions].map((s) => s.stop()));
     await closed;
+    this.gate.stop();
   }
 
   /** Drop the listener and every session at once without acknowledging more, as a crash would (tests). */
@@ -186,34 +206,43 @@ export class RelpInput implements Input {
     const ip = normaliseAddress(socket.remoteAddress);
     const peer = `${ip}:${socket.remotePort}`;
     socket.on('error', (err) => this.log.debug('LW_TLS_SOCKET_ERROR', 'TLS socket error', { input: this.name, peer, error: err.message }));
+    const conn = this.gate.handshakeDone(socket);
+    if (conn === null) {
+      socket.destroy(); // closed by the gate meanwhile (evicted or timed out)
+      return;
+    }
     const v = authorize(socket, this.s.tls!, false);
     if (!v.ok) {
-      this.log.warn('LW_WARN_TLS_PEER_REFUSED', 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
+      peerLog(this.log).warn('LW_WARN_TLS_PEER_REFUSED', ip, 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
       this.counters.refuse(peerRefusalReason(v));
       socket.destroy();
       return;
     }
     socket.pause();
-    this.resolveThenOpen(socket, ip);
+    this.resolveThenOpen(socket, ip, conn);
   }
 
   private accept(socket: net.Socket): void {
-    this.resolveThenOpen(socket, normaliseAddress(socket.remoteAddress));
+    const ip = normaliseAddress(socket.remoteAddress);
+    const conn = this.gate.admit(socket, ip);
+    if (conn === null) return;
+    conn.authenticated = true;
+    this.resolveThenOpen(socket, ip, conn);
   }
 
-  private resolveThenOpen(socket: net.Socket, ip: string): void {
+  private resolveThenOpen(socket: net.Socket, ip: string, conn: Conn): void {
     if (this.s.keepAlive) socket.setKeepAlive(true, this.s.keepAliveMs);
     const known = this.resolver.cached(ip);
-    if (known !== undefined) return this.open(socket, ip, known);
+    if (known !== undefined) return this.open(socket, ip, known, conn);
     const early = (err: Error): void => this.log.debug('LW_RELP_SOCKET_ERROR', 'RELP connection error', { input: this.name, peer: ip, error: err.message });
     socket.on('error', early);
     void this.resolver.resolve(ip).then((name) => {
       socket.off('error', early);
-      if (!socket.destroyed) this.open(socket, ip, name);
+      if (!socket.destroyed) this.open(socket, ip, name, conn);
     });
   }
 
-  private open(socket: net.Socket, ip: string, fromhost: string): void {
+  private open(socket: net.Socket, ip: string, fromhost: string, conn: Conn): void {
     if (!this.server) {
       socket.destroy();
       return;
@@ -223,6 +252,7 @@ export class RelpInput implements Input {
       maxDataSize: this.s.maxDataSize, oversize: this.s.oversize, parse: this.parse, logger: this.log,
       onClose: () => this.sessions.delete(session),
     });
+    conn.watch(() => session.submitted);
     this.sessions.add(session);
     this.counters.sessionsOpened++;
     socket.resume();

@@ -24,7 +24,16 @@ export interface StreamOptions {
   onClose?: () => void;
   /** Framing options beyond maxMessageSize (octet counting, truncation mode, extra delimiter). */
   framing?: Partial<FramerOptions>;
+  /**
+   * A plain listener: a connection whose first bytes are a TLS handshake record (0x16 0x03) is a TLS sender on
+   * the wrong port; this is called once, the connection is closed and nothing from it is stored.
+   */
+  onTlsClientHello?: () => void;
 }
+
+/** TLS record type "handshake" and the major version byte of every TLS/SSLv3 record. */
+const TLS_HANDSHAKE = 0x16;
+const TLS_MAJOR = 0x03;
 
 /** A socket-like stream: anything Duplex that knows its peer. */
 export type StreamSocket = Duplex & { remoteAddress?: string; remotePort?: number };
@@ -43,6 +52,8 @@ export class StreamSession implements FrameHandler {
   private closed = false;
   private stopTimer: NodeJS.Timeout | null = null;
   private readonly closeWaiters: Array<() => void> = [];
+  /** Still to check whether the stream starts with a TLS record (plain listeners only). */
+  private sniff: boolean;
 
   constructor(socket: StreamSocket, origin: Origin, sink: MessageSink, opts: StreamOptions) {
     this.socket = socket;
@@ -50,6 +61,7 @@ export class StreamSession implements FrameHandler {
     this.sink = sink;
     this.opts = opts;
     this.framer = new StreamFramer(this, { ...opts.framing, maxMessageSize: opts.maxMessageSize });
+    this.sniff = opts.onTlsClientHello !== undefined;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => this.onError(err));
@@ -86,9 +98,26 @@ export class StreamSession implements FrameHandler {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.sniff && this.sniffTls(chunk)) return;
     this.now = SyslogTime.now(); // one reception time per read, as rsyslog
     this.framer.push(chunk);
     this.submitBatch();
+  }
+
+  /**
+   * True when the stream starts with a TLS record: 0x16 (a control character no syslog message starts with),
+   * then 0x03 if it came in the same read. The connection is then dropped without reading more.
+   */
+  private sniffTls(chunk: Buffer): boolean {
+    if (chunk.length === 0) return false;
+    this.sniff = false;
+    if (chunk[0] !== TLS_HANDSHAKE || (chunk.length > 1 && chunk[1] !== TLS_MAJOR)) return false;
+    this.closed = true; // nothing more is framed or submitted
+    this.opts.onTlsClientHello?.();
+    this.socket.destroy();
+    this.opts.onClose?.();
+    for (const w of this.closeWaiters.splice(0)) w();
+    return true;
   }
 
   private onEnd(): void {

@@ -12,11 +12,11 @@ import type { FramerOptions } from '../framing/stream-framer';
 import { HostResolver, normaliseAddress } from './resolve';
 import { InputConfigError, inputParseOptions, paramBool, paramInt, paramOptional, paramPlace, paramString } from './params';
 import { closeStreamServer, stopAccepting, StreamServerTracker } from './stream';
-import { InputCounters, type InputMetrics } from '../metrics/input-counters';
+import { gateReasons, InputCounters, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor, type AllowList } from './allowed-senders';
+import { connPolicyParams, ConnectionGate, type Conn, DEFAULT_MAX_SESSIONS, readConnPolicy, type ConnPolicy } from './conn-gate';
+import { peerLog } from '../log-limit';
 
-/** rsyslog imtcp MaxSessions default. */
-const DEFAULT_MAX_SESSIONS = 200;
 const MAX_PORT = 65535;
 
 const INPUT_PARAMS: ParamSpec[] = [
@@ -25,7 +25,8 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'name', type: 'string', doc: 'Value of the inputname property (default "imtcp" / "imptcp").' },
   { name: 'ruleset', type: 'ruleset', doc: 'Ruleset the messages are bound to.' },
   { name: 'supportOctetCountedFraming', type: 'binary', default: true, doc: 'Accept RFC 6587 octet-counted frames.' },
-  { name: 'maxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Concurrent connections accepted; more are refused.' },
+  { name: 'maxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Concurrent connections, counted from accept; when reached, the oldest silent or idle session makes room, else the new one is refused.' },
+  ...connPolicyParams(false),
   { name: 'discardTruncatedMsg', type: 'binary', default: false, doc: 'Skip the rest of an oversize frame (off, as rsyslog: deliver it as more messages, losing the byte at each split).' },
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'An extra frame delimiter byte value (e.g. 0 for NUL).' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Largest trusted octet count.' },
@@ -34,6 +35,7 @@ const INPUT_PARAMS: ParamSpec[] = [
 
 const MODULE_PARAMS: ParamSpec[] = [
   { name: 'maxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'Default maxSessions for this module\'s inputs.' },
+  ...connPolicyParams(false),
   { name: 'discardTruncatedMsg', type: 'binary', default: false, doc: 'Default for inputs.' },
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'Default for inputs.' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Default for inputs.' },
@@ -49,7 +51,7 @@ interface TcpSettings {
   address: string | undefined;
   name: string;
   ruleset: string;
-  maxSessions: number;
+  policy: ConnPolicy;
   keepAlive: boolean;
   framing: Partial<FramerOptions>;
 }
@@ -67,7 +69,7 @@ function readSettings(decl: InputDecl, mod: Params): TcpSettings {
     address: paramOptional(decl.params, mod, 'address'),
     name: paramString(decl.params, new Map(), 'name', decl.type === 'imptcp' ? 'imptcp' : 'imtcp'),
     ruleset: paramString(decl.params, new Map(), 'ruleset', DEFAULT_RULESET),
-    maxSessions: paramInt(decl.params, mod, 'maxSessions', DEFAULT_MAX_SESSIONS, 1),
+    policy: readConnPolicy(decl.params, mod, false),
     keepAlive: paramBool(decl.params, mod, 'keepAlive', false),
     framing: {
       octetCounting: paramBool(decl.params, mod, 'supportOctetCountedFraming', true),
@@ -91,6 +93,10 @@ export class TcpInput implements Input {
   private closing: Promise<void> | null = null;
   /** $AllowedSender TCP, … (null: everyone); checked once per connection. */
   private readonly acl: AllowList | null;
+  /** Sessions counted from accept; counters: gate.counters (accepted, refused by reason, closed by reason). */
+  readonly gate: ConnectionGate;
+  /** Connections closed because they began with a TLS ClientHello (a TLS sender on this plain port). */
+  tlsOnPlainPort = 0;
 
   constructor(s: TcpSettings, ctx: RuntimeContext, sink: MessageSink, resolver: HostResolver) {
     this.s = s;
@@ -101,6 +107,12 @@ export class TcpInput implements Input {
     this.parse = inputParseOptions(ctx, s.ruleset);
     this.resolver = resolver;
     this.acl = allowListFor(ctx, 'tcp', s.name);
+    this.gate = new ConnectionGate(s.policy, { input: s.name, logger: ctx.logger, fullCode: 'LW_WARN_TCP_MAX_SESSIONS' });
+  }
+
+  /** Sessions open now, counted from accept. */
+  get sessionsOpen(): number {
+    return this.gate.open;
   }
 
   /** Connections refused by $AllowedSender. */
@@ -112,16 +124,11 @@ export class TcpInput implements Input {
 
   /** Connection counters for the metrics registry (src/metrics). */
   metrics(): InputMetrics {
-    return this.counters.metrics(this.tracker.size, { allowed_sender: this.refused });
+    return this.counters.metrics(this.gate.open, { allowed_sender: this.refused, tls_on_plain_port: this.tlsOnPlainPort, ...gateReasons(this.gate.counters) });
   }
 
   async start(): Promise<void> {
     const server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-    server.maxConnections = this.s.maxSessions;
-    server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
-      this.counters.refuse('max_sessions');
-      this.logger.warn('LW_WARN_TCP_MAX_SESSIONS', 'connection refused: maxSessions reached', { input: this.name, peer: `${normaliseAddress(d?.remoteAddress)}:${d?.remotePort ?? ''}`, maxSessions: this.s.maxSessions });
-    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // No address: '::' is dual-stack and takes IPv4 too (mapped addresses are normalised).
@@ -139,7 +146,9 @@ export class TcpInput implements Input {
       }
       throw Object.assign(new Error(`${this.name}: cannot listen on ${this.s.address ?? '*'}:${this.s.port}: ${err.message}`), { code: 'LW_ERR_LISTEN' });
     });
-    server.on('error', (err) => this.logger.error('LW_ERR_LISTEN', `listener error: ${err.message}`, { input: this.name }));
+    // accept() failures (EMFILE under a low descriptor limit) do not stop the listener; libuv sheds the pending
+    // connection. They are logged at most a few times per window.
+    server.on('error', (err) => peerLog(this.logger).log('error', 'LW_ERR_LISTEN', '*', `listener error: ${err.message}`, { input: this.name }));
     this.server = server;
   }
 
@@ -148,6 +157,7 @@ export class TcpInput implements Input {
     if (!server) return;
     this.server = null;
     await closeStreamServer(server, this.tracker, this.closing);
+    this.gate.stop();
   }
 
   /** Reload: stop accepting here; open sessions go on reading until their peers close (or stop()). */
@@ -168,10 +178,13 @@ export class TcpInput implements Input {
       socket.destroy();
       return;
     }
+    const conn = this.gate.admit(socket, ip);
+    if (conn === null) return;
+    conn.authenticated = true;
     if (this.s.keepAlive) socket.setKeepAlive(true);
     const known = this.resolver.cached(ip);
     if (known !== undefined) {
-      this.open(socket, ip, known);
+      this.open(socket, ip, known, conn);
       return;
     }
     // Resolve once per connection; the socket stays paused (kernel-buffered) meanwhile.
@@ -180,11 +193,11 @@ export class TcpInput implements Input {
     void this.resolver.resolve(ip).then((name) => {
       socket.off('error', early);
       if (socket.destroyed) return;
-      this.open(socket, ip, name);
+      this.open(socket, ip, name, conn);
     });
   }
 
-  private open(socket: net.Socket, ip: string, fromhost: string): void {
+  private open(socket: net.Socket, ip: string, fromhost: string, conn: Conn): void {
     if (!this.server) {
       socket.destroy();
       return;
@@ -196,9 +209,14 @@ export class TcpInput implements Input {
     }
     const origin: Origin = { inputname: this.name, fromhostIp: ip, fromhost, ruleset: this.s.ruleset };
     this.counters.sessionsOpened++;
-    this.tracker.open(socket, origin, this.sink, {
+    const session = this.tracker.open(socket, origin, this.sink, {
       maxMessageSize: this.maxMessageSize, parse: this.parse, logger: this.logger, framing: this.s.framing,
+      onTlsClientHello: () => {
+        this.tlsOnPlainPort++;
+        peerLog(this.logger).warn('LW_WARN_PROTOCOL_MISMATCH', ip, 'TLS client on a plain port: set StreamDriver.Mode=1 on this input or send without TLS; connection closed, nothing stored', { input: this.name, peer: `${ip}:${socket.remotePort ?? ''}` }, 1);
+      },
     });
+    conn.watch(() => session.framer.frames);
     socket.resume();
   }
 }

@@ -15,13 +15,12 @@ import { inputParseOptions } from './params';
 import { authorize, invalidWildcard } from '../tls/auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
-import { InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
+import { gateReasons, InputCounters, peerRefusalReason, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor } from './allowed-senders';
+import { connPolicyParams, ConnectionGate, DEFAULT_MAX_SESSIONS, readConnPolicy } from './conn-gate';
+import { peerLog } from '../log-limit';
+import { onHandshakeFailure, type HandshakeFailures } from '../tls/handshake-errors';
 
-/** rsyslog imtcp's default MaxSessions. */
-const DEFAULT_MAX_SESSIONS = 200;
-/** A peer that has not finished the handshake by then is dropped (node's default is 120 s). */
-const DEFAULT_HANDSHAKE_TIMEOUT_SECS = 10;
 /** Wait for editors/cert tools to finish writing before reloading changed files. */
 const RELOAD_DEBOUNCE_MS = 500;
 
@@ -43,7 +42,7 @@ const TLS_PARAMS: ParamSpec[] = [
   { name: 'gnutlsPriorityString', type: 'string', doc: 'GnuTLS priority; NORMAL/SECURE* and ±VERS-TLS1.2/1.3 are mapped, other tokens are refused' },
   { name: 'StreamDriver.TlsCfgCmd', type: 'string', doc: 'OpenSSL commands: MinProtocol, MaxProtocol, CipherString, Ciphersuites, Groups, SignatureAlgorithms' },
   { name: 'tls.tlscfgcmd', type: 'string', doc: 'alias of StreamDriver.TlsCfgCmd (rsyslog ossl spelling)' },
-  { name: 'HandshakeTimeout', type: 'int', unit: 'seconds', default: DEFAULT_HANDSHAKE_TIMEOUT_SECS, doc: 'Logwarden extension: drop peers that do not finish the TLS handshake in time' },
+  ...connPolicyParams(true),
 ];
 
 export const tlsSpec: ComponentSpec = {
@@ -55,7 +54,7 @@ export const tlsSpec: ComponentSpec = {
     { name: 'address', type: 'string', doc: 'address to bind (default: all)' },
     { name: 'name', type: 'string', default: 'imtcp', doc: 'inputname property of received messages' },
     { name: 'ruleset', type: 'ruleset', doc: 'ruleset the messages go to' },
-    { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'maximum concurrent TLS sessions' },
+    { name: 'MaxSessions', type: 'int', default: DEFAULT_MAX_SESSIONS, doc: 'concurrent TLS sessions, counted from accept (handshakes included); when reached, the oldest unauthenticated, silent or idle session makes room, else the new one is refused' },
     ...TLS_PARAMS,
   ],
   moduleParams: [
@@ -100,17 +99,21 @@ class TlsInput implements Input {
   private readonly parse: ParseOptions;
   private readonly port: number;
   private readonly address: string | undefined;
-  private readonly maxSessions: number;
   private readonly handshakeTimeoutMs: number;
   private readonly log: Logger;
+  /** Sessions counted from accept; counters: gate.counters (accepted, refused by reason, closed by reason). */
+  readonly gate: ConnectionGate;
+  /** Failed handshakes by kind (notTls: plain text or garbage on this port; timeout; other). */
+  readonly handshakesFailed: HandshakeFailures = { notTls: 0, timeout: 0, other: 0 };
 
   constructor(private readonly settings: TlsSettings, decl: InputDecl, moduleParams: Params, private readonly ctx: RuntimeContext, private readonly sink: MessageSink) {
     this.name = paramStr(decl.params, 'name') ?? 'imtcp';
     this.port = Number(paramStr(decl.params, 'port') ?? NaN);
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) throw new TlsConfigError(decl.loc, 'input needs port="0…65535"');
     this.address = paramStr(decl.params, 'address');
-    this.maxSessions = Number(paramStr(decl.params, 'maxsessions') ?? paramStr(moduleParams, 'maxsessions') ?? DEFAULT_MAX_SESSIONS);
-    this.handshakeTimeoutMs = 1000 * Number(paramStr(decl.params, 'handshaketimeout') ?? paramStr(moduleParams, 'handshaketimeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_SECS);
+    const policy = readConnPolicy(decl.params, moduleParams, true);
+    this.handshakeTimeoutMs = policy.handshakeTimeoutMs;
+    this.gate = new ConnectionGate(policy, { input: this.name, logger: ctx.logger, fullCode: 'LW_WARN_TLS_MAX_SESSIONS' });
     this.origin = { inputname: this.name, fromhostIp: '', fromhost: '', ruleset: paramStr(decl.params, 'ruleset') ?? DEFAULT_RULESET };
     this.parse = inputParseOptions(ctx, this.origin.ruleset);
     this.log = ctx.logger;
@@ -127,7 +130,7 @@ class TlsInput implements Input {
 
   /** Connection and handshake counters for the metrics registry (src/metrics). */
   metrics(): InputMetrics {
-    return this.counters.metrics(this.sessions.size, { allowed_sender: this.acl?.refused ?? 0 });
+    return this.counters.metrics(this.gate.open, { allowed_sender: this.acl?.refused ?? 0, ...gateReasons(this.gate.counters) });
   }
 
   start(): Promise<void> {
@@ -136,27 +139,31 @@ class TlsInput implements Input {
       requestCert: this.settings.authMode !== 'anon',
       // OpenSSL's chain/date result is read in authorize() so that refusals can name the subject and rule.
       rejectUnauthorized: false,
-      handshakeTimeout: this.handshakeTimeoutMs,
+      // node's own timer only reports (tlsClientError); the gate's sweep closes the socket, counted.
+      handshakeTimeout: this.handshakeTimeoutMs > 0 ? this.handshakeTimeoutMs : undefined,
     });
     this.server = server;
     const acl = allowListFor(this.ctx, 'tcp', this.name);
     this.acl = acl;
-    if (acl !== null) {
+    // Counted from accept, before the handshake: stalled handshakes hold sessions (and descriptors) too.
+    server.on('connection', (socket: Socket) => {
+      const ip = peerAddress(socket.remoteAddress);
       // $AllowedSender TCP: refused before the handshake (TLS peers are named by address: fromhost = fromhost-ip)
-      server.on('connection', (socket: Socket) => {
-        const ip = peerAddress(socket.remoteAddress);
-        if (acl.byAddress(ip) === true || acl.byName(ip, ip)) return;
+      if (acl !== null && acl.byAddress(ip) !== true && !acl.byName(ip, ip)) {
         acl.refuse(ip, 'connection');
         socket.destroy();
-      });
-    }
-    server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
-    server.on('tlsClientError', (err: Error, socket: Socket) => {
-      // Plaintext, garbage or a scanner on the TLS port: worth a notice, never more.
-      this.counters.tlsFailure(err);
-      this.log.notice('LW_TLS_HANDSHAKE_FAILED', 'TLS handshake failed', { input: this.name, peer: `${peerAddress(socket.remoteAddress)}:${socket.remotePort}`, error: err.message });
+        return;
+      }
+      this.gate.admitHandshake(socket, ip);
     });
-    server.on('error', (err) => this.log.error('LW_ERR_TLS_SERVER', 'TLS listener error', { input: this.name, error: err.message }));
+    server.on('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
+    // Plaintext, garbage, a stalled handshake or a scanner on the TLS port: counted, a line per peer and window.
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      this.counters.tlsFailure(err);
+      onHandshakeFailure(err, socket, this.handshakesFailed, this.log, this.name,
+        'non-TLS data on a TLS port (a plain TCP sender? send with TLS, StreamDriver.Mode=1, or to a plain port); connection closed, nothing stored');
+    });
+    server.on('error', (err) => peerLog(this.log).log('error', 'LW_ERR_TLS_SERVER', '*', 'TLS listener error', { input: this.name, error: err.message }));
     this.watchFiles();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -172,16 +179,15 @@ class TlsInput implements Input {
     const ip = peerAddress(socket.remoteAddress);
     const peer = `${ip}:${socket.remotePort}`;
     socket.on('error', (err) => this.log.debug('LW_TLS_SOCKET_ERROR', 'TLS socket error', { input: this.name, peer, error: err.message }));
-    if (this.sessions.size >= this.maxSessions) {
-      this.log.warn('LW_WARN_TLS_MAX_SESSIONS', 'too many TLS sessions, refusing peer', { input: this.name, peer, maxSessions: this.maxSessions });
-      this.counters.refuse('max_sessions');
-      refuse(socket);
+    const conn = this.gate.handshakeDone(socket);
+    if (conn === null) {
+      refuse(socket); // closed by the gate meanwhile (evicted or timed out)
       return;
     }
     const v = authorize(socket, this.settings, false);
     if (!v.ok) {
       // Nothing was read from this socket yet and nothing will be: the refusal happens before any session exists.
-      this.log.warn('LW_WARN_TLS_PEER_REFUSED', 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
+      peerLog(this.log).warn('LW_WARN_TLS_PEER_REFUSED', ip, 'TLS peer refused', { input: this.name, peer, subject: v.identity?.subject ?? '(no certificate)', rule: v.rule, reason: v.reason });
       this.counters.refuse(peerRefusalReason(v));
       refuse(socket);
       return;
@@ -193,6 +199,7 @@ class TlsInput implements Input {
       maxMessageSize: this.ctx.maxMessageSize, parse: this.parse, logger: this.log,
       onClose: () => this.sessions.release(session),
     });
+    conn.watch(() => session.framer.frames);
     this.sessions.add(session);
   }
 
@@ -234,6 +241,12 @@ class TlsInput implements Input {
     if (!server) return;
     this.server = null;
     await closeStreamServer(server, this.sessions, this.closing);
+    this.gate.stop();
+  }
+
+  /** Sessions open now, counted from accept (TLS handshakes in progress included). */
+  get sessionsOpen(): number {
+    return this.gate.open;
   }
 
   /** Reload: stop accepting here; open sessions go on reading until their peers close (or stop()). */

@@ -58,3 +58,14 @@ export function peerRefusalReason(v: { rule: string; reason: string }): string {
   if (v.rule === 'CheckExtendedKeyUsage') return 'tls_extended_key_usage';
   return 'tls_certificate_unreadable';
 }
+
+/**
+ * The connection gate's refusals and closings (src/inputs/conn-gate.ts) as refusal reasons: refused at accept
+ * (max_sessions, max_sessions_per_ip, handshake_rate, fd_budget) or closed to make room or on a timer (evicted,
+ * handshake_timeout, idle_timeout).
+ */
+export function gateReasons(c: { refused: Record<string, number>; closed: Record<string, number> }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of [...Object.entries(c.refused), ...Object.entries(c.closed)]) out[k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`).replace('_i_p', '_ip')] = v;
+  return out;
+}

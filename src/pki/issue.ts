@@ -183,7 +183,7 @@ export async function issueCert(o: IssueOptions): Promise<IssuedFiles> {
   const keys = await generateKeyPair(o.keyAlg ?? 'ec');
   const san = sanExtension(o.dns ?? [], o.ip ?? []);
   const cert = await signLeaf(ca, [{ CN: [o.name] }], keys.publicKey, o.usage ?? 'both', san, o);
-  mkdirSync(o.outDir, { recursive: true });
+  mkdirSync(o.outDir, { recursive: true, mode: 0o700 }); // it holds a private key: owner only when we create it
   const base = fileBase(o.fileName ?? o.name);
   const certPath = join(o.outDir, `${base}.pem`);
   const keyPath = join(o.outDir, `${base}-key.pem`);

@@ -12,6 +12,11 @@ import { encodeFrame, parseOffers, RELP_SOFTWARE, RELP_VERSION, RelpFrameError, 
 
 /** How long a stopping session waits for the peer to close after our serverclose before cutting it. */
 export const RELP_STOP_GRACE_MS = 2000;
+/**
+ * Acknowledgements a peer has not read yet, in bytes, above which its session stops reading until they drain:
+ * a client that sends without reading its `rsp` frames cannot grow the server's write buffer without bound.
+ */
+export const RELP_MAX_UNREAD_REPLY_BYTES = 1024 * 1024;
 
 const SERVERCLOSE = encodeFrame(0, 'serverclose');
 const SERVERCLOSE_TEXT = SERVERCLOSE.toString('latin1');
@@ -38,6 +43,8 @@ export class RelpServerSession implements RelpFrameHandler {
   private dead = false;
   private closed = false;
   private waitingForDrain = false;
+  /** Reading is paused until the peer reads its acknowledgements (RELP_MAX_UNREAD_REPLY_BYTES). */
+  private replyBlocked = false;
   private batch: Message[] = [];
   /** Responses not yet written (ASCII frames), in command order. */
   private replies = '';
@@ -115,7 +122,7 @@ export class RelpServerSession implements RelpFrameHandler {
       this.afterAcks(() => { if (!this.socket.writableEnded) this.socket.end(SERVERCLOSE); });
       this.stopTimer = setTimeout(() => this.socket.destroy(), RELP_STOP_GRACE_MS);
       this.stopTimer.unref();
-      if (this.waitingForDrain) this.socket.resume();
+      if (this.waitingForDrain || this.replyBlocked) this.socket.resume();
     }
     return done;
   }
@@ -165,7 +172,10 @@ export class RelpServerSession implements RelpFrameHandler {
     const closing = this.closing;
     const write = (): void => {
       if (this.aborted) return;
-      if (replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) this.socket.write(replies, 'latin1');
+      if (replies.length > 0 && !this.socket.writableEnded && !this.socket.destroyed) {
+        this.socket.write(replies, 'latin1');
+        if (!this.replyBlocked && this.socket.writableLength > RELP_MAX_UNREAD_REPLY_BYTES) this.blockUntilRead();
+      }
       if (closing && !this.socket.writableEnded) this.socket.end();
     };
     if (safe === undefined && this.acksPending === 0) write();
@@ -178,8 +188,17 @@ export class RelpServerSession implements RelpFrameHandler {
     if (this.sink.congested && !this.waitingForDrain && !this.closed && !this.stopTimer) {
       this.waitingForDrain = true;
       this.socket.pause();
-      this.sink.onceDrained(() => { this.waitingForDrain = false; if (!this.closed) this.socket.resume(); });
+      this.sink.onceDrained(() => { this.waitingForDrain = false; if (!this.closed && !this.replyBlocked) this.socket.resume(); });
     }
+  }
+
+  private blockUntilRead(): void {
+    this.replyBlocked = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.replyBlocked = false;
+      if (!this.closed && !this.waitingForDrain) this.socket.resume();
+    });
   }
 
   /** Run `fn` after every acknowledgement queued so far was written. */

@@ -3,7 +3,7 @@
 import type { Message } from '../message';
 import { extractFields, type Fields } from '../parse/extract';
 import type { Query } from './query/ast';
-import { wellFormed } from '../util/raw-text';
+import { decodeRaw, wellFormed } from '../util/raw-text';
 
 /**
  * One stored message. Times are integer microseconds since the Unix epoch (UTC). Text columns keep rsyslog's
@@ -31,7 +31,10 @@ export interface StoredRow {
   msg: string;
   /** Extracted fields (see src/parse/extract.ts): flat dotted paths → scalar values. */
   fields: Fields;
-  /** rawmsg as UTF-8 text, or null when the store does not keep raw messages (the default). */
+  /**
+   * rawmsg, or null when the store does not keep raw messages (the default). Bytes that are not valid UTF-8 are
+   * lone surrogates U+DC80..U+DCFF (util/raw-text.ts), so the exact bytes survive; only `msg` is made valid UTF-8.
+   */
   raw: string | null;
 }
 
@@ -136,6 +139,6 @@ export function toStoredRow(m: Message, keepRaw = false): StoredRow {
     structuredData: wellFormed(m.structuredData),
     msg: wellFormed(trimLeadingSpace(m.msg)),
     fields: extractFields(wellFormed(m.msg), wellFormed(m.structuredData), m.json),
-    raw: keepRaw ? m.rawmsg.toString('utf8') : null,
+    raw: keepRaw ? decodeRaw(m.rawmsg) : null, // exact bytes: invalid UTF-8 as escapes, stored as a BLOB
   };
 }

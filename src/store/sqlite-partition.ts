@@ -5,13 +5,14 @@
 // back at once (dropping a table only moves pages to the freelist), size accounting is a stat() per file, and a
 // long search on old partitions never shares a WAL with the writer.
 import Database from 'better-sqlite3';
-import { statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredRow } from './backend';
 import { DIMS_OFF_KEY, DIMS_SCHEMA, DimsWriter } from './columns';
 import * as E from './encoded-rows';
 import { loadNativeExtension } from './fts-bitmap';
 import { ipToKey } from './ip';
+import { encodeRaw, markRawEscapes } from '../util/raw-text';
 import { NUM_FN } from './query/compile-sqlite';
 
 export const DAY_US = 86_400_000_000;
@@ -73,6 +74,35 @@ function numOf(v: unknown): number | null {
   return null;
 }
 
+/** A lone low surrogate U+DC80..U+DCFF: an escaped byte of rawmsg that was not valid UTF-8 (util/raw-text.ts). */
+const RAW_ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+
+/**
+ * The `raw` column value: valid UTF-8 as TEXT; a rawmsg that is not valid UTF-8 as a BLOB of its exact bytes
+ * (SQLite keeps a BLOB as is in a TEXT column; LIKE and instr read it as text, so `raw:` search still matches).
+ */
+function rawValue(raw: string | null | undefined): string | Buffer | null {
+  if (raw === null || raw === undefined || !RAW_ESCAPE.test(raw)) return raw ?? null;
+  markRawEscapes(); // this thread's encoder must write escaped bytes back (the flag is per thread)
+  return encodeRaw(raw);
+}
+
+/** Mode of new partition files (SQLite gives its -wal and -shm files the same): owner rw, group r. */
+export const DEFAULT_FILE_MODE = 0o640;
+
+/**
+ * Create an empty database file with `mode` whatever the umask (SQLite opens an empty file as a new database and
+ * copies its mode to the -wal/-shm files it creates).
+ */
+function createWithMode(file: string, mode: number): void {
+  const fd = openSync(file, 'a', mode);
+  try {
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class Partition {
   readonly name: string;
   readonly startUs: number;
@@ -93,10 +123,11 @@ export class Partition {
   private readonly dictLimit: number | undefined;
 
   /** `dictLimit`: most distinct hosts/apps the column cache codes (tests lower it to reach the fallback). */
-  constructor(dir: string, name: string, readonly: boolean, dictLimit?: number) {
+  constructor(dir: string, name: string, readonly: boolean, dictLimit?: number, fileMode = DEFAULT_FILE_MODE) {
     this.name = name;
     this.startUs = partitionStart(name);
     this.file = join(dir, `${name}.db`);
+    if (!readonly && !existsSync(this.file)) createWithMode(this.file, fileMode);
     // better-sqlite3 is synchronous: a long busy wait would freeze the event loop and every input with it. The
     // writer gives up quickly (SQLITE_BUSY → the action rejects → the queue retries and applies backpressure);
     // readers (search, in a worker thread) may wait longer.
@@ -191,7 +222,7 @@ export class Partition {
       if (tsReported > maxTs) maxTs = tsReported;
       args.push(firstId + i, tsReported, nums[o + E.N_TS_RECEIVED]!, texts[t + E.T_HOST]!, ip, key, texts[t + E.T_APP]!,
         texts[t + E.T_PROCID]!, texts[t + E.T_MSGID]!, nums[o + E.N_FACILITY]!, nums[o + E.N_SEVERITY]!,
-        texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], texts[t + E.T_RAW]);
+        texts[t + E.T_STRUCTURED_DATA]!, texts[t + E.T_MSG]!, texts[t + E.T_FIELDS], rawValue(texts[t + E.T_RAW]));
     };
     const lastId = firstId + count - 1;
     const write = this.db.transaction(() => {

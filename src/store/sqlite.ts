@@ -1,6 +1,6 @@
 // The SQLite store backend: day partitions (one file each, see sqlite-partition.ts), one writer, keyset-paged
 // search merged across partitions, aggregations merged in JS, and retention by age and total size.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Logger } from '../log';
 import { AggMerger, aggColumns, aggregationOf, type AggPipe } from './aggregate';
 import {
@@ -14,6 +14,7 @@ import { aggregateColumns, columnsCanAnswer } from './column-agg';
 import { ColumnCache } from './columns';
 import type { QueryNode } from './query/ast';
 import { aggregateSql } from './sqlite-aggregate';
+import { decodeRaw } from '../util/raw-text';
 import { DAY_US, PARTITION_FILE, Partition, ROW_COLUMNS, partitionName } from './sqlite-partition';
 
 export interface SqliteStoreOptions {
@@ -34,7 +35,13 @@ export interface SqliteStoreOptions {
   columnCacheBytes?: number;
   /** Most distinct hosts/apps a partition's column cache codes (tests lower it to exercise the fallback). */
   dictLimit?: number;
+  /** Mode of new partition files, whatever the umask (default 0640). */
+  fileMode?: number;
+  /** Mode of the store directory when it is created (default 0750). */
+  dirMode?: number;
 }
+
+export const DEFAULT_STORE_DIR_MODE = 0o750;
 
 /** Default column-cache budget: 14 bytes a row, so ~19M rows. */
 export const DEFAULT_COLUMN_CACHE_BYTES = 256 * 1024 * 1024;
@@ -42,7 +49,7 @@ export const DEFAULT_COLUMN_CACHE_BYTES = 256 * 1024 * 1024;
 interface RawRow {
   id: number; ts_reported: number; ts_received: number; host: string; fromhost_ip: string; app: string;
   procid: string; msgid: string; facility: number; severity: number; structured_data: string; msg: string;
-  fields: string | null; raw: string | null;
+  fields: string | null; raw: string | Buffer | null;
 }
 
 const RATE_WINDOW_S = 60;
@@ -55,7 +62,8 @@ function toHit(r: RawRow): Hit {
   return {
     id: String(r.id), tsReported: r.ts_reported, tsReceived: r.ts_received, host: r.host, fromhostIp: r.fromhost_ip,
     app: r.app, procid: r.procid, msgid: r.msgid, facility: r.facility, severity: r.severity,
-    structuredData: r.structured_data, msg: r.msg, fields: r.fields === null ? {} : JSON.parse(r.fields), raw: r.raw,
+    structuredData: r.structured_data, msg: r.msg, fields: r.fields === null ? {} : JSON.parse(r.fields),
+    raw: Buffer.isBuffer(r.raw) ? decodeRaw(r.raw) : r.raw, // a BLOB: rawmsg that was not valid UTF-8
   };
 }
 
@@ -72,7 +80,10 @@ export class SqliteStore implements StoreBackend {
   constructor(opts: SqliteStoreOptions) {
     this.opts = opts;
     this.columns = new ColumnCache(opts.columnCacheBytes ?? DEFAULT_COLUMN_CACHE_BYTES);
-    if (!opts.readonly) mkdirSync(opts.path, { recursive: true });
+    if (!opts.readonly && !existsSync(opts.path)) {
+      mkdirSync(opts.path, { recursive: true, mode: opts.dirMode ?? DEFAULT_STORE_DIR_MODE });
+      chmodSync(opts.path, opts.dirMode ?? DEFAULT_STORE_DIR_MODE); // the umask filtered mkdir's mode
+    }
     let names: string[] = [];
     try {
       names = readdirSync(opts.path).filter((f) => PARTITION_FILE.test(f)).map((f) => f.slice(0, -3)).sort();
@@ -87,7 +98,7 @@ export class SqliteStore implements StoreBackend {
 
   private openPartition(name: string): Partition {
     try {
-      const p = new Partition(this.opts.path, name, this.opts.readonly === true, this.opts.dictLimit);
+      const p = new Partition(this.opts.path, name, this.opts.readonly === true, this.opts.dictLimit, this.opts.fileMode);
       this.parts.set(name, p);
       return p;
     } catch (e) {

@@ -6,6 +6,17 @@ import { readPassphrase, TlsConfigError, type TlsSettings } from './config';
 
 export type TlsRole = 'server' | 'client';
 
+/**
+ * Cipher suites unless the config names its own (TlsCfgCmd CipherString/Ciphersuites): every TLS 1.3 suite, and
+ * for TLS 1.2 only ECDHE key exchange with AEAD ciphers, so that an RSA key never enables static-RSA (no forward
+ * secrecy) or CBC suites. rsyslog 8.2302 peers (gtls and ossl) negotiate ECDHE-*-GCM with these.
+ */
+export const DEFAULT_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
+
 function readPem(file: string, what: string, s: TlsSettings): Buffer {
   try {
     return readFileSync(file);
@@ -21,7 +32,7 @@ function readPem(file: string, what: string, s: TlsSettings): Buffer {
 export function secureContextOptions(s: TlsSettings, role: TlsRole): SecureContextOptions {
   const o: SecureContextOptions = { minVersion: s.minVersion };
   if (s.maxVersion) o.maxVersion = s.maxVersion;
-  if (s.ciphers) o.ciphers = s.ciphers;
+  o.ciphers = s.ciphers ?? DEFAULT_CIPHERS;
   if (s.ecdhCurve) o.ecdhCurve = s.ecdhCurve;
   if (s.sigalgs) o.sigalgs = s.sigalgs;
   if (role === 'server' && (!s.certFile || !s.keyFile)) {

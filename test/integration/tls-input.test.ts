@@ -71,12 +71,12 @@ describe('TLS input, anon', () => {
     assert.equal(m.severity, 6);
   });
 
-  it('survives plaintext syslog on the TLS port, logging a notice, and nothing of it arrives', async () => {
+  it('survives plaintext syslog on the TLS port, logging one protocol-mismatch warning, and nothing of it arrives', async () => {
     const marker = unique('PLAIN');
     await rawSend(s.port, Buffer.from(`<13>Jan  1 00:00:00 host plain: ${marker}\n`));
     await goodPeerStillServed(s);
     assert.equal(s.sink.texts().filter((t) => t.includes(marker)).length, 0);
-    assert.ok(s.ctx.logger.records!.some((r) => r.code === 'LW_TLS_HANDSHAKE_FAILED' && r.level === 'notice' && /^127\.0\.0\.1:\d+$/.test(String(r.fields.peer))));
+    assert.ok(s.ctx.logger.records!.some((r) => r.code === 'LW_WARN_PROTOCOL_MISMATCH' && r.level === 'warn' && /^127\.0\.0\.1:\d+$/.test(String(r.fields.peer))));
   });
 
   it('a 5,000-message octet-counted stream from openssl s_client arrives complete, in order, unmerged', async () => {

@@ -9,7 +9,8 @@ export interface SqlFragment {
 
 const COLUMN_SQL: Record<ColumnName, string> = {
   host: 'host', 'fromhost-ip': 'fromhost_ip', app: 'app', procid: 'procid', msgid: 'msgid', facility: 'facility',
-  severity: 'severity', msg: 'msg', raw: 'raw', 'structured-data': 'structured_data',
+  // raw is a BLOB when rawmsg was not valid UTF-8 (GLOB never matches a BLOB): compared as its text.
+  severity: 'severity', msg: 'msg', raw: 'CAST(raw AS TEXT)', 'structured-data': 'structured_data',
 };
 
 const OP_SQL: Record<CmpOp, string> = { eq: '=', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
