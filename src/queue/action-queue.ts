@@ -140,6 +140,10 @@ export class ActionQueue {
       this.disk = DiskQueue.open({
         dir: o.spoolDirectory, name: o.fileName, maxFileSize: o.maxFileSize, maxDiskSpace: o.maxDiskSpace,
         checkpointInterval: o.checkpointInterval, syncQueueFiles: o.syncQueueFiles, logger: this.logger,
+        // CRC + write on the writer thread when nothing promises a record on disk at append time; settle()
+        // and close() wait for it.
+        writeBehind: o.checkpointInterval === 0 && !o.syncQueueFiles,
+        onWritten: () => this.schedule(),
       });
     } catch (err) {
       // A first start fails (the error names the directory); after a reload, keep working as a memory queue
@@ -246,9 +250,11 @@ export class ActionQueue {
    */
   settle(): Promise<void> {
     this.flushSpill();
+    const written = this.disk && !this.closed ? this.disk.whenWritten() : null;
     const target = this.memPushed;
-    if (this.memDone >= target || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.settleWaiters.push({ target, resolve }));
+    const mem = this.memDone >= target || this.closed ? null : new Promise<void>((resolve) => this.settleWaiters.push({ target, resolve }));
+    if (written === null) return mem ?? Promise.resolve();
+    return mem === null ? written : Promise.all([mem, written]).then(() => undefined);
   }
 
   private memFinished(n: number): void {
@@ -291,6 +297,7 @@ export class ActionQueue {
       } else undelivered += memLeft.length;
       this.flushSpill();
       undelivered += this.spill.length;
+      await this.disk.whenWritten();
       saved = this.disk.length;
       try {
         this.disk.close();
@@ -359,6 +366,7 @@ export class ActionQueue {
     this.flushSpill();
     if (!this.disk || this.disk.length === 0) return null;
     const records = this.disk.peek(this.opts.batchSize, DISK_BATCH_BYTES);
+    if (records.length === 0) return null; // held but still being written: onWritten schedules the next pump
     const batch: Message[] = [];
     let bad = 0;
     for (const r of records) {
