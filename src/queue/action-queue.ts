@@ -17,8 +17,9 @@
 import { DeliveryFailure, type Action, type DeliveryReport, type Rejection } from '../actions/action';
 import type { Logger } from '../log';
 import type { Message } from '../message';
-import { decodeMessage, encodeMessage } from './codec';
+import { decodeMessage, encodeFramed } from './codec';
 import { DiskQueue } from './disk/disk-queue';
+import { HDR } from './disk/format';
 import { ErrorFile } from './error-file';
 import type { QueueOptions } from './options';
 import { Ring } from './ring';
@@ -90,8 +91,11 @@ export class ActionQueue {
   private disk: DiskQueue | null = null;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
-  /** Encoded messages waiting to be appended to disk (newer than everything on disk). */
-  private spill: Buffer[] = [];
+  /**
+   * Messages waiting to be appended to disk (newer than everything on disk), encoded together at the flush
+   * straight into the write buffer (codec.ts encodeFramed): one copy per message, not three.
+   */
+  private spill: Message[] = [];
   private diskFull = false;
   private readonly errorFile: ErrorFile | null;
   private running = false;
@@ -221,7 +225,7 @@ export class ActionQueue {
     }
     if (this.disk && (o.kind === 'disk' || this.spill.length > 0 || this.disk.length > 0 || this.mem.length >= o.highWatermark)) {
       if (this.spill.length >= o.maxSize) return this.refuse();
-      this.spill.push(encodeMessage(msg));
+      this.spill.push(msg);
       this.stats.enqueued++;
       if (this.spill.length >= SPILL_FLUSH_AT) this.flushSpill();
       this.schedule();
@@ -293,7 +297,7 @@ export class ActionQueue {
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
         // Older than what is on disk, but only a stop can put them behind it: order across a restart is not kept.
-        for (const m of memLeft) this.spill.push(encodeMessage(m));
+        for (const m of memLeft) this.spill.push(m);
       } else undelivered += memLeft.length;
       this.flushSpill();
       undelivered += this.spill.length;
@@ -336,7 +340,8 @@ export class ActionQueue {
   /** Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. */
   private flushSpill(): void {
     if (!this.disk || this.spill.length === 0) return;
-    const n = this.disk.append(this.spill);
+    const { buf, ends } = encodeFramed(this.spill, HDR);
+    const n = this.disk.appendFramed(buf, ends);
     this.stats.spilled += n;
     this.spill = n === this.spill.length ? [] : this.spill.slice(n);
     const full = this.spill.length > 0;

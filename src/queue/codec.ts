@@ -267,6 +267,24 @@ export function encodeBatch(msgs: readonly Message[]): Buffer[] {
   return out;
 }
 
+/**
+ * Encode a batch for DiskQueue.appendFramed: one buffer owning its ArrayBuffer, message i encoded at
+ * `[ends[i-1] (or 0) + gap, ends[i])`, the `gap` bytes before each left for the record header. The messages
+ * are copied once (scratch → the result), not once each and again into the write buffer.
+ */
+export function encodeFramed(msgs: readonly Message[], gap: number): { buf: Buffer; ends: number[] } {
+  const ends = new Array<number>(msgs.length);
+  let o = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    ensure(o + gap);
+    o = encodeInto(msgs[i]!, o + gap);
+    ends[i] = o;
+  }
+  const buf = Buffer.allocUnsafeSlow(o);
+  scratch.copy(buf, 0, 0, o);
+  return { buf, ends };
+}
+
 /** Decode a buffer made by encodeMessage. rawmsg is copied: the result never keeps `buf` alive. */
 export function decodeMessage(buf: Buffer): Message {
   const b = buf as FastBuffer;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../log';
 import { writeCheckpoint } from './checkpoint';
 import { DISK_INDEX, DISK_IO, DISK_LOST, DiskQueueError } from './errors';
-import { HDR, crcOk, indexFile, lockFile, parseHeader, segmentFile, writeHeader, writeHeaderNoCrc } from './format';
+import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, writeHeaderNoCrc } from './format';
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
@@ -192,25 +192,39 @@ export class DiskQueue {
    * reached). One write per segment touched; fsync when syncQueueFiles.
    */
   append(records: readonly Buffer[]): number {
+    // One contiguous buffer: headers and payloads copied together (copying 250 bytes is cheaper than a Buffer
+    // view per header plus a 2N-entry writev), then one write per segment touched.
+    let total = 0;
+    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
+    const out = Buffer.allocUnsafeSlow(total);
+    const ends = new Array<number>(records.length);
+    let pos = 0;
+    for (let i = 0; i < records.length; i++) {
+      records[i]!.copy(out, pos + HDR);
+      pos += HDR + records[i]!.length;
+      ends[i] = pos;
+    }
+    return this.appendFramed(out, ends);
+  }
+
+  /**
+   * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
+   * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
+   * message again). `buf` must own its whole ArrayBuffer (Buffer.allocUnsafeSlow): write-behind transfers it.
+   */
+  appendFramed(out: Buffer, ends: readonly number[]): number {
     this.assertOpen();
     const now = Date.now();
     const max = this.opts.maxDiskSpace;
     const behind = this.opts.writeBehind === true;
     this.postSeq = this.nextSeq;
-    // One contiguous buffer per segment touched: headers and payloads copied together (copying 250 bytes is
-    // cheaper than a Buffer view per header plus a 2N-entry writev), then one write.
-    let total = 0;
-    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
-    // Write-behind transfers the buffer to the writer thread: it must own its ArrayBuffer (not the pool's).
-    const out = behind ? Buffer.allocUnsafeSlow(total) : Buffer.allocUnsafe(total);
     let from = 0; // start in `out` of the bytes not yet written
     let pos = 0;
     let accepted = 0;
     let written = 0;
     try {
-      for (let i = 0; i < records.length; i++) {
-        const rec = records[i]!;
-        const size = HDR + rec.length;
+      for (let i = 0; i < ends.length; i++) {
+        const size = ends[i]! - pos;
         if (max > 0 && this.diskBytes + (pos - from) + size > max) {
           if (this.retired.length > 0) this.checkpoint(false); // frees consumed segments awaiting deletion
           if (this.diskBytes + (pos - from) + size > max) break;
@@ -222,9 +236,8 @@ export class DiskQueue {
           from = pos;
           this.rotate();
         }
-        if (behind) writeHeaderNoCrc(out, pos, rec.length, this.nextSeq + accepted, now);
-        else writeHeader(out, pos, rec, this.nextSeq + accepted, now);
-        rec.copy(out, pos + HDR);
+        writeHeaderNoCrc(out, pos, size - HDR, this.nextSeq + accepted, now);
+        if (!behind) sealRecord(out, pos, size - HDR);
         pos += size;
         accepted++;
       }

@@ -5,8 +5,7 @@
 // main thread stops using the segment when it learns of the failure), so a segment never holds a hole.
 import { ftruncateSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { crc32c } from './crc32c';
-import { HDR } from './format';
+import { HDR, sealRecord } from './format';
 
 export interface WriteJob {
   id: number;
@@ -26,7 +25,7 @@ const failed = new Map<number, string>();
 export function sealRun(b: Buffer): void {
   for (let o = 0; o + HDR <= b.length;) {
     const len = b.readUInt32LE(o + 8);
-    b.writeUInt32LE(crc32c(b, o + HDR, o + HDR + len, crc32c(b, o + 8, o + HDR)), o + 4);
+    sealRecord(b, o, len);
     o += HDR + len;
   }
 }
