@@ -10,7 +10,7 @@ import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, 
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
-import { drainWrites, forgetFd, postWrite } from './writer';
+import { drainWrites, forgetFd, postSync, postWrite } from './writer';
 
 export interface DiskQueueOptions {
   /** Spool directory (created 0700 if missing). */
@@ -125,6 +125,10 @@ export class DiskQueue {
     if (ms > 0) {
       this.timer = setInterval(() => {
         if (!this.dirty || this.closed) return;
+        if (this.opts.writeBehind === true && this.writeSeg !== null) {
+          this.syncBehind();
+          return;
+        }
         try {
           if (this.writeSeg) this.fsyncSeg(this.writeSeg);
           this.checkpoint(false);
@@ -196,7 +200,7 @@ export class DiskQueue {
     // view per header plus a 2N-entry writev), then one write per segment touched.
     let total = 0;
     for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
-    const out = Buffer.allocUnsafeSlow(total);
+    const out = Buffer.from(new ArrayBuffer(total)); // transferable to the writer thread without a copy
     const ends = new Array<number>(records.length);
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
@@ -210,7 +214,7 @@ export class DiskQueue {
   /**
    * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
    * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
-   * message again). `buf` must own its whole ArrayBuffer (Buffer.allocUnsafeSlow): write-behind transfers it.
+   * message again). `buf` must own its whole ArrayBuffer (Buffer.from(new ArrayBuffer(n))): write-behind transfers it.
    */
   appendFramed(out: Buffer, ends: readonly number[]): number {
     this.assertOpen();
@@ -322,6 +326,32 @@ export class DiskQueue {
       this.writtenWaiters = keep;
     }
     if (!this.closed) this.opts.onWritten?.();
+  }
+
+  private syncing = false;
+
+  /**
+   * The periodic checkpoint under write-behind: the writer thread fsyncs the write segment after the writes
+   * posted before (the main thread never blocks on it), then the checkpoint claims exactly the records
+   * written before that fsync (the answers arrive in order, so pendingRecords counts those after it).
+   */
+  private syncBehind(): void {
+    if (this.syncing) return;
+    this.syncing = true;
+    const seg = this.writeSeg!;
+    postSync(seg.fd, (error) => {
+      this.syncing = false;
+      if (this.closed) return;
+      if (error !== null) {
+        this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: periodic checkpoint failed`, { queue: this.opts.name, error });
+        return;
+      }
+      try {
+        this.checkpoint(false);
+      } catch (e) {
+        this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: periodic checkpoint failed`, { queue: this.opts.name, error: (e as Error).message });
+      }
+    });
   }
 
   /** Resolves once every record appended so far is written (immediately without write-behind). */

@@ -3,15 +3,16 @@
 // CRC32C, writes the run at its position in the segment and answers. Runs of one fd arrive and complete in
 // order. After a failed write the run's bytes are cut back and every later run for that fd fails too (the
 // main thread stops using the segment when it learns of the failure), so a segment never holds a hole.
-import { ftruncateSync, writeSync } from 'node:fs';
+import { fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HDR, sealRecord } from './format';
 
 export interface WriteJob {
   id: number;
   fd: number;
+  /** -1 with buf null: fsync the fd (after the writes posted before it). */
   pos: number;
-  buf: ArrayBuffer;
+  buf: ArrayBuffer | null;
 }
 
 export interface WriteDone {
@@ -33,6 +34,14 @@ export function sealRun(b: Buffer): void {
 function run(job: WriteJob): WriteDone {
   const prior = failed.get(job.fd);
   if (prior !== undefined) return { id: job.id, error: prior };
+  if (job.buf === null) {
+    try {
+      fsyncSync(job.fd);
+      return { id: job.id, error: null };
+    } catch (e) {
+      return { id: job.id, error: (e as Error).message };
+    }
+  }
   const b = Buffer.from(job.buf);
   try {
     sealRun(b);

@@ -56,6 +56,17 @@ export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback): v
   worker.postMessage(job, [ab]);
 }
 
+/** fsync `fd` on the writer thread after the writes posted before; `cb` runs on the main thread. */
+export function postSync(fd: number, cb: Callback): void {
+  if (worker === null) worker = start();
+  const id = nextId++;
+  posted++;
+  callbacks.set(id, cb);
+  if (callbacks.size === 1) worker.ref();
+  const job: WriteJob = { id, fd, pos: -1, buf: null };
+  worker.postMessage(job);
+}
+
 /** A segment fd is closed: forget its failure state (the number may be reused by a later open). */
 export function forgetFd(fd: number): void {
   worker?.postMessage({ forget: fd });
