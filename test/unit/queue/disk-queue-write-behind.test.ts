@@ -14,6 +14,17 @@ function opts(dir: string, o: Partial<DiskQueueOptions> = {}): DiskQueueOptions 
 const rec = (i: number, size = 100): Buffer => Buffer.from(`r${i}:`.padEnd(size, 'x'));
 const ids = (bufs: Buffer[]): number[] => bufs.map((b) => Number(b.toString().slice(1, b.indexOf(':'))));
 
+/** Peek and ack `per` at a time until empty; the record numbers in order. */
+function drain(q: DiskQueue, per: number): number[] {
+  const got: number[] = [];
+  for (;;) {
+    const b = q.peek(per);
+    if (b.length === 0) return got;
+    got.push(...ids(b));
+    q.ack(b.length);
+  }
+}
+
 test('write-behind: records count at once, are readable after whenWritten, in order across segments', async (t) => {
   const { dir, cleanup } = tempDir('lw-dqwb-');
   t.after(cleanup);
@@ -24,14 +35,7 @@ test('write-behind: records count at once, are readable after whenWritten, in or
   await q.whenWritten();
   assert.ok(notified > 0);
   assert.ok(readdirSync(dir).filter((f) => f.endsWith('.seg')).length > 3, 'several segments');
-  const got: number[] = [];
-  for (;;) {
-    const b = q.peek(17);
-    if (b.length === 0) break;
-    got.push(...ids(b));
-    q.ack(b.length);
-  }
-  assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i));
+  assert.deepEqual(drain(q, 17), Array.from({ length: 200 }, (_, i) => i));
   assert.equal(q.length, 0);
   q.close();
 });
@@ -46,14 +50,7 @@ test('write-behind: close() with writes in flight keeps every record for the nex
   const r = DiskQueue.open(opts(dir, { logger }));
   assert.equal(r.length, 500);
   assert.equal(r.stats.lostAtRecovery, 0);
-  const got: number[] = [];
-  for (;;) {
-    const b = r.peek(64);
-    if (b.length === 0) break;
-    got.push(...ids(b));
-    r.ack(b.length);
-  }
-  assert.deepEqual(got, Array.from({ length: 500 }, (_, i) => i));
+  assert.deepEqual(drain(r, 64), Array.from({ length: 500 }, (_, i) => i));
   r.close();
 });
 
