@@ -141,13 +141,14 @@ export const detectAction: ActionFactory = {
     if (program) outputs.push(new ExecOutput(program, paramInt(decl.params, none, 'exec.timeout_ms', 10000, 1), ctx.logger, cap));
     const rs = paramOptional(decl.params, none, 'syslog.ruleset');
     if (rs) outputs.push(new SyslogOutput(injector(ctx, rs), ctx.logger, cap));
+    // Computed for `check` too, so a bad output.queue.* value is reported there (naming file:line:col).
+    const detectName = paramOptional(decl.params, none, 'name') ?? 'detect';
+    const queues = outputs.map((o) => alertQueueOptions(decl, ctx.dataDir, detectName, o.kind, cap));
     if (ctx.inject !== undefined) {
       // Under `run` (not `check`, whose context has no inject): each output behind an ActionQueue. On a reload
       // the old outputs close first and the new queues open their files after them.
-      const previous = service.outputs;
-      const closed = Promise.all(previous.map((o) => o.close(1000)));
-      const detectName = paramOptional(decl.params, none, 'name') ?? 'detect';
-      for (const o of outputs) o.useQueue(alertQueueOptions(decl, ctx.dataDir, detectName, o.kind, cap), closed);
+      const closed = Promise.all(service.outputs.map((o) => o.close(1000)));
+      outputs.forEach((o, i) => o.useQueue(queues[i]!, closed));
     }
     service.outputs = outputs;
     return new DetectAction(name, key, service);
