@@ -100,6 +100,10 @@ function alertQueueOptions(decl: ActionDecl, dataDir: string, detectName: string
     o.spoolDirectory = resolve(dataDir, o.spoolDirectory);
     if (!p.has('queue.highwatermark')) o.highWatermark = Math.min(o.highWatermark, cap);
     if (o.lowWatermark > o.highWatermark) o.lowWatermark = Math.floor(o.highWatermark * 0.7);
+  } else if (!p.has('queue.size')) {
+    o.maxSize = cap; // a memory-only output queue drops (and counts) alerts beyond output.queue_size, as before
+    o.highWatermark = Math.min(o.highWatermark, cap);
+    o.lowWatermark = Math.min(o.lowWatermark, Math.floor(o.highWatermark * 0.7));
   }
   return o;
 }
