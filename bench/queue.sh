@@ -10,9 +10,10 @@
 #              spills everything): the file's rate next to a forward that is down
 # and rsyslog (imptcp → omfile) with a memory and a disk-assisted action queue. Rounds alternate who runs
 # first; the table gives the median and spread per variant. A run that lost a message is a failure.
-# usage: bench/queue.sh [N] [ROUNDS]
+# usage: bench/queue.sh [N] [ROUNDS] [VARIANTS]   VARIANTS: comma-separated names to run (default: all), e.g.
+#        bench/queue.sh 300000 3 memory,isolated,rs-memory
 source "$(dirname "$0")/lib/common.sh"
-N=${1:-500000}; ROUNDS=${2:-3}
+N=${1:-500000}; ROUNDS=${2:-3}; ONLY=${3:-}
 WORK=$(mktemp -d /tmp/lw-bench-queue.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 [ -f "$ROOT/dist/src/cli/main.js" ] || (cd "$ROOT" && npx tsc -p .)
 node "$BENCH_DIR/lib/gen.mjs" "$N" "$WORK/input.lf" lf 250
@@ -60,6 +61,9 @@ VARIANTS=(
   "rs-memory|rsyslog|queue.type=\"LinkedList\"|"
   "rs-da|rsyslog|queue.type=\"LinkedList\" queue.filename=\"fileq\" $BIG|"
 )
+if [ -n "$ONLY" ]; then
+  KEEP=(); for v in "${VARIANTS[@]}"; do [[ ",$ONLY," == *",${v%%|*},"* ]] && KEEP+=("$v"); done; VARIANTS=("${KEEP[@]}")
+fi
 FAILED=0
 for r in $(seq 1 "$ROUNDS"); do
   echo "-- round $r"
@@ -74,6 +78,6 @@ for v in "${VARIANTS[@]}"; do
   name=${v%%|*}; line=$(echo "${RATES[$name]}" | median); MED[$name]=${line%% *}
   printf '%-10s %s\n' "$name" "$line"
 done
-ratio() { awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { [ -n "${MED[$1]:-}" ] && [ -n "${MED[$2]:-}" ] && awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f", a / b }' || printf -- -; }
 echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
 exit $FAILED

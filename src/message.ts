@@ -1,5 +1,6 @@
 // The one message model every stage shares. Field names follow rsyslog's properties (msg, hostname,
 // fromhost-ip, programname, …) so templates, filters and the store speak the same vocabulary.
+import type { ParseOptions } from './parse/options';
 import { SyslogTime } from './time';
 
 /** RFC 5424 §6.2.1 table 1, with the names rsyslog prints for syslogfacility-text. */
@@ -70,6 +71,13 @@ export class Message {
   local: Record<string, unknown> | null;
   /** True when the parser could not recognise a syslog header and kept the frame as msg. */
   parseFailed: boolean;
+  /**
+   * The options parseSyslog() parsed rawmsg with, when parsing it again (with the same origin and
+   * timegenerated) gives this message back exactly: a disk queue then stores only the frame (codec.ts, frame
+   * form). Code that changes a parsed field afterwards (repeat reduction, imuxsock's ignoreTimestamp, imfile
+   * metadata) must set it to null.
+   */
+  parsedWith: ParseOptions | null;
 
   constructor(rawmsg: Buffer, origin: Origin, timegenerated: SyslogTime) {
     this.rawmsg = rawmsg;
@@ -93,6 +101,7 @@ export class Message {
     this.json = null;
     this.local = null;
     this.parseFailed = false;
+    this.parsedWith = null;
   }
 
   /** PRI value (RFC 5424 §6.2.1): facility * 8 + severity. */

@@ -13,6 +13,9 @@ import { parseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
 import { SyslogTime } from '../time';
 import { Message as Msg } from '../message';
+import type { Params as ParamMap } from '../config/model';
+import { queueOptions } from '../queue/options';
+import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { DEFAULT_OUTPUT_QUEUE, ExecOutput, FileOutput, SyslogOutput, WebhookOutput, type AlertOutput } from './outputs';
 import { acquireDetectService, DETECT_INPUT_NAME, releaseDetectService, RuleLoadError, type DetectService } from './service';
@@ -33,7 +36,14 @@ export const detectSpec: ComponentSpec = {
     { name: 'exec.program', type: 'path', doc: 'Run this program per new alert with the alert JSON on stdin.' },
     { name: 'exec.timeout_ms', type: 'int', default: 10000, unit: 'ms', doc: 'Kill the program after this long.' },
     { name: 'syslog.ruleset', type: 'ruleset', doc: 'Re-inject each new alert as an RFC 5424 message into this ruleset.' },
-    { name: 'output.queue_size', type: 'int', default: DEFAULT_OUTPUT_QUEUE, doc: 'Alerts each output may hold before it drops (and counts) new ones.' },
+    { name: 'output.queue_size', type: 'int', default: DEFAULT_OUTPUT_QUEUE, doc: 'Alerts each output may hold in memory before it drops (and counts) new ones; with a disk-assisted output queue, the memory part above which alerts go to disk.' },
+    { name: 'output.queue.type', type: 'string', doc: 'Queue of each alert output: disk-assisted by default (file lw-alert-<detect name>-<output> in workDirectory); "LinkedList" keeps alerts in memory only, "Disk" writes every alert to disk.' },
+    { name: 'output.queue.size', type: 'int', doc: 'queue.size of each alert output\'s queue.' },
+    { name: 'output.queue.spoolDirectory', type: 'path', doc: 'queue.spoolDirectory of the alert output queues (default workDirectory).' },
+    { name: 'output.queue.maxDiskSpace', type: 'string', doc: 'queue.maxDiskSpace of each alert output queue.' },
+    { name: 'output.queue.saveOnShutdown', type: 'binary', doc: 'queue.saveOnShutdown of the alert output queues (default on).' },
+    { name: 'output.action.resumeInterval', type: 'int', unit: 's', doc: 'action.resumeInterval of the alert outputs (longest retry backoff).' },
+    { name: 'output.action.resumeRetryCount', type: 'int', doc: 'action.resumeRetryCount of the alert outputs (default -1: retry for ever).' },
     { name: 'name', type: 'string', doc: 'Action name.' },
   ],
   moduleParams: [],
@@ -77,6 +87,27 @@ function injector(ctx: RuntimeContext, ruleset: string): (line: string) => void 
 
 let counter = 0;
 
+/**
+ * Queue options of one alert output: the detect action's output.queue.* / output.action.resume* parameters
+ * read as the queue.* / action.resume* of an action that is disk-assisted by default (as a forward is).
+ */
+function alertQueueOptions(decl: ActionDecl, dataDir: string, detectName: string, kind: string, cap: number) {
+  const p: ParamMap = new Map();
+  for (const [k, v] of decl.params) if (k.startsWith('output.queue.') || k.startsWith('output.action.')) p.set(k.slice('output.'.length), v);
+  const o = queueOptions(p, 'forward', 0, dataDir, decl.loc);
+  if (o.kind !== 'memory') {
+    o.fileName = `lw-alert-${`${detectName}-${kind}`.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+    o.spoolDirectory = resolve(dataDir, o.spoolDirectory);
+    if (!p.has('queue.highwatermark')) o.highWatermark = Math.min(o.highWatermark, cap);
+    if (o.lowWatermark > o.highWatermark) o.lowWatermark = Math.floor(o.highWatermark * 0.7);
+  } else if (!p.has('queue.size')) {
+    o.maxSize = cap; // a memory-only output queue drops (and counts) alerts beyond output.queue_size, as before
+    o.highWatermark = Math.min(o.highWatermark, cap);
+    o.lowWatermark = Math.min(o.lowWatermark, Math.floor(o.highWatermark * 0.7));
+  }
+  return o;
+}
+
 export const detectAction: ActionFactory = {
   spec: detectSpec,
   create(decl: ActionDecl, _mp: Params, ctx: RuntimeContext): Action {
@@ -114,6 +145,15 @@ export const detectAction: ActionFactory = {
     if (program) outputs.push(new ExecOutput(program, paramInt(decl.params, none, 'exec.timeout_ms', 10000, 1), ctx.logger, cap));
     const rs = paramOptional(decl.params, none, 'syslog.ruleset');
     if (rs) outputs.push(new SyslogOutput(injector(ctx, rs), ctx.logger, cap));
+    // Computed for `check` too, so a bad output.queue.* value is reported there (naming file:line:col).
+    const detectName = paramOptional(decl.params, none, 'name') ?? 'detect';
+    const queues = outputs.map((o) => alertQueueOptions(decl, ctx.dataDir, detectName, o.kind, cap));
+    if (ctx.inject !== undefined) {
+      // Under `run` (not `check`, whose context has no inject): each output behind an ActionQueue. On a reload
+      // the old outputs close first and the new queues open their files after them.
+      const closed = Promise.all(service.outputs.map((o) => o.close(1000)));
+      outputs.forEach((o, i) => o.useQueue(queues[i]!, closed));
+    }
     service.outputs = outputs;
     return new DetectAction(name, key, service);
   },

@@ -1,13 +1,23 @@
-// Alert outputs: NDJSON file, webhook, exec program, syslog re-injection. Each output has its own bounded
-// in-memory queue and one delivery in flight, so a slow or dead receiver never blocks ingest; a full queue
-// drops the alert and counts it. (The integrator moves these onto the durable queue stage later.)
+// Alert outputs: NDJSON file, webhook, exec program, syslog re-injection. Each output delivers one alert at a
+// time from a queue of its own, so a slow or dead receiver never blocks ingest or the other outputs:
+//  - under `run`, an ActionQueue (src/queue), disk-assisted by default (file lw-alert-<detect>-<kind> in the
+//    work directory): alerts wait on disk while a receiver is down, survive a restart, and are retried with
+//    the queue's backoff (useQueue(); the alert travels as an RFC 5424 Message, the Alert itself in `$!alert`);
+//  - otherwise (outputs built directly, e.g. by tests) a bounded in-memory queue; a full queue drops the alert
+//    and counts it.
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
+import { DeliveryFailure, type Action, type ActionStats } from '../actions/action';
 import type { Logger } from '../log';
+import { Message } from '../message';
+import { parseSyslog } from '../parse';
+import { parseOptions } from '../parse/options';
+import { ActionQueue, type QueueOptions } from '../queue/action-queue';
+import { SyslogTime } from '../time';
 import type { Alert } from './alerts';
 
 export interface OutputStats {
@@ -28,19 +38,117 @@ export function alertJson(a: Alert): Record<string, unknown> {
   };
 }
 
-/** A bounded queue with one delivery at a time. */
+const ALERT_ORIGIN = { inputname: 'detect', fromhostIp: '127.0.0.1', fromhost: hostname(), ruleset: '' };
+const ALERT_PARSE = parseOptions();
+
+/** The alert as a Message for the queue stage: its RFC 5424 line, parsed, with the Alert in `$!alert`. */
+export function alertMessage(a: Alert): Message {
+  const m = new Message(Buffer.from(alertSyslogLine(a), 'utf8'), ALERT_ORIGIN, SyslogTime.now());
+  parseSyslog(m.rawmsg, m, ALERT_PARSE);
+  m.json = { alert: { ...a } };
+  return m;
+}
+
+/** The Alert back from alertMessage()'s Message (after a trip through the disk queue). */
+export function alertOfMessage(m: Message): Alert {
+  const a = m.json?.alert;
+  if (a === null || typeof a !== 'object') throw new Error('queued alert message carries no $!alert');
+  return a as Alert;
+}
+
+/** The Action an alert output's ActionQueue delivers to: one alert at a time, in order. */
+class AlertAction implements Action {
+  readonly stats: ActionStats = { delivered: 0, failed: 0 };
+  constructor(readonly name: string, private readonly out: AlertOutput) {}
+
+  async deliver(batch: Message[]): Promise<void> {
+    for (let i = 0; i < batch.length; i++) {
+      const a = alertOfMessage(batch[i]!);
+      try {
+        await this.out.sendAlert(a);
+      } catch (err) {
+        this.stats.failed++;
+        this.out.noteFailure(a, err);
+        throw new DeliveryFailure((err as Error).message, { done: i, code: this.out.code(), cause: err });
+      }
+      this.stats.delivered++;
+      this.out.stats.delivered++;
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** One delivery at a time from a queue: an ActionQueue (useQueue) or a bounded in-memory one. */
 export abstract class AlertOutput {
+  /** file, webhook, exec or syslog: names the output's queue file. */
+  abstract readonly kind: string;
   readonly stats: OutputStats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
   private readonly queue: Alert[] = [];
   private busy = false;
   private idleWaiters: Array<() => void> = [];
   private lastDropLog = 0;
+  private aq: ActionQueue | null = null;
 
   constructor(readonly name: string, protected readonly logger: Logger, private readonly cap = DEFAULT_OUTPUT_QUEUE) {}
 
   protected abstract send(a: Alert): Promise<void>;
 
+  /** For AlertAction. */
+  sendAlert(a: Alert): Promise<void> {
+    return this.send(a);
+  }
+
+  /** For AlertAction: log one failed attempt (the queue keeps the alert and retries). */
+  noteFailure(a: Alert, err: unknown): void {
+    this.stats.failed++;
+    this.logger.error(this.failCode(), 'alert not delivered', { output: this.name, alert: a.id, rule: a.rule, error: (err as Error).message });
+  }
+
+  code(): string {
+    return this.failCode();
+  }
+
+  /**
+   * Deliver through an ActionQueue from now on (disk-backed when opts say so). `after`: on a reload, the
+   * queue of the outputs this one replaces must have closed (released its files) first.
+   */
+  useQueue(opts: QueueOptions, after?: Promise<unknown>): void {
+    this.aq = new ActionQueue(new AlertAction(this.name, this), opts, this.logger, () => undefined, after);
+  }
+
+  /** Counters with `queued` brought up to date. */
+  snapshot(): OutputStats {
+    if (this.aq !== null) this.stats.queued = this.aq.total;
+    return { ...this.stats };
+  }
+
+  /** The ActionQueue behind this output, if any (its counters are the queue metrics). */
+  get actionQueue(): ActionQueue | null {
+    return this.aq;
+  }
+
+  /** Stop: a queued output saves what it holds (disk-backed) and says what was lost. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.aq !== null) {
+      await this.aq.close(timeoutMs);
+      return;
+    }
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([this.whenIdle(), new Promise((r) => { t = setTimeout(r, timeoutMs); t.unref(); })]);
+    clearTimeout(t);
+  }
+
   push(a: Alert): void {
+    if (this.aq !== null) {
+      const before = this.aq.stats.refused + this.aq.stats.discarded;
+      this.aq.push(alertMessage(a));
+      if (this.aq.stats.refused + this.aq.stats.discarded > before) this.stats.dropped++;
+      this.stats.queued = this.aq.total;
+      return;
+    }
     if (this.queue.length >= this.cap) {
       this.stats.dropped++;
       const now = Date.now();
@@ -77,12 +185,14 @@ export abstract class AlertOutput {
   protected abstract failCode(): string;
 
   whenIdle(): Promise<void> {
+    if (this.aq !== null) return this.aq.whenIdle();
     if (!this.busy && this.queue.length === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 }
 
 export class FileOutput extends AlertOutput {
+  readonly kind = 'file';
   constructor(private readonly path: string, logger: Logger, cap?: number) {
     super(`file:${path}`, logger, cap);
   }
@@ -108,6 +218,7 @@ export interface WebhookOptions {
 }
 
 export class WebhookOutput extends AlertOutput {
+  readonly kind = 'webhook';
   private readonly o: Required<Omit<WebhookOptions, 'secret'>> & { secret?: string };
 
   constructor(opts: WebhookOptions, logger: Logger, cap?: number) {
@@ -160,6 +271,7 @@ export class WebhookOutput extends AlertOutput {
 }
 
 export class ExecOutput extends AlertOutput {
+  readonly kind = 'exec';
   constructor(private readonly program: string, private readonly timeoutMs: number, logger: Logger, cap?: number) {
     super(`exec:${program}`, logger, cap);
   }
@@ -202,6 +314,7 @@ export function alertSyslogLine(a: Alert): string {
 }
 
 export class SyslogOutput extends AlertOutput {
+  readonly kind = 'syslog';
   constructor(private readonly inject: (line: string) => void, logger: Logger, cap?: number) {
     super('syslog', logger, cap);
   }

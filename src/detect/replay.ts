@@ -39,6 +39,7 @@ export function parseLogLine(line: string, nowMs = Date.now()): Message | null {
   parseSyslog(msg.rawmsg, msg, OPTS);
   if (receivedMs === null && msg.timereported.source !== TimeSource.Local) {
     msg.timegenerated = SyslogTime.fromEpochMs(msg.timereported.toEpochMs());
+    msg.parsedWith = null;
   }
   return msg;
 }

@@ -99,7 +99,7 @@ export class DetectService {
 
   metrics(): { rules: Record<string, RuleMetrics>; outputs: Record<string, OutputStats> } {
     const outputs: Record<string, OutputStats> = {};
-    for (const o of this.outputs) outputs[o.name] = { ...o.stats };
+    for (const o of this.outputs) outputs[o.name] = o.snapshot();
     return { rules: this.engine.metrics(), outputs };
   }
 
@@ -110,9 +110,8 @@ export class DetectService {
   async close(timeoutMs = 5000): Promise<void> {
     clearInterval(this.timer);
     this.engine.close();
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([this.whenIdle(), new Promise((r) => { t = setTimeout(r, timeoutMs); t.unref(); })]);
-    clearTimeout(t);
+    // Each output drains for at most timeoutMs; a disk-backed one then keeps the rest for the next start.
+    await Promise.all(this.outputs.map((o) => o.close(timeoutMs)));
     this.alerts.close();
   }
 }

@@ -16,6 +16,7 @@ function repeatMessage(last: Message, n: number): Message {
   if (n === 1) return last;
   const copy = Object.assign(Object.create(Object.getPrototypeOf(last) as object) as Message, last);
   copy.msg = ` message repeated ${n} times: [${last.msg.slice(0, MAX_REPEATED_TEXT)}]`;
+  copy.parsedWith = null; // msg no longer what the frame parses to
   return copy;
 }
 

@@ -58,7 +58,10 @@ interface UnixSettings {
 class TimestampResetSink implements MessageSink {
   constructor(private readonly inner: MessageSink) {}
   submit(batch: Message[]): void {
-    for (const m of batch) m.timereported = m.timegenerated;
+    for (const m of batch) {
+      m.timereported = m.timegenerated;
+      m.parsedWith = null; // no longer what the frame parses to
+    }
     this.inner.submit(batch);
   }
   get congested(): boolean {

@@ -84,6 +84,7 @@ export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): vo
     msg.procid = procidOfTag(msg.syslogtag);
   }
   msg.msg = msgStart >= text.length ? '' : text.substring(msgStart);
+  msg.parsedWith = opts;
 }
 
 /** The general path: sanitize (may copy), then parse with per-field UTF-8 decoding. Exported for tests. */
@@ -105,4 +106,6 @@ export function parseBytes(frame: Buffer, msg: Message, opts: ParseOptions): voi
     msg.procid = procidOfTag(msg.syslogtag);
   }
   msg.msg = msgStart >= raw.length ? '' : decodeRaw(raw, msgStart);
+  // Parsing the sanitized frame again need not give the same message: only an untouched frame is re-parsable.
+  msg.parsedWith = raw === frame ? opts : null;
 }

@@ -328,6 +328,7 @@ export class ImfileInput implements Input {
       m.json = vars;
       if (meta !== null && meta.time !== null) m.timereported = meta.time;
       if (meta !== null && meta.severity !== null) m.severity = meta.severity;
+      if (meta !== null) m.parsedWith = null; // fields no longer what the line parses to
       batch.push(m);
       if (batch.length >= s.maxSubmit) {
         this.sink.submit(batch);

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import type { Logger } from '../../log';
 import { writeCheckpoint } from './checkpoint';
 import { DISK_INDEX, DISK_IO, DISK_LOST, DiskQueueError } from './errors';
-import { HDR, crcOk, indexFile, lockFile, parseHeader, segmentFile, writeHeader } from './format';
+import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, writeHeaderNoCrc } from './format';
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
+import { drainWrites, forgetFd, postSync, postWrite } from './writer';
 
 export interface DiskQueueOptions {
   /** Spool directory (created 0700 if missing). */
@@ -27,6 +28,15 @@ export interface DiskQueueOptions {
   logger: Logger;
   /** Checkpoint at most this often (ms) when something changed since the last one; 0 = no timer. Default 1000. */
   checkpointMs?: number;
+  /**
+   * Write-behind: append() lays the records out and hands them to the writer thread (writer.ts), which
+   * computes the CRCs and writes; the records count as held at once but are readable (peek) only once written.
+   * whenWritten() says when they are on disk. Only without syncQueueFiles and checkpointInterval (nothing
+   * promises them on disk at append time then).
+   */
+  writeBehind?: boolean;
+  /** Called on the main thread after write-behind records became readable (or failed). */
+  onWritten?: () => void;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
@@ -74,6 +84,11 @@ export class DiskQueue {
   private pkSeq: number[] = [];
   private pkAt: number[] = [];
   private pkStart = 0;
+  /** Write-behind: records posted and not yet written; jobs posted and finished; who waits for which job. */
+  private pendingRecords = 0;
+  private postedJobs = 0;
+  private doneJobs = 0;
+  private writtenWaiters: Array<{ target: number; resolve: () => void }> = [];
 
   private constructor(opts: DiskQueueOptions, dirFd: number) {
     this.opts = opts;
@@ -110,6 +125,10 @@ export class DiskQueue {
     if (ms > 0) {
       this.timer = setInterval(() => {
         if (!this.dirty || this.closed) return;
+        if (this.opts.writeBehind === true && this.writeSeg !== null) {
+          this.syncBehind();
+          return;
+        }
         try {
           if (this.writeSeg) this.fsyncSeg(this.writeSeg);
           this.checkpoint(false);
@@ -163,6 +182,7 @@ export class DiskQueue {
     if (this.count === 0) return null;
     if (this.headAt === undefined) {
       this.readFrom(1, Infinity, false);
+      if (this.firstAt === null) return null; // the head record is still being written
       this.headAt = this.firstAt;
     }
     return this.headAt;
@@ -176,34 +196,52 @@ export class DiskQueue {
    * reached). One write per segment touched; fsync when syncQueueFiles.
    */
   append(records: readonly Buffer[]): number {
+    // One contiguous buffer: headers and payloads copied together (copying 250 bytes is cheaper than a Buffer
+    // view per header plus a 2N-entry writev), then one write per segment touched.
+    let total = 0;
+    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
+    const out = Buffer.from(new ArrayBuffer(total)); // transferable to the writer thread without a copy
+    const ends = new Array<number>(records.length);
+    let pos = 0;
+    for (let i = 0; i < records.length; i++) {
+      records[i]!.copy(out, pos + HDR);
+      pos += HDR + records[i]!.length;
+      ends[i] = pos;
+    }
+    return this.appendFramed(out, ends);
+  }
+
+  /**
+   * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
+   * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
+   * message again). `buf` must own its whole ArrayBuffer (Buffer.from(new ArrayBuffer(n))): write-behind transfers it.
+   */
+  appendFramed(out: Buffer, ends: readonly number[]): number {
     this.assertOpen();
     const now = Date.now();
     const max = this.opts.maxDiskSpace;
-    // One contiguous buffer per segment touched: headers and payloads copied together (copying 250 bytes is
-    // cheaper than a Buffer view per header plus a 2N-entry writev), then one write.
-    let total = 0;
-    for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
-    const out = Buffer.allocUnsafe(total);
+    const behind = this.opts.writeBehind === true;
+    this.postSeq = this.nextSeq;
     let from = 0; // start in `out` of the bytes not yet written
     let pos = 0;
     let accepted = 0;
     let written = 0;
     try {
-      for (let i = 0; i < records.length; i++) {
-        const rec = records[i]!;
-        const size = HDR + rec.length;
+      for (let i = 0; i < ends.length; i++) {
+        const size = ends[i]! - pos;
         if (max > 0 && this.diskBytes + (pos - from) + size > max) {
           if (this.retired.length > 0) this.checkpoint(false); // frees consumed segments awaiting deletion
           if (this.diskBytes + (pos - from) + size > max) break;
         }
         const seg = this.writeSeg;
-        if (seg === null || (seg.end + (pos - from) > 0 && seg.end + (pos - from) + size > this.opts.maxFileSize)) {
+        const tail = seg === null ? 0 : seg.end + (seg.pending ?? 0) + (pos - from);
+        if (seg === null || (tail > 0 && tail + size > this.opts.maxFileSize)) {
           if (seg !== null && pos > from) written += this.flush(seg, out.subarray(from, pos), accepted - written);
           from = pos;
           this.rotate();
         }
-        writeHeader(out, pos, rec, this.nextSeq + accepted, now);
-        rec.copy(out, pos + HDR);
+        writeHeaderNoCrc(out, pos, size - HDR, this.nextSeq + accepted, now);
+        if (!behind) sealRecord(out, pos, size - HDR);
         pos += size;
         accepted++;
       }
@@ -226,6 +264,7 @@ export class DiskQueue {
 
   /** Write `data` at the end of `seg`; on failure the segment is cut back to its old end. */
   private flush(seg: Seg, data: Buffer, records: number): number {
+    if (this.opts.writeBehind === true) return this.post(seg, data, records);
     try {
       for (let done = 0; done < data.length;) {
         const n = writeSync(seg.fd, data, done, data.length - done, seg.end + done);
@@ -242,6 +281,84 @@ export class DiskQueue {
     seg.size += data.length;
     this.diskBytes += data.length;
     return records;
+  }
+
+  /** Write-behind: hand `data` (`records` records, the first numbered nextSeq + those before it) to the writer. */
+  private post(seg: Seg, data: Buffer, records: number): number {
+    const pos = seg.end + (seg.pending ?? 0);
+    const len = data.length;
+    seg.pending = (seg.pending ?? 0) + len;
+    seg.size += len;
+    this.diskBytes += len;
+    this.pendingRecords += records;
+    const job = ++this.postedJobs;
+    const seqFrom = this.postSeq;
+    this.postSeq += records;
+    postWrite(seg.fd, pos, data, (error) => this.written(seg, len, records, seqFrom, job, error));
+    return records;
+  }
+
+  /** Seq of the next record post() hands over (nextSeq is advanced only when append() returns). */
+  private postSeq = 0;
+
+  /** The writer finished a post(): the records are readable now, or lost. */
+  private written(seg: Seg, len: number, records: number, seqFrom: number, job: number, error: string | null): void {
+    seg.pending = (seg.pending ?? 0) - len;
+    this.pendingRecords -= records;
+    this.doneJobs = job;
+    if (error === null) seg.end += len;
+    else if (!this.closed) {
+      // Cut back by the writer; the records are gone. Later posts to the segment fail the same way, so the next
+      // append starts a new segment. The seq range is a known gap: the next open does not count it again.
+      seg.size -= len;
+      this.diskBytes -= len;
+      this.count -= records;
+      this.stats.lostAtRecovery += records;
+      this.gaps.push([seqFrom, seqFrom + records]);
+      if (this.writeSeg === seg) this.writeSeg = null;
+      this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: write failed, ${records} record(s) lost`, {
+        queue: this.opts.name, file: seg.path, error,
+      });
+    }
+    if (this.writtenWaiters.length > 0) {
+      const keep: typeof this.writtenWaiters = [];
+      for (const w of this.writtenWaiters) (w.target <= this.doneJobs ? w.resolve() : keep.push(w));
+      this.writtenWaiters = keep;
+    }
+    if (!this.closed) this.opts.onWritten?.();
+  }
+
+  private syncing = false;
+
+  /**
+   * The periodic checkpoint under write-behind: the writer thread fsyncs the write segment after the writes
+   * posted before (the main thread never blocks on it), then the checkpoint claims exactly the records
+   * written before that fsync (the answers arrive in order, so pendingRecords counts those after it).
+   */
+  private syncBehind(): void {
+    if (this.syncing) return;
+    this.syncing = true;
+    const seg = this.writeSeg!;
+    postSync(seg.fd, (error) => {
+      this.syncing = false;
+      if (this.closed) return;
+      if (error !== null) {
+        this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: periodic checkpoint failed`, { queue: this.opts.name, error });
+        return;
+      }
+      try {
+        this.checkpoint(false);
+      } catch (e) {
+        this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: periodic checkpoint failed`, { queue: this.opts.name, error: (e as Error).message });
+      }
+    });
+  }
+
+  /** Resolves once every record appended so far is written (immediately without write-behind). */
+  whenWritten(): Promise<void> {
+    if (this.doneJobs >= this.postedJobs) return Promise.resolve();
+    const target = this.postedJobs;
+    return new Promise((resolve) => this.writtenWaiters.push({ target, resolve }));
   }
 
   /** Start a new segment (a number never used before, created with O_EXCL). */
@@ -362,6 +479,11 @@ export class DiskQueue {
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.pendingRecords > 0) {
+      // Their answers arrive after the close and are ignored; a failed one shows as a torn tail at the next open.
+      drainWrites();
+      this.pendingRecords = 0;
+    }
     try {
       if (this.writeSeg) this.fsyncSeg(this.writeSeg);
       this.checkpoint(true);
@@ -396,7 +518,7 @@ export class DiskQueue {
   /** Delete head segments that are fully consumed (never the write segment). */
   private dropConsumed(): void {
     const gone: Seg[] = [];
-    while (this.segs.length > 0 && this.segs[0] !== this.writeSeg && skipTo(this.segs[0]!, this.headOff) >= this.segs[0]!.end) {
+    while (this.segs.length > 0 && this.segs[0] !== this.writeSeg && !this.segs[0]!.pending && skipTo(this.segs[0]!, this.headOff) >= this.segs[0]!.end) {
       gone.push(this.segs.shift()!);
       this.headOff = 0;
       this.normalizeHead();
@@ -437,8 +559,9 @@ export class DiskQueue {
     this.gaps = this.gaps.filter(([, to]) => to > this.headSeq);
     try {
       writeCheckpoint(this.indexPath, this.dirFd, {
+        // Records still with the writer thread are not claimed: a crash before they land loses only them.
         headSeg: head ? head.num : this.maxSeg + 1, headOff: head ? this.headOff : 0, headSeq: this.headSeq,
-        nextSeq: this.nextSeq, maxSeg: this.maxSeg, count: this.count, clean, gaps: this.gaps,
+        nextSeq: this.nextSeq - this.pendingRecords, maxSeg: this.maxSeg, count: this.count - this.pendingRecords, clean, gaps: this.gaps,
       });
     } catch (e) {
       throw io('checkpoint', this.indexPath, e);
@@ -456,6 +579,7 @@ function skipTo(seg: Seg, off: number): number {
 }
 
 function closeQuietly(fd: number): void {
+  forgetFd(fd);
   try {
     closeSync(fd);
   } catch { /* already closed */ }

@@ -26,15 +26,19 @@ export interface RecordHead {
   at: number;
 }
 
-/** Fill the 24-byte header at `h[o..]` for `payload`. */
-export function writeHeader(h: Buffer, o: number, payload: Buffer, seq: number, at: number): void {
+/** The header without its CRC (the write-behind thread computes it: write-worker.ts). */
+export function writeHeaderNoCrc(h: Buffer, o: number, len: number, seq: number, at: number): void {
   h.writeUInt32LE(MAGIC_U32, o);
-  h.writeUInt32LE(payload.length, o + 8);
+  h.writeUInt32LE(len, o + 8);
   h.writeUInt32LE(seq % 0x100000000, o + 12); // u48 as u32 + u16: writeUIntLE(…, 6) is several times slower
   h.writeUInt16LE(Math.floor(seq / 0x100000000), o + 16);
   h.writeUInt32LE(at % 0x100000000, o + 18);
   h.writeUInt16LE(Math.floor(at / 0x100000000), o + 22);
-  h.writeUInt32LE(crc32c(payload, 0, payload.length, crc32c(h, o + 8, o + HDR)), o + 4);
+}
+
+/** Fill the CRC of the record at `b[o..]` whose header (but the CRC) and `len` payload bytes follow it. */
+export function sealRecord(b: Buffer, o: number, len: number): void {
+  b.writeUInt32LE(crc32c(b, o + HDR, o + HDR + len, crc32c(b, o + 8, o + HDR)), o + 4);
 }
 
 /** True when `b[o..o+4]` is the record magic. */

@@ -21,6 +21,8 @@ export interface Seg {
   end: number;
   /** Damaged byte ranges [from, to) inside [0, end) that reads jump over. */
   skips: Array<[number, number]>;
+  /** Bytes handed to the write-behind thread and not yet written (they follow `end`); absent = 0. */
+  pending?: number;
   fd: number;
   reader: SegReader;
 }

@@ -11,7 +11,7 @@ const origin = { inputname: 'imtcp', fromhost: 'h', fromhostIp: '192.0.2.1', rul
 const STRING_FIELDS = ['msg', 'hostname', 'fromhost', 'fromhostIp', 'syslogtag', 'programname', 'appName', 'procid',
   'msgid', 'structuredData', 'protocolVersion', 'inputname', 'ruleset'] as const;
 const KNOWN_FIELDS = [...STRING_FIELDS, 'rawmsg', 'facility', 'severity', 'timereported', 'timegenerated', 'json',
-  'local', 'parseFailed'];
+  'local', 'parseFailed', 'parsedWith'];
 
 /** Strings mixing ASCII, BMP, astral characters and lone surrogates (U+D800–DFFF). */
 const weirdChar = fc.oneof(

@@ -11,7 +11,7 @@ import { Message } from '../../../src/message';
 import { ActionQueue } from '../../../src/queue/action-queue';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions } from '../../../src/queue/options';
 import { SyslogTime } from '../../../src/time';
-import { tempDir } from '../../helpers/util';
+import { tempDir, waitFor } from '../../helpers/util';
 
 const origin = { inputname: 'test', fromhost: 'localhost', fromhostIp: '127.0.0.1', ruleset: 'RSYSLOG_DefaultRuleset' };
 function msg(i: number, severity = 6): Message {
@@ -182,8 +182,7 @@ test('saveOnShutdown: a stopped queue whose action is down keeps everything on d
   down.script = () => { throw new Error('connection refused'); };
   const q1 = new ActionQueue(down, opts(d.dir, { kind: 'disk-assisted', batchSize: 10, highWatermark: 15, lowWatermark: 5 }), quiet(), () => {});
   for (let i = 0; i < 60; i++) q1.push(msg(i));
-  await new Promise((r) => setTimeout(r, 30));
-  assert.equal(q1.suspended, true);
+  await waitFor(() => q1.suspended, 'the action suspended'); // no fixed sleep: a loaded machine may take longer
   const closed = await q1.close(10_000);
   assert.deepEqual(closed, { undelivered: 0, saved: 60 });
   assert.deepEqual(down.delivered, []);

@@ -1,0 +1,79 @@
+// The write-behind thread of the disk queues (src/queue/disk/writer.ts posts to it). It receives record runs
+// laid out by DiskQueue.append on the main thread — headers filled except the CRC — computes each record's
+// CRC32C, writes the run at its position in the segment and answers. Runs of one fd arrive and complete in
+// order. After a failed write the run's bytes are cut back and every later run for that fd fails too (the
+// main thread stops using the segment when it learns of the failure), so a segment never holds a hole.
+import { fsyncSync, ftruncateSync, writeSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { HDR, sealRecord } from './format';
+
+export interface WriteJob {
+  id: number;
+  fd: number;
+  /** -1 with buf null: fsync the fd (after the writes posted before it). */
+  pos: number;
+  buf: ArrayBuffer | null;
+}
+
+export interface WriteDone {
+  id: number;
+  error: string | null;
+}
+
+const failed = new Map<number, string>();
+
+/** Fill the CRC of every record of the run (layout: src/queue/disk/format.ts). */
+export function sealRun(b: Buffer): void {
+  for (let o = 0; o + HDR <= b.length;) {
+    const len = b.readUInt32LE(o + 8);
+    sealRecord(b, o, len);
+    o += HDR + len;
+  }
+}
+
+function run(job: WriteJob): WriteDone {
+  const prior = failed.get(job.fd);
+  if (prior !== undefined) return { id: job.id, error: prior };
+  if (job.buf === null) {
+    try {
+      fsyncSync(job.fd);
+      return { id: job.id, error: null };
+    } catch (e) {
+      return { id: job.id, error: (e as Error).message };
+    }
+  }
+  const b = Buffer.from(job.buf);
+  try {
+    sealRun(b);
+    for (let done = 0; done < b.length;) {
+      const n = writeSync(job.fd, b, done, b.length - done, job.pos + done);
+      if (n <= 0) throw new Error('short write');
+      done += n;
+    }
+    return { id: job.id, error: null };
+  } catch (e) {
+    const error = (e as Error).message;
+    failed.set(job.fd, error);
+    try {
+      ftruncateSync(job.fd, job.pos);
+    } catch { /* the next recovery cuts the torn tail */ }
+    return { id: job.id, error };
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const finished = (workerData as { finished?: Int32Array } | null)?.finished;
+  port.on('message', (m: WriteJob | { forget: number }) => {
+    if ('forget' in m) {
+      failed.delete(m.forget);
+      return;
+    }
+    const done = run(m);
+    if (finished) {
+      Atomics.add(finished, 0, 1);
+      Atomics.notify(finished, 0);
+    }
+    port.postMessage(done);
+  });
+}
