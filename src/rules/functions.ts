@@ -18,6 +18,8 @@ export interface ExprContext {
   globals: GlobalVars;
   /** script_error(): set by parse_json, parse_time, is_time (rsyslog keeps it per worker thread). */
   state: { scriptErrno: number; prevSuspended: number };
+  /** Compiled templates by lower-case name (built-ins included), for exec_template(). */
+  templates?: ReadonlyMap<string, { render(m: Message): string }>;
 }
 
 type Compiled = (m: Message) => Value;
@@ -193,6 +195,13 @@ const FUNCTIONS: Record<string, FnSpec> = {
     const st = ctx.state;
     const [s, f] = c;
     return (m) => { const ok = isTime(s(m), f ? toStr(f(m)) : null); st.scriptErrno = ok ? SCRIPT_EOK : SCRIPT_EINVAL; return ok ? 1 : 0; };
+  } },
+  exec_template: { min: 1, max: 1, build: (a, _c, loc, ctx) => {
+    // rsyslog resolves the template when the config is loaded (rainerscript.c, initFunc_exec_template)
+    const name = constString(a[0], 'exec_template() argument', loc);
+    const tpl = ctx.templates?.get(name.toLowerCase());
+    if (!tpl) throw new RuleError('LW_ERR_CONFIG_UNKNOWN_TEMPLATE', `exec_template(): template "${name}" not found`, a[0].loc ?? loc);
+    return (m) => tpl.render(m);
   } },
   script_error: { min: 0, max: 0, build: (_a, _c, _l, ctx) => { const st = ctx.state; return () => st.scriptErrno; } },
   previous_action_suspended: { min: 0, max: 0, build: (_a, _c, _l, ctx) => { const st = ctx.state; return () => st.prevSuspended; } },

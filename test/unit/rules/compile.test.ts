@@ -163,3 +163,12 @@ test('recursion is bounded like rsyslog (call depth 1024) and never crashes', ()
   r.run(message());
   assert.deepEqual(r.log, ['done:']);
 });
+
+test('exec_template() renders a template by name (case-insensitive); an unknown one is a load error', () => {
+  const templates = new Map([['tagtpl', { render: (m: Message) => `${m.programname}@${m.severity}` }]]);
+  const ctx = { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates };
+  assert.equal(compileExpr(call('exec_template', s('TagTpl')), ctx)(message()), 'sshd@6');
+  assert.throws(() => compileExpr(call('exec_template', s('nope')), ctx), (e: Error & { code?: string }) =>
+    e.code === 'LW_ERR_CONFIG_UNKNOWN_TEMPLATE' && /u\.conf:4:9: exec_template\(\): template "nope" not found/.test(e.message));
+  assert.throws(() => compileExpr(call('exec_template', v('$msg')), ctx), /must be a constant string/);
+});
