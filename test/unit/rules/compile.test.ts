@@ -62,6 +62,11 @@ test('function library', () => {
     [call('field', s('a,b,,d'), n(44), n(4)), 'd'],
     [call('field', s('a,b'), n(44), n(3)), '***FIELD NOT FOUND***'],
     [call('field', s('a::b::c'), s('::'), n(2)), 'b'],
+    [call('replace', s('abc'), s(''), s('X')), 'XaXbXcX'], // rsyslogd 8.2302: an empty needle matches before each byte
+    [call('replace', s(''), s(''), s('X')), 'X'],
+    [call('ipv42num', s('256.1.1.1')), 65793], // wraps at 2^32 like rsyslogd
+    [call('field', s('abc'), s(''), n(1)), ''], // rsyslogd 8.2302: an empty delimiter string gives "" …
+    [call('field', s('abc'), s(''), n(0)), '***FIELD NOT FOUND***'], // … except for a field number below 1
     [call('substring', s('abcdef'), n(2), n(3)), 'cde'],
     [call('substring', s('abcdef'), n(1), n(-2)), 'bcde'], // rsyslog: len = strlen + (-2), then clipped
     [call('replace', s('aXbXc'), s('X'), s('--')), 'a--b--c'],
