@@ -12,6 +12,7 @@ import {
   convertsToNumber, fromJson, JsonValue, strToNum, toNumber, toStr, type Value,
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
+import { foldKeys } from '../util/json-keys';
 
 /** Per-configuration evaluation state shared by every compiled expression. */
 export interface ExprContext {
@@ -130,7 +131,7 @@ function textBool(s: string): number {
 
 function parseJsonInto(msg: Message, text: string, container: string, g: GlobalVars): number {
   let node: unknown;
-  try { node = JSON.parse(text); } catch { return SCRIPT_EINVAL; }
+  try { node = foldKeys(JSON.parse(text)); } catch { return SCRIPT_EINVAL; }
   const ref = parseVarRef(container.startsWith('$') ? container : '$' + container);
   if (!ref) return SCRIPT_EINVAL;
   setVar(msg, ref, node, g);
