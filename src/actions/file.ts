@@ -15,7 +15,7 @@
 //   at once (ftruncate needs no space), or before the next write to it if that fails too.
 import { constants as fsc, fstatSync, ftruncateSync, promises as fsp, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ActionDecl, Params } from '../config/model';
+import { getParam, type ActionDecl, type Params } from '../config/model';
 import type { ActionFactory, ComponentSpec, ParamSpec } from '../components';
 import { InputConfigError, paramBool, paramInt, paramOptional, paramPlace } from '../inputs/params';
 import type { Logger } from '../log';
@@ -34,8 +34,8 @@ const DEFAULT_DYNAFILE_CACHE = 10;
 
 const COMMON: ParamSpec[] = [
   { name: 'template', type: 'template', doc: 'Template for each line (default RSYSLOG_FileFormat, or module/$ActionFileDefaultTemplate).' },
-  { name: 'fileCreateMode', type: 'string', default: '0644', doc: 'Mode of created files (octal), applied regardless of umask.' },
-  { name: 'dirCreateMode', type: 'string', default: '0700', doc: 'Mode of created directories (octal).' },
+  { name: 'fileCreateMode', type: 'string', default: '0644', doc: 'Mode of created files (octal); filtered by $Umask / global(umask) when set, else applied regardless of the process umask.' },
+  { name: 'dirCreateMode', type: 'string', default: '0700', doc: 'Mode of created directories (octal); filtered by $Umask / global(umask) when set.' },
   { name: 'createDirs', type: 'binary', default: true, doc: 'Create missing parent directories.' },
   { name: 'fileOwner', type: 'string', doc: 'Owner of created files (needs root).' },
   { name: 'fileOwnerNum', type: 'int', doc: 'Owner of created files, numeric.' },
@@ -94,6 +94,17 @@ function octal(params: Params, mp: Params, name: string, def: number): number {
   return Number.parseInt(v, 8);
 }
 
+/**
+ * `$Umask` / `global(umask=…)`: rsyslogd calls umask() with it, so every mode it creates files and directories
+ * with is filtered by it (`$Umask 0077` + `$FileCreateMode 0644` gives 0600). Without it Logwarden uses the modes
+ * exactly, whatever umask it was started with (rsyslog would filter by that inherited umask; see docs/config.md).
+ */
+function configuredUmask(ctx: RuntimeContext): number {
+  const globals = ctx.config?.globals as Params | undefined; // test contexts may carry no config
+  const v = globals === undefined ? undefined : getParam(globals, 'umask')?.value;
+  return v !== undefined && /^[0-7]{1,4}$/.test(String(v).trim()) ? Number.parseInt(String(v).trim(), 8) : 0;
+}
+
 function owner(params: Params, mp: Params, name: string, lookup: (n: string) => number | undefined): number {
   const num = paramOptional(params, mp, `${name}Num`);
   if (num !== undefined) return Number(num);
@@ -118,12 +129,13 @@ export function fileOptions(decl: ActionDecl, mp: Params, ctx: RuntimeContext): 
   if ((file === null) === (dyna === undefined)) {
     throw new InputConfigError(`${decl.loc.file}:${decl.loc.line}:${decl.loc.col}: omfile needs exactly one of file= or dynaFile=`);
   }
+  const umask = configuredUmask(ctx);
   return {
     file,
     dynaFile: dyna === undefined ? null : findTemplate(ctx, dyna, decl),
     template: findTemplate(ctx, paramOptional(p, mp, 'template') ?? DEFAULT_FILE_TEMPLATE, decl),
-    fileMode: octal(p, mp, 'fileCreateMode', 0o644),
-    dirMode: octal(p, mp, 'dirCreateMode', 0o700),
+    fileMode: octal(p, mp, 'fileCreateMode', 0o644) & ~umask,
+    dirMode: octal(p, mp, 'dirCreateMode', 0o700) & ~umask,
     createDirs: paramBool(p, mp, 'createDirs', true),
     uid: owner(p, mp, 'fileOwner', lookupUserId),
     gid: owner(p, mp, 'fileGroup', lookupGroupId),

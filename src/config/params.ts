@@ -29,7 +29,7 @@ export const GLOBAL_PARAMS: readonly string[] = [
 export const GLOBALS_APPLIED: ReadonlySet<string> = new Set([
   'workdirectory', 'maxmessagesize', 'localhostname', 'preservefqdn', 'net.enabledns', 'repeatedmsgreduction',
   'defaultnetstreamdriver', 'defaultnetstreamdrivercafile', 'defaultnetstreamdrivercertfile', 'defaultnetstreamdriverkeyfile',
-  'defaultnetstreamdrivercrlfile', 'allowedsender.udp', 'allowedsender.tcp',
+  'defaultnetstreamdrivercrlfile', 'allowedsender.udp', 'allowedsender.tcp', 'umask',
   'parser.controlcharacterescapeprefix', 'parser.escapecontrolcharactersonreceive', 'parser.escapecontrolcharactertab',
   'parser.escapecontrolcharacterscstyle', 'parser.droptrailinglfonreception', 'parser.spacelfonreceive',
   'parser.permitslashinprogramname', 'parser.escape8bitcharactersonreceive', 'escape8bitcharactersonreceive', 'controlcharacterescapeprefix',

@@ -50,6 +50,8 @@ interface Ruleset {
 export interface CompileOptions {
   /** NOT rsyslog: a lone negated selector (`mail.!=info`) starts from all severities; see MaskOptions. */
   negationFromAll?: boolean;
+  /** Compiled templates by lower-case name, for exec_template(). */
+  templates?: ExprContext['templates'];
 }
 
 interface Compiler {
@@ -77,7 +79,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     calledAndWrites: false,
     writesGlobals: false,
     opts,
-    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 } },
+    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates },
     bind,
     rulesets: new Map(),
     depth: { n: 0 },

@@ -12,12 +12,15 @@ import {
   convertsToNumber, fromJson, JsonValue, strToNum, toNumber, toStr, type Value,
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
+import { foldKeys } from '../util/json-keys';
 
 /** Per-configuration evaluation state shared by every compiled expression. */
 export interface ExprContext {
   globals: GlobalVars;
   /** script_error(): set by parse_json, parse_time, is_time (rsyslog keeps it per worker thread). */
   state: { scriptErrno: number; prevSuspended: number };
+  /** Compiled templates by lower-case name (built-ins included), for exec_template(). */
+  templates?: ReadonlyMap<string, { render(m: Message): string }>;
 }
 
 type Compiled = (m: Message) => Value;
@@ -44,20 +47,29 @@ function constString(e: Expr, what: string, loc: SourceLoc): string {
 /** field(): the n-th (1-based) field split by one byte (number argument) or by a string. */
 export function extractField(s: string, delim: string, n: number): string {
   if (n < 1) return FIELD_NOT_FOUND;
+  if (delim.length === 0) return ''; // rsyslogd 8.2302: an empty delimiter string gives "" for every field
   let start = 0;
   for (let cur = 1; cur < n; cur++) {
-    const i = delim.length === 0 ? -1 : s.indexOf(delim, start);
+    const i = s.indexOf(delim, start);
     if (i < 0) return FIELD_NOT_FOUND;
     start = i + delim.length;
   }
-  const end = delim.length === 0 ? -1 : s.indexOf(delim, start);
+  const end = s.indexOf(delim, start);
   return end < 0 ? s.slice(start) : s.slice(start, end);
 }
 
-/** replace(): left-to-right, non-overlapping; an empty needle yields just the replacement (rsyslog quirk). */
+/**
+ * replace(): left-to-right, non-overlapping. An empty needle matches before every byte and at the end, as
+ * rsyslogd 8.2302 does: replace("abc", "", "X") is "XaXbXcX" (a multibyte character is cut into its bytes).
+ */
 export function replaceAll(s: string, find: string, rep: string): string {
-  if (find.length === 0) return rep;
-  return s.split(find).join(rep);
+  if (find.length !== 0) return s.split(find).join(rep);
+  if (s.length === 0) return rep;
+  if (isAscii(s)) return rep + s.split('').join(rep) + rep;
+  const n = rawByteLength(s);
+  let out = rep;
+  for (let i = 0; i < n; i++) out += sliceBytes(s, i, i + 1) + rep;
+  return out;
 }
 
 /** substring(str, start, len): negative len counts back from the end, as rsyslog 8.2x does. */
@@ -71,11 +83,15 @@ export function substring(s: string, startNum: number, lenNum: number): string {
   return n === s.length ? s.substr(start, len) : sliceBytes(s, start, start + len);
 }
 
-/** ipv42num(): dotted quad to number, -1 for anything malformed; leading/trailing spaces allowed. */
+/**
+ * ipv42num(): dotted quad to number, -1 for anything malformed; leading/trailing spaces allowed. Octets over 255
+ * are not refused: the sum wraps at 2^32 as in rsyslogd 8.2302 ("256.1.1.1" is 65793).
+ */
 export function ipv4ToNum(s: string): number {
   const m = /^ *(\d+)\.(\d+)\.(\d+)\.(\d+) *$/.exec(s);
   if (!m) return -1;
-  return ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]);
+  const octet = (x: string): bigint => BigInt(x);
+  return Number((((octet(m[1]) * 256n + octet(m[2])) * 256n + octet(m[3])) * 256n + octet(m[4])) % 4294967296n);
 }
 
 export function numToIpv4(v: Value): string {
@@ -115,7 +131,7 @@ function textBool(s: string): number {
 
 function parseJsonInto(msg: Message, text: string, container: string, g: GlobalVars): number {
   let node: unknown;
-  try { node = JSON.parse(text); } catch { return SCRIPT_EINVAL; }
+  try { node = foldKeys(JSON.parse(text)); } catch { return SCRIPT_EINVAL; }
   const ref = parseVarRef(container.startsWith('$') ? container : '$' + container);
   if (!ref) return SCRIPT_EINVAL;
   setVar(msg, ref, node, g);
@@ -193,6 +209,13 @@ const FUNCTIONS: Record<string, FnSpec> = {
     const st = ctx.state;
     const [s, f] = c;
     return (m) => { const ok = isTime(s(m), f ? toStr(f(m)) : null); st.scriptErrno = ok ? SCRIPT_EOK : SCRIPT_EINVAL; return ok ? 1 : 0; };
+  } },
+  exec_template: { min: 1, max: 1, build: (a, _c, loc, ctx) => {
+    // rsyslog resolves the template when the config is loaded (rainerscript.c, initFunc_exec_template)
+    const name = constString(a[0], 'exec_template() argument', loc);
+    const tpl = ctx.templates?.get(name.toLowerCase());
+    if (!tpl) throw new RuleError('LW_ERR_CONFIG_UNKNOWN_TEMPLATE', `exec_template(): template "${name}" not found`, a[0].loc ?? loc);
+    return (m) => tpl.render(m);
   } },
   script_error: { min: 0, max: 0, build: (_a, _c, _l, ctx) => { const st = ctx.state; return () => st.scriptErrno; } },
   previous_action_suspended: { min: 0, max: 0, build: (_a, _c, _l, ctx) => { const st = ctx.state; return () => st.prevSuspended; } },

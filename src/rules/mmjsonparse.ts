@@ -6,6 +6,7 @@ import { getParam, type ActionDecl } from '../config/model';
 import { parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { parseVarRef, setVar, type GlobalVars } from './vars';
+import { foldKeys } from '../util/json-keys';
 
 export const mmjsonparseSpec: ComponentSpec = {
   name: 'mmjsonparse',
@@ -30,7 +31,7 @@ function parseObject(text: string): Record<string, unknown> | null {
   while (end > 0 && isBlank(text[end - 1])) end--;
   let v: unknown;
   try {
-    v = JSON.parse(text.slice(0, end));
+    v = foldKeys(JSON.parse(text.slice(0, end))); // libfastjson merges keys that differ only in case
   } catch {
     return null;
   }

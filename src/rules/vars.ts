@@ -1,8 +1,10 @@
 // `$!` (message), `$.` (local) and `$/` (global) variables: JSON trees addressed by `!`-separated paths with an
 // optional `[n]` array index on a component, with rsyslog's set/merge/unset rules (runtime/msg.c msgAddJSON).
+// Keys are case-insensitive and keep their first spelling, as in rsyslogd (src/util/json-keys.ts).
 import type { SourceLoc } from '../config/model';
 import type { Message } from '../message';
 import { RuleError } from './errors';
+import { findKey } from '../util/json-keys';
 
 export type Tree = Record<string, unknown>;
 export type Scope = '!' | '.' | '/';
@@ -51,12 +53,14 @@ function step(parent: unknown, key: string): unknown {
     if (open >= 0) {
       const idx = key.slice(open + 1, -1);
       if (/^\d+$/.test(idx)) {
-        const arr = parent[key.slice(0, open)];
+        const name = findKey(parent, key.slice(0, open));
+        const arr = name === undefined ? undefined : parent[name];
         if (Array.isArray(arr)) return arr[Number(idx)];
       }
     }
   }
-  return Object.prototype.hasOwnProperty.call(parent, key) ? parent[key] : undefined;
+  const k = findKey(parent, key);
+  return k === undefined ? undefined : parent[k];
 }
 
 /** The node at `ref`, or undefined when any step is missing. */
@@ -70,7 +74,7 @@ export function getVar(msg: Message, ref: VarRef, globals: GlobalVars): unknown 
   return node;
 }
 
-const shallowMerge = (into: Tree, from: Tree): void => { for (const k of Object.keys(from)) into[k] = from[k]; };
+const shallowMerge = (into: Tree, from: Tree): void => { for (const k of Object.keys(from)) into[findKey(into, k) ?? k] = from[k]; };
 
 /**
  * `set`: creates intermediate objects; an object merges into an existing object, any value replaces a
@@ -98,7 +102,7 @@ export function setVar(msg: Message, ref: VarRef, value: unknown, globals: Globa
       return false; // not a container in the json path
     }
   }
-  const leaf = ref.path[ref.path.length - 1];
+  const leaf = findKey(parent, ref.path[ref.path.length - 1]) ?? ref.path[ref.path.length - 1];
   const old = parent[leaf];
   if (old === undefined || !Object.prototype.hasOwnProperty.call(parent, leaf)) { parent[leaf] = value; return true; }
   if (isObject(value)) {
@@ -119,5 +123,8 @@ export function unsetVar(msg: Message, ref: VarRef, globals: GlobalVars): void {
     parent = step(parent, ref.path[i]);
     if (!isObject(parent)) return;
   }
-  if (isObject(parent)) delete parent[ref.path[ref.path.length - 1]];
+  if (isObject(parent)) {
+    const k = findKey(parent, ref.path[ref.path.length - 1]);
+    if (k !== undefined) delete parent[k];
+  }
 }

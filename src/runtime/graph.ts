@@ -44,7 +44,7 @@ export class Graph {
       maxMessageSize: sizeParam(model.globals, 'maxmessagesize') ?? DEFAULT_MAX_MESSAGE_SIZE,
       inject: (msg) => this.dispatch(msg), // detection alerts re-enter a ruleset (src/detect/outputs.ts)
     };
-    this.rules = compileRulesets(model, { action: (decl) => this.bindAction(decl) });
+    this.rules = compileRulesets(model, { action: (decl) => this.bindAction(decl) }, { templates });
   }
 
   /** Route one parsed message through its ruleset into the action queues. */

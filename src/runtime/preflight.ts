@@ -128,7 +128,7 @@ export async function preflight(model: ConfigModel, dataDir: string): Promise<Di
         }
         return () => undefined;
       },
-    });
+    }, { templates });
   } catch (err) {
     diags.push(fromError(err, err instanceof RuleError && err.loc ? err.loc : { file: model.files[0] ?? '<config>', line: 1, col: 1 },
       err instanceof RuleError ? err.code : undefined));

@@ -7,6 +7,7 @@ import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
 import { decodeRaw } from '../util/raw-text';
+import { findKey } from '../util/json-keys';
 
 export type PropertyGetter = (m: Message) => string;
 
@@ -140,7 +141,9 @@ function walk(root: Record<string, unknown> | null, path: readonly string[]): un
   let cur: unknown = root;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
+    const key = findKey(cur as Record<string, unknown>, seg); // case-insensitive, as rsyslogd
+    if (key === undefined) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
     if (cur === undefined) return undefined;
   }
   return cur;

@@ -1,4 +1,5 @@
-// omfile against the real filesystem: static and dynamic files, create modes independent of the umask,
+// omfile against the real filesystem: static and dynamic files, create modes independent of the process umask
+// (filtered by a configured $Umask only),
 // batching, reopen after logrotate's rename, path traversal from message content, write errors, dynaFile
 // cache eviction, and the default template chosen through the full runtime (checked against rsyslogd).
 import { after, test } from 'node:test';
@@ -26,7 +27,7 @@ function params(obj: Record<string, string>): Params {
   return m;
 }
 
-function context(): RuntimeContext {
+function context(globals: Params = new Map()): RuntimeContext {
   const templates = builtinTemplates();
   const add = (name: string, string: string): void => {
     templates.set(name.toLowerCase(), compileTemplate({ name, type: 'string', string, options: new Map(), loc: LOC }));
@@ -34,7 +35,7 @@ function context(): RuntimeContext {
   add('perHost', `${tmp.dir}/hosts/%HOSTNAME%/%programname%.log`);
   add('line', '%hostname% %msg%\n');
   return {
-    config: {} as ConfigModel,
+    config: { globals } as ConfigModel,
     logger: new StreamLogger({ out: null, keep: true }),
     templates,
     dataDir: tmp.dir,
@@ -159,6 +160,16 @@ test('fileCreateMode 0640 / dirCreateMode 0750 are exact under umask 022 and 077
     assert.equal(statSync(join(base, 'd1', 'd2')).mode & 0o777, 0o750, `inner dir under umask ${umask.toString(8)}`);
     assert.equal(statSync(join(base, 'd1')).mode & 0o777, 0o750, `outer dir under umask ${umask.toString(8)}`);
   }
+});
+
+test('$Umask / global(umask) filters fileCreateMode and dirCreateMode, as rsyslogd does', async () => {
+  const base = join(tmp.dir, 'configured-umask');
+  const decl: ActionDecl = { type: 'omfile', params: params({ file: join(base, 'd', 'f.log'), template: 'line', fileCreateMode: '0664', dirCreateMode: '0775' }), loc: LOC };
+  const a = fileAction.create(decl, new Map(), context(params({ umask: '0077' })));
+  await a.deliver([msg('h', 'p', 'm')]);
+  await a.close();
+  assert.equal(statSync(join(base, 'd', 'f.log')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(base, 'd')).mode & 0o777, 0o700);
 });
 
 test('dynaFile hostnames "." and "../../etc" stay under the base directory', async () => {

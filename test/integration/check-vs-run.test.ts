@@ -61,7 +61,8 @@ const CASES: Array<[string, string, boolean]> = [
   ['TLS cert and key match', 'module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")\n'
     + `input(type="imtcp" port="6514" StreamDriver.CertFile="${PKI}/a.b.example.net.pem" StreamDriver.KeyFile="${PKI}/a.b.example.net-key.pem")\n*.* /dev/null\n`, true],
   ['unknown stream driver', 'module(load="imtcp" StreamDriver.Name="foo")\ninput(type="imtcp" port="10514")\n*.* /dev/null\n', false],
-  ['exec_template()', 'template(name="t" type="string" string="x")\nset $.x = exec_template("t");\n*.* /dev/null\n', false],
+  ['exec_template() of a defined template', 'template(name="t" type="string" string="x")\nset $.x = exec_template("t");\n*.* /dev/null\n', true],
+  ['exec_template() of an unknown template', 'set $.x = exec_template("nope");\n*.* /dev/null\n', false],
   ['$template with an unknown property', '$template t,"%nosuchprop%\\n"\n*.* /dev/null;t\n', false],
   ['unknown property-replacer option (warning only)', '$template t,"%msg:::bogusopt%\\n"\n*.* /dev/null;t\n', true],
 ];

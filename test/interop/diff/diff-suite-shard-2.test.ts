@@ -1,6 +1,6 @@
-// Differential suite, shard 2 of 3 (see diff-suite.test.ts).
+// Differential suite, shard 2 of 8 (see diff-suite.test.ts).
 import { test } from 'node:test';
 import { rsyslogMissing } from '../../helpers/rsyslog';
 import { runShard } from './suite';
 
-test('differential suite shard 2/3: Logwarden vs rsyslogd on distro configs and recipes', { skip: rsyslogMissing(), timeout: 290_000 }, () => runShard(1));
+test('differential suite shard 2/8: Logwarden vs rsyslogd on distro configs and recipes', { skip: rsyslogMissing(), timeout: 290_000 }, () => runShard(1));

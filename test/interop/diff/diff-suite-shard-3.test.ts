@@ -1,6 +1,6 @@
-// Differential suite, shard 3 of 3 (see diff-suite.test.ts).
+// Differential suite, shard 3 of 8 (see diff-suite.test.ts).
 import { test } from 'node:test';
 import { rsyslogMissing } from '../../helpers/rsyslog';
 import { runShard } from './suite';
 
-test('differential suite shard 3/3: Logwarden vs rsyslogd on distro configs and recipes', { skip: rsyslogMissing(), timeout: 290_000 }, () => runShard(2));
+test('differential suite shard 3/8: Logwarden vs rsyslogd on distro configs and recipes', { skip: rsyslogMissing(), timeout: 290_000 }, () => runShard(2));

@@ -1,7 +1,7 @@
 // The differential suite: every case under test/interop/diff/cases runs on real rsyslogd and on Logwarden with
 // the same messages; outputs must be byte-identical unless known-differences.json lists the case (with why).
-// A listed case that became identical fails too, so the list stays honest. The cases run in three shards
-// (diff-suite-shard-{1,2,3}.test.ts); this file checks the suite itself.
+// A listed case that became identical fails too, so the list stays honest. The cases run in eight shards
+// (diff-suite-shard-{1..8}.test.ts); this file checks the suite itself.
 //   LW_DIFF_FILTER=<substring>  run some cases (in shard 1);  LW_DIFF_CONCURRENCY=n per shard (default 2);
 //   LW_DIFF_VERBOSE=1 print every difference;  LW_DIFF_KEEP=1 keep the temp dirs
 import { test } from 'node:test';

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../helpers/util';
 
@@ -39,12 +40,39 @@ export interface CaseResult {
 }
 
 const handedOut = new Set<number>();
+/**
+ * The shards run as separate processes at the same time: a port is claimed with an exclusive lock file, so two
+ * shards never hand out the same port (one case's daemon would then receive the other case's frames).
+ */
+const PORT_LOCKS = path.join(os.tmpdir(), 'lw-diff-ports');
+const STALE_LOCK_MS = 15 * 60_000;
 
-/** A free port never handed to another case of this run (cases start in parallel; rsyslog cannot bind 0). */
+function claimPort(p: number): boolean {
+  fs.mkdirSync(PORT_LOCKS, { recursive: true });
+  const f = path.join(PORT_LOCKS, String(p));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(f, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      let stale = false;
+      try { stale = Date.now() - fs.statSync(f).mtimeMs > STALE_LOCK_MS; } catch { stale = true; }
+      if (!stale) return false;
+      fs.rmSync(f, { force: true }); // left by a killed run
+    }
+  }
+  return false;
+}
+
+function releasePorts(ports: number[]): void {
+  for (const p of ports) fs.rmSync(path.join(PORT_LOCKS, String(p)), { force: true });
+}
+
+/** A free port never handed to another case of this run or of a parallel shard (rsyslog cannot bind 0). */
 async function uniquePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const p = await freePort();
-    if (!handedOut.has(p)) {
+    if (!handedOut.has(p) && claimPort(p)) {
       handedOut.add(p);
       return p;
     }
@@ -322,7 +350,10 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
   const l = await mk('logwarden');
   const rConf = fill(c.conf, r);
   const check = spawnSync(RSYSLOGD, ['-N1', '-f', writeTmp(r, 'check.conf', rConf)], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`${c.name}: rsyslogd -N1 rejects the case:\n${check.stderr}${check.stdout}`);
+  if (check.status !== 0) {
+    releasePorts([r.tcp, r.udp, l.tcp, l.udp]);
+    throw new Error(`${c.name}: rsyslogd -N1 rejects the case:\n${check.stderr}${check.stdout}`);
+  }
   const frames = c.messages === 'short' ? corpus.filter((f) => f.length < 2048) : corpus;
   try {
     startSide(r, rConf);
@@ -377,6 +408,7 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
     return { name: c.name, identical: problems.length === 0, report: problems.join('\n'), files: cmp.files, ms: Date.now() - started };
   } finally {
     await Promise.all([stopSide(r), stopSide(l)]);
+    releasePorts([r.tcp, r.udp, l.tcp, l.udp]);
     if (!process.env.LW_DIFF_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

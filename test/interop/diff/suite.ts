@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KNOWN_FILE, loadCases, loadCorpus, runAll } from './harness';
 
-export const SHARDS = 3;
+export const SHARDS = 8;
 
 export function knownDifferences(): Record<string, string> {
   return JSON.parse(fs.readFileSync(KNOWN_FILE, 'utf8')) as Record<string, string>;

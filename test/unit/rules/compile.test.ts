@@ -62,6 +62,11 @@ test('function library', () => {
     [call('field', s('a,b,,d'), n(44), n(4)), 'd'],
     [call('field', s('a,b'), n(44), n(3)), '***FIELD NOT FOUND***'],
     [call('field', s('a::b::c'), s('::'), n(2)), 'b'],
+    [call('replace', s('abc'), s(''), s('X')), 'XaXbXcX'], // rsyslogd 8.2302: an empty needle matches before each byte
+    [call('replace', s(''), s(''), s('X')), 'X'],
+    [call('ipv42num', s('256.1.1.1')), 65793], // wraps at 2^32 like rsyslogd
+    [call('field', s('abc'), s(''), n(1)), ''], // rsyslogd 8.2302: an empty delimiter string gives "" …
+    [call('field', s('abc'), s(''), n(0)), '***FIELD NOT FOUND***'], // … except for a field number below 1
     [call('substring', s('abcdef'), n(2), n(3)), 'cde'],
     [call('substring', s('abcdef'), n(1), n(-2)), 'bcde'], // rsyslog: len = strlen + (-2), then clipped
     [call('replace', s('aXbXc'), s('X'), s('--')), 'a--b--c'],
@@ -162,4 +167,13 @@ test('recursion is bounded like rsyslog (call depth 1024) and never crashes', ()
   const r = build({ [DEFAULT_RULESET]: [{ kind: 'call', ruleset: 'loop', loc: L }, act('done')], loop: [{ kind: 'call', ruleset: 'loop', loc: L }] });
   r.run(message());
   assert.deepEqual(r.log, ['done:']);
+});
+
+test('exec_template() renders a template by name (case-insensitive); an unknown one is a load error', () => {
+  const templates = new Map([['tagtpl', { render: (m: Message) => `${m.programname}@${m.severity}` }]]);
+  const ctx = { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates };
+  assert.equal(compileExpr(call('exec_template', s('TagTpl')), ctx)(message()), 'sshd@6');
+  assert.throws(() => compileExpr(call('exec_template', s('nope')), ctx), (e: Error & { code?: string }) =>
+    e.code === 'LW_ERR_CONFIG_UNKNOWN_TEMPLATE' && /u\.conf:4:9: exec_template\(\): template "nope" not found/.test(e.message));
+  assert.throws(() => compileExpr(call('exec_template', v('$msg')), ctx), /must be a constant string/);
 });

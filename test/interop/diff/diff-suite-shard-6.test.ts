@@ -1,0 +1,6 @@
+// Differential suite, shard 6 of 8 (see diff-suite.test.ts).
+import { test } from 'node:test';
+import { rsyslogMissing } from '../../helpers/rsyslog';
+import { runShard } from './suite';
+
+test('differential suite shard 6/8: Logwarden vs rsyslogd on distro configs and recipes', { skip: rsyslogMissing(), timeout: 290_000 }, () => runShard(5));
