@@ -119,7 +119,7 @@ class LegacyActionParser {
     if (!this.tail(type)) return null;
     const params: Params = new Map(ctx.defaults(type));
     for (const [k, v] of this.params) params.set(k, v);
-    return { type, params, loc: this.base };
+    return { type, params, loc: this.base, legacy: true };
   }
 
   /**

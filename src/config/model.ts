@@ -63,6 +63,8 @@ export interface ActionDecl {
   type: string;
   params: Params;
   loc: SourceLoc;
+  /** A legacy selector-line action (`/file`, `@host`…): rsyslog configures it from $-directives, not module(load=…) parameters. */
+  legacy?: true;
 }
 
 /** Legacy selector `facility.priority`: one element of a `;`-joined list. */

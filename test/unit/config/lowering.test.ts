@@ -195,3 +195,13 @@ test('formatDiagnostics prints file:line:col, severity[code], the line, a caret 
     '',
   ].join('\n'));
 });
+
+test('omfile module modes apply to action() only: with legacy selector-line files alone they are a no-effect warning', () => {
+  const legacyOnly = ok('module(load="builtin:omfile" fileCreateMode="0640" template="RSYSLOG_FileFormat")\n*.* /var/log/a\n');
+  const st = top(legacyOnly)[0];
+  const inner = st.kind === 'filter' ? st.body[0] : st;
+  assert.equal(inner.kind === 'action' && inner.action.legacy, true);
+  assert.deepEqual(legacyOnly.diagnostics.map((d) => [d.code, `${d.loc.line}:${d.loc.col}`]), [['LW_WARN_CONFIG_NO_EFFECT', '1:30']]);
+  const withAction = ok('module(load="builtin:omfile" fileCreateMode="0640")\n*.* /var/log/a\n*.* action(type="omfile" file="/var/log/b")\n');
+  assert.deepEqual(withAction.diagnostics, []);
+});
