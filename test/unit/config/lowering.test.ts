@@ -205,3 +205,21 @@ test('omfile module modes apply to action() only: with legacy selector-line file
   const withAction = ok('module(load="builtin:omfile" fileCreateMode="0640")\n*.* /var/log/a\n*.* action(type="omfile" file="/var/log/b")\n');
   assert.deepEqual(withAction.diagnostics, []);
 });
+
+test('property-filter values: a backslash takes the next character literally, as rsyslog parsQuotedCStr; regex loses a single backslash with a warning', () => {
+  const cases: Array<[string, string, string[]]> = [
+    [':msg, contains, "a\\"b" /x', 'a"b', []],
+    [':msg, contains, "a\\\\b" /x', 'a\\b', []],
+    [':msg, regex, "[0-9]\\{3\\}" /x', '[0-9]{3}', ['LW_WARN_CONFIG_PROPFILT_ESCAPE 1:20']],
+    [':msg, ereregex, "[0-9]{3}\\.[0-9]+" /x', '[0-9]{3}.[0-9]+', ['LW_WARN_CONFIG_PROPFILT_ESCAPE 1:26']],
+    [':msg, ereregex, "a\\\\.b" /x', 'a\\.b', []],
+    [':msg, contains, "a\\qb" /x', 'aqb', []],
+  ];
+  for (const [text, value, diags] of cases) {
+    const m = ok(`${text}\n`);
+    const f = top(m)[0];
+    assert.ok(f.kind === 'filter' && f.filter.kind === 'property');
+    assert.equal(f.filter.value, value, text);
+    assert.deepEqual(m.diagnostics.map((d) => `${d.code} ${d.loc.line}:${d.loc.col}`), diags, text);
+  }
+});
