@@ -10,12 +10,10 @@ const TEMPLATE_PARAMS = ['name', 'type', 'string', 'subtree', 'plugin', ...TEMPL
 /** Objects Logwarden parses and checks but does not act on yet. */
 const IGNORED_OBJECTS = new Map([
   ['parser', 'custom parser chains are not configurable in Logwarden yet'],
-  ['lookup_table', 'lookup tables are not loaded by Logwarden yet'],
   ['timezone', 'timezone() definitions are not used by Logwarden yet'],
   ['dyn_stats', 'dynamic statistics buckets are not implemented'],
   ['percentile_stats', 'percentile statistics are not implemented'],
   ['ratelimit', 'named rate limits are not implemented'],
-  ['reload_lookup_table', 'lookup tables are not loaded by Logwarden yet'],
 ]);
 
 /** Normalise a module name: `builtin:omfile` → `omfile`, lower case. */
@@ -83,10 +81,31 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
     case '$template':
       if (legacy) legacyTemplate(s, legacy.args, loc, legacy.argCol);
       return null;
+    case 'lookup_table':
+      lookupTableObject(s, params, loc);
+      return null;
   }
   const why = IGNORED_OBJECTS.get(kind);
   if (why !== undefined) s.rep.notice(W.IGNORED, `${kind}() is accepted but ignored: ${why}`, loc, { length: kind.length });
   return null;
+}
+
+/** `lookup_table(name= file= reloadOnHUP=)`: the file is read when the rules are compiled (run and check alike). */
+function lookupTableObject(s: Session, params: Params, loc: SourceLoc): void {
+  checkNames(s, params, ['name', 'file', 'reloadOnHUP'], 'lookup_table');
+  const name = required(s, params, 'name', 'lookup_table', loc);
+  const file = required(s, params, 'file', 'lookup_table', loc);
+  const hup = params.get('reloadonhup');
+  if (hup !== undefined && !/^(on|off|yes|no|true|false|1|0)$/i.test(String(hup.value))) {
+    s.rep.error(E.BAD_VALUE, `reloadOnHUP="${String(hup.value)}" must be on or off`, hup.loc, { length: hup.name.length });
+  }
+  if (name === null || file === null) return;
+  const tables = (s.model.lookupTables ??= new Map());
+  if (tables.has(name)) {
+    s.rep.error(E.BAD_VALUE, `lookup table \`${name}\` is defined twice`, loc, { length: 'lookup_table'.length });
+    return;
+  }
+  tables.set(name, { name, params, loc });
 }
 
 /** omfile/omfwd action() without template=: the legacy default template, unless the module sets one (rsyslog getDfltTpl). */

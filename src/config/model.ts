@@ -112,7 +112,9 @@ export type Statement =
   /** `reset` (true) replaces the value; `set` merges an object into an existing object (rsyslog). */
   | { kind: 'set'; variable: string; expr: Expr; loc: SourceLoc; reset?: boolean }
   | { kind: 'unset'; variable: string; loc: SourceLoc }
-  | { kind: 'foreach'; variable: string; iterable: Expr; body: Statement[]; loc: SourceLoc };
+  | { kind: 'foreach'; variable: string; iterable: Expr; body: Statement[]; loc: SourceLoc }
+  /** `reload_lookup_table("table", "stub value")`: the stub is used when the reload fails (null: keep the old table). */
+  | { kind: 'reload_lookup_table'; table: string; stub: string | null; loc: SourceLoc };
 
 export interface RulesetDecl {
   name: string;
@@ -152,6 +154,14 @@ export interface ConfigModel {
   /** `main_queue(...)` parameters. */
   mainQueue: Params;
   diagnostics: Diagnostic[];
+  /** `lookup_table(name= file= reloadOnHUP=)` by name (src/rules/lookup.ts loads them). */
+  lookupTables?: Map<string, LookupTableDecl>;
+}
+
+export interface LookupTableDecl {
+  name: string;
+  params: Params;
+  loc: SourceLoc;
 }
 
 /** Read a parameter by (case-insensitive) name. */

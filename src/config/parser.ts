@@ -264,6 +264,7 @@ export class Parser {
       return true;
     }
     c.pos++;
+    if (kw === 'reload_lookup_table') return this.reloadLookupTable(target, loc), true;
     const p = parseParams(c, (f) => this.s.readFile(f), kw);
     if (kw === 'ruleset') return this.rulesetStatement(p.params, p.ok, loc, target), true;
     if (kw === 'template') {
@@ -384,6 +385,31 @@ export class Parser {
     c.pos += 2;
     const body: Statement[] = [];
     if (this.block(body, doLoc, 2, '`do`')) this.list(target).push({ kind: 'foreach', variable, iterable, body, loc });
+  }
+
+  /** `reload_lookup_table("name"[, "stub value"])` (after the `(`): constant strings only, as rsyslog's grammar. */
+  private reloadLookupTable(target: Statement[] | null, loc: SourceLoc): void {
+    const c = this.c;
+    const args: string[] = [];
+    for (;;) {
+      c.skipWs();
+      if (c.peek() !== '"' && c.peek() !== "'") {
+        c.rep.error(E.SYNTAX, 'reload_lookup_table() takes the table name and an optional stub value, as quoted strings', c.loc(), {
+          length: 1, hint: 'write reload_lookup_table("table", "value if the reload fails")',
+        });
+        return c.skipToEol();
+      }
+      const v = c.readQuoted();
+      if (v === null) return c.skipToEol();
+      args.push(v);
+      c.skipWs();
+      if (c.peek() === ',' && args.length < 2) { c.pos++; continue; }
+      if (c.peek() === ')') { c.pos++; break; }
+      c.rep.error(E.SYNTAX, 'expected `)` after the arguments of reload_lookup_table()', c.loc(), { length: 1 });
+      return c.skipToEol();
+    }
+    this.list(target).push({ kind: 'reload_lookup_table', table: args[0], stub: args[1] ?? null, loc });
+    this.continuations(this.list(target));
   }
 
   private callStatement(target: Statement[] | null, loc: SourceLoc): void {

@@ -10,6 +10,7 @@ import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
 import { compileMmjsonparse } from './mmjsonparse';
+import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
 
 export { RuleError } from './errors';
 
@@ -32,6 +33,8 @@ export interface CompiledRulesets {
   run(rulesetName: string, msg: Message): void;
   has(name: string): boolean;
   names(): string[];
+  /** The lookup tables the rules use (loaded at compile time). */
+  lookups: LookupTables;
 }
 
 /** rsyslog's RULESET_CALL_DEPTH_MAX: deeper calls are ignored (and logged there) to stop runaway recursion. */
@@ -50,6 +53,10 @@ interface Ruleset {
 export interface CompileOptions {
   /** NOT rsyslog: a lone negated selector (`mail.!=info`) starts from all severities; see MaskOptions. */
   negationFromAll?: boolean;
+  /** Where background lookup-table reloads report (reload_lookup_table); none: silent. */
+  lookupLog?: LookupLog;
+  /** The tables of the configuration being replaced: a reloadOnHUP="off" table keeps its contents. */
+  previousLookups?: LookupTables;
 }
 
 interface Compiler {
@@ -77,7 +84,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     calledAndWrites: false,
     writesGlobals: false,
     opts,
-    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 } },
+    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups) },
     bind,
     rulesets: new Map(),
     depth: { n: 0 },
@@ -99,6 +106,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     },
     has: (name) => c.rulesets.has(name),
     names: () => [...c.rulesets.keys()],
+    lookups: c.ctx.lookups!,
   };
 }
 
@@ -269,6 +277,12 @@ function stmt(s: Statement, rs: string, c: Compiler, after = false): Exec {
       return (m) => { unsetVar(m, ref, g); return false; };
     }
     case 'foreach': return foreachStmt(s, rs, c);
+    case 'reload_lookup_table': {
+      const ref = c.ctx.lookups?.get(s.table);
+      if (ref === undefined) throw new RuleError(LOOKUP_ERROR, `reload_lookup_table(): no lookup table "${s.table}" is defined`, s.loc);
+      const stub = s.stub;
+      return () => { void ref.reload(stub); return false; };
+    }
     default:
       throw new RuleError('LW_ERR_RULES_STATEMENT', `unknown statement "${(s as { kind: string }).kind}"`, (s as Statement).loc);
   }

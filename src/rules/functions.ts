@@ -2,6 +2,7 @@
 // replace() with an empty needle, division-free int2hex…). Constant arguments (regexes, masks) compile once here.
 import type { Expr, SourceLoc } from '../config/model';
 import type { Message } from '../message';
+import { LOOKUP_ERROR, type LookupTables } from './lookup';
 import { RuleError, RULES_REGEX_ERROR } from './errors';
 import { compilePosix } from '../util/posix-regex';
 import { isAscii, rawByteLength, sliceBytes } from '../util/raw-text';
@@ -18,6 +19,8 @@ export interface ExprContext {
   globals: GlobalVars;
   /** script_error(): set by parse_json, parse_time, is_time (rsyslog keeps it per worker thread). */
   state: { scriptErrno: number; prevSuspended: number };
+  /** The configuration's lookup tables (lookup()); absent: no table is defined. */
+  lookups?: LookupTables;
 }
 
 type Compiled = (m: Message) => Value;
@@ -215,12 +218,22 @@ export function functionNames(): string[] {
   return [...Object.keys(FUNCTIONS), 'lookup'].sort();
 }
 
+/** `lookup("table", key)`: the table is resolved at load (rsyslog: "lookup table … not found" is a config error). */
+function lookupCall(args: Expr[], loc: SourceLoc, ctx: ExprContext, compileExpr: CompileExprFn): Compiled {
+  if (args.length !== 2) throw new RuleError('LW_ERR_RULES_ARITY', `lookup() takes 2 argument(s), got ${args.length}`, loc);
+  const name = constString(args[0], 'the lookup table name', loc);
+  const ref = ctx.lookups?.get(name);
+  if (ref === undefined) {
+    throw new RuleError(LOOKUP_ERROR, `lookup(): no lookup table "${name}" is defined`, args[0].loc ?? loc);
+  }
+  const key = compileExpr(args[1], ctx);
+  return (m) => ref.lookup(key(m));
+}
+
 /** Compile a call; arity and constant arguments are checked here, at load. */
 export function compileFunction(name: string, args: Expr[], loc: SourceLoc, ctx: ExprContext, compileExpr: CompileExprFn): Compiled {
   const fn = name.toLowerCase();
-  if (fn === 'lookup') {
-    throw new RuleError('LW_ERR_RULES_UNSUPPORTED', 'lookup() needs lookup_table support, which Logwarden does not provide yet', loc);
-  }
+  if (fn === 'lookup') return lookupCall(args, loc, ctx, compileExpr);
   const spec = FUNCTIONS[fn];
   if (!spec) throw new RuleError('LW_ERR_RULES_UNKNOWN_FUNCTION', `unknown function "${name}"`, loc);
   if (args.length < spec.min || args.length > spec.max) {
