@@ -10,7 +10,7 @@ import { decodeSelector } from './selector-text';
 import { buildMask, maskMatches } from './selector';
 import { formatTime, isTime, parseTime } from './time-functions';
 import {
-  convertsToNumber, fromJson, JsonValue, strToNum, toNumber, toStr, type Value,
+  convertsToNumber, fromJson, JsonValue, strToNum, toInt, toNumber, toStr, type Value,
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
 
@@ -132,8 +132,8 @@ const FUNCTIONS: Record<string, FnSpec> = {
   tolower: one((v) => toStr(v).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
   toupper: one((v) => toStr(v).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   cstr: one((v) => toStr(v)),
-  cnum: one((v) => toNumber(v)),
-  cbool: one((v) => (typeof v === 'number' ? (v !== 0 ? 1 : 0) : textBool(toStr(v)))),
+  cnum: one((v) => toInt(v)),
+  cbool: one((v) => (typeof v === 'number' ? (v !== 0 ? 1 : 0) : typeof v === 'bigint' ? 1 : textBool(toStr(v)))),
   ltrim: one((v) => toStr(v).replace(/^ +/, '')),
   rtrim: one((v) => rtrimSpaces(toStr(v))),
   getenv: one((v) => process.env[toStr(v)] ?? ''),
