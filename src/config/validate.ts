@@ -53,10 +53,10 @@ export class Validator {
     const p = params.get('parser');
     const chain = rulesetParsers(p?.value);
     if (p === undefined || chain === null) return;
-    const missing = chain.filter((n) => !KNOWN_PARSERS.includes(n));
+    const missing = chain.filter((n) => !KNOWN_PARSERS.includes(n) && this.m.parsers?.get(n) === undefined);
     if (missing.length === 0) return;
     this.rep.warn(W.PARSER_UNAVAILABLE, `parser ${missing.map((n) => `\`${n}\``).join(', ')} is not available in Logwarden; `
-      + `messages of this ruleset are parsed by ${chain.some((n) => KNOWN_PARSERS.includes(n)) ? 'the other parsers listed' : 'the default chain (rsyslog.rfc5424, rsyslog.rfc3164)'}`,
+      + `messages of this ruleset are parsed by ${chain.some((n) => KNOWN_PARSERS.includes(n) || this.m.parsers?.get(n) !== undefined) ? 'the other parsers listed' : 'the default chain (rsyslog.rfc5424, rsyslog.rfc3164)'}`,
     p.loc, { length: p.name.length, hint: `Logwarden implements ${KNOWN_PARSERS.join(' and ')}` });
   }
 

@@ -1,7 +1,7 @@
 // Rulesets compiled once into closures: statement order, if/else, filters, set/unset/foreach, call,
 // call_indirect and stop, with rsyslog's flow rules (runtime/ruleset.c scriptExec): `stop` — and an omdiscard
 // action (legacy `~`) — ends the message's processing everywhere, including in the rulesets that called it.
-import { DEFAULT_RULESET, getParam, rulesetParsers, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
+import { DEFAULT_RULESET, getParam, parserChain, rulesetParsers, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
 import { globalVarsAt, parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { asCondition, compileExpr, type ExprContext } from './expr';
@@ -96,7 +96,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   c.writesGlobals = decls.some((d) => d.statements.some((st) => writesGlobal(st)));
   c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
   // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
-  for (const d of decls) c.rulesets.get(d.name)!.body = onlyRfc5424(d, seq(d.statements, d.name, c, c.calledAndWrites));
+  for (const d of decls) c.rulesets.get(d.name)!.body = onlyRfc5424(d, seq(d.statements, d.name, c, c.calledAndWrites), model);
   const dflt = c.rulesets.get(DEFAULT_RULESET)!;
   return {
     run(name, msg) {
@@ -115,9 +115,10 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
  * not be processed by any parser, message is being discarded"). Inputs bound to such a ruleset parse as usual;
  * the message's protocol version tells which parser took it. Rulesets without `parser=` pay nothing.
  */
-function onlyRfc5424(d: RulesetDecl, body: Exec): Exec {
-  const chain = rulesetParsers(getParam(d.params, 'parser')?.value);
-  if (chain === null || !chain.includes('rsyslog.rfc5424') || chain.includes('rsyslog.rfc3164')) return body;
+function onlyRfc5424(d: RulesetDecl, body: Exec, model: ConfigModel): Exec {
+  const names = rulesetParsers(getParam(d.params, 'parser')?.value);
+  const chain = names === null ? null : parserChain(names, model.parsers);
+  if (chain === null || !chain.rfc5424 || chain.rfc3164 !== null) return body;
   return (m) => (m.protocolVersion === '1' ? body(m) : true);
 }
 
