@@ -3,6 +3,7 @@
 import type { Expr, SourceLoc } from '../config/model';
 import type { Message } from '../message';
 import { LOOKUP_ERROR, type LookupTables } from './lookup';
+import { parseFastJson } from './fastjson';
 import { RuleError, RULES_REGEX_ERROR } from './errors';
 import { compilePosix } from '../util/posix-regex';
 import { isAscii, rawByteLength, sliceBytes } from '../util/raw-text';
@@ -117,8 +118,8 @@ function textBool(s: string): number {
 }
 
 function parseJsonInto(msg: Message, text: string, container: string, g: GlobalVars): number {
-  let node: unknown;
-  try { node = JSON.parse(text); } catch { return SCRIPT_EINVAL; }
+  const node = parseFastJson(text);
+  if (node === undefined) return SCRIPT_EINVAL;
   const ref = parseVarRef(container.startsWith('$') ? container : '$' + container);
   if (!ref) return SCRIPT_EINVAL;
   setVar(msg, ref, node, g);
