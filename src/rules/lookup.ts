@@ -8,7 +8,7 @@ import { readFileSync, promises as fsp } from 'node:fs';
 import { getParam, type ConfigModel, type SourceLoc } from '../config/model';
 import { RuleError } from './errors';
 import { jsoncStringify } from '../templates/jsonc';
-import { toNumber, toStr, type Value } from './values';
+import { jsonToInt, toInt, toStr, type Value } from './values';
 
 export const LOOKUP_ERROR = 'LW_ERR_RULES_LOOKUP_TABLE';
 
@@ -26,24 +26,16 @@ function jsonString(v: unknown): string {
   return jsoncStringify(v, true);
 }
 
-/** json_object_get_int then the (uint32_t) cast of rsyslog's array/sparseArray index. */
+/** json_object_get_int (int64 clamped to int32) then the (uint32_t) cast of rsyslog's array/sparseArray index. */
 function jsonIndex(v: unknown): number {
-  let n: number;
-  if (typeof v === 'number') n = Math.trunc(v);
-  else if (typeof v === 'boolean') n = v ? 1 : 0;
-  else if (typeof v === 'string') {
-    const m = /^\s*([+-]?\d+)/.exec(v);
-    n = m ? Number.parseInt(m[1], 10) : 0;
-  } else n = 0;
-  if (!Number.isFinite(n)) n = 0;
-  n = Math.max(-2147483648, Math.min(2147483647, n)); // json_object_get_int clamps to int32
-  return n >>> 0;
+  const n = jsonToInt(v);
+  return (n > 2147483647 ? 2147483647 : n < -2147483648 ? -2147483648 : Number(n)) >>> 0;
 }
 
 /** var2Number of the key, cast to uint32_t as rsyslog's lookup_key_t.k_uint is. */
 function uintKey(key: Value): number {
-  const n = toNumber(key);
-  return Number.isSafeInteger(n) ? n >>> 0 : Number(BigInt.asUintN(32, BigInt(Math.trunc(Number.isFinite(n) ? n : 0))));
+  const n = toInt(key);
+  return typeof n === 'number' ? n >>> 0 : Number(BigInt.asUintN(32, n));
 }
 
 /** Parse and build a table from the file's text; throws Error with the reason (no location). */
@@ -58,7 +50,7 @@ export function buildLookupTable(text: string, name: string): { table: LookupTab
   const obj = root !== null && typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>) : {};
   let version = 1;
   if (obj.version === undefined || obj.version === null) warnings.push(`lookup table "${name}" does not specify its version (1 is assumed)`);
-  else version = jsonIndex(obj.version) | 0;
+  else version = jsonIndex(obj.version) | 0; // json_object_get_int
   if (version !== 1) throw new Error(`unsupported version ${version} (only 1 exists)`);
   const tab = obj.table;
   if (!Array.isArray(tab)) throw new Error('"table" must be an array of {"index": …, "value": …}');
