@@ -229,9 +229,23 @@ export class Parser {
     const c = this.c;
     const text = c.restOfLine();
     const action = parseLegacyAction({ text, loc }, this.s.legacy, c.rep);
+    if (action) this.moduleTemplateFirst(action);
     const into = this.list(target);
     if (action) into.push({ kind: 'action', action, loc });
     this.continuations(into);
+  }
+
+  /**
+   * A legacy omfile/omfwd action without `;template` takes module(load=… template=…), when one was loaded
+   * before it, over $ActionFileDefaultTemplate / $ActionForwardDefaultTemplate (rsyslog getDfltTpl; rsyslogd
+   * warns "default template was already set via legacy directive" and uses the module's).
+   */
+  private moduleTemplateFirst(action: import('./model').ActionDecl): void {
+    const type = action.type;
+    if (type !== 'omfile' && type !== 'omfwd') return;
+    const sticky = this.s.legacy.defaultTemplate(type);
+    if (sticky === undefined || action.params.get('template') !== sticky) return;
+    if (this.s.model.modules.some((m) => m.load === type && m.params.has('template'))) action.params.delete('template');
   }
 
   /** Keyword statements; returns false when the word is not followed by what the keyword needs. */

@@ -223,3 +223,13 @@ test('property-filter values: a backslash takes the next character literally, as
     assert.deepEqual(m.diagnostics.map((d) => `${d.code} ${d.loc.line}:${d.loc.col}`), diags, text);
   }
 });
+
+test('a legacy file action takes module(load="builtin:omfile" template=…) over $ActionFileDefaultTemplate, as rsyslog getDfltTpl', () => {
+  const m = ok('$ActionFileDefaultTemplate RSYSLOG_DebugFormat\n*.* /var/log/a\n'
+    + 'module(load="builtin:omfile" template="RSYSLOG_SyslogProtocol23Format")\n*.* /var/log/b\n*.* /var/log/c;RSYSLOG_FileFormat\n');
+  assert.deepEqual(actions(top(m)), [
+    ['omfile', { template: 'RSYSLOG_DebugFormat', file: '/var/log/a' }],
+    ['omfile', { file: '/var/log/b' }],
+    ['omfile', { file: '/var/log/c', template: 'RSYSLOG_FileFormat' }],
+  ]);
+});
