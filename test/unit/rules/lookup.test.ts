@@ -131,3 +131,12 @@ test('config: lookup_table() parameters and reload_lookup_table() arguments are 
   const m = loadConfig('/l.conf', { lookupComponent, text: 'reload_lookup_table("t", "stub")\n' });
   assert.deepEqual(m.rulesets.get(DEFAULT_RULESET)!.statements.map((s) => (s.kind === 'reload_lookup_table' ? [s.table, s.stub] : s.kind)), [['t', 'stub']]);
 });
+
+test('check (preflight) reports a table without version as a warning at its lookup_table() line', async () => {
+  const { preflight } = await import('../../../src/runtime/preflight');
+  const file = join(dir, 'noversion.json');
+  writeFileSync(file, '{"table": [{"index": "a", "value": "b"}]}');
+  const m = model(`\nlookup_table(name="t" file="${file}")\n`);
+  const diags = await preflight(m, dir);
+  assert.deepEqual(diags.map((d) => `${d.severity} ${d.code} ${d.loc.line}:${d.loc.col}`), ['warning LW_WARN_LOOKUP_TABLE 2:1']);
+});
