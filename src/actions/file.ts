@@ -121,9 +121,21 @@ function findTemplate(ctx: RuntimeContext, name: string, decl: ActionDecl): Comp
   return t;
 }
 
+/**
+ * A legacy selector-line file action takes only template= from module(load="builtin:omfile" …): rsyslog 8.2302's
+ * omfile parseSelectorAct freezes modes and owners from the $FileCreateMode/$FileOwner… directives (default 0644,
+ * 0700, no chown), while module parameters feed only action() (setInstParamDefaults); the default template is
+ * getDfltTpl() for both.
+ */
+function legacyModuleParams(mp: Params): Params {
+  const t = mp.get('template');
+  return t === undefined ? new Map() : new Map([['template', t]]);
+}
+
 /** Decide every option at config load (throws LW_ERR_CONFIG naming file:line:col). */
-export function fileOptions(decl: ActionDecl, mp: Params, ctx: RuntimeContext): FileOptions {
+export function fileOptions(decl: ActionDecl, moduleParams: Params, ctx: RuntimeContext): FileOptions {
   const p = decl.params;
+  const mp = decl.legacy ? legacyModuleParams(moduleParams) : moduleParams;
   const file = paramOptional(p, new Map(), 'file') ?? null;
   const dyna = paramOptional(p, new Map(), 'dynaFile');
   if ((file === null) === (dyna === undefined)) {

@@ -59,6 +59,8 @@ export const W = {
   NOT_RSYSLOG_SPELLING: 'LW_WARN_CONFIG_NOT_RSYSLOG_SPELLING',
   /** `:omfile:$chan`: the outchannel's size limit / rotation command is not applied. */
   OUTCHANNEL_LIMIT: 'LW_WARN_CONFIG_OUTCHANNEL_LIMIT',
+  /** `:msg, regex, "a\.b"`: the legacy string reader drops the backslash (rsyslog parsQuotedCStr), the regex gets `a.b`. */
+  PROPFILT_ESCAPE: 'LW_WARN_CONFIG_PROPFILT_ESCAPE',
   IGNORED: 'LW_WARN_CONFIG_IGNORED',
   TEMPLATE_OPTION: 'LW_WARN_CONFIG_TEMPLATE_OPTION',
   EMPTY_INCLUDE: 'LW_WARN_CONFIG_EMPTY_INCLUDE',

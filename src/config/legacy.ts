@@ -58,18 +58,31 @@ export function parsePropertyFilter(src: TextAt, rep: Reporter): { filter: Filte
     rep.error(E.UNTERMINATED, 'unterminated string in property filter', at(src.loc, rest.lastIndex - 1), { length: 1 });
     return null;
   }
+  if (value.dropped !== -1 && (op === 'regex' || op === 'ereregex')) {
+    const bs = t.slice(value.dropped, value.dropped + 2);
+    rep.warn(W.PROPFILT_ESCAPE, `\`${bs}\` in a property-filter value is read as \`${bs[1]}\`: the backslash is dropped (rsyslog does the same)`,
+      at(src.loc, value.dropped), { length: 2, hint: `write \`\\${bs}\` to give the regex \`${bs}\`` });
+  }
   const filter: Filter = { kind: 'property', property, op, negate: m[1] === '!', value: value.value, loc: src.loc };
   return { filter, used: value.end };
 }
 
-/** A legacy quoted value: `\"` and `\\` are escapes, any other backslash stays (regexes keep theirs). */
-function readLegacyQuoted(t: string, from: number): { value: string; end: number } | null {
+/**
+ * A legacy quoted value as rsyslog's parsQuotedCStr reads it: a backslash takes the next character literally,
+ * whatever it is (`\"` → `"`, `\\` → `\`, `\.` → `.`). `dropped` is the first backslash before a character
+ * other than `"` or `\` (-1 when none): a regex written with single backslashes loses them.
+ */
+function readLegacyQuoted(t: string, from: number): { value: string; end: number; dropped: number } | null {
   let out = '';
+  let dropped = -1;
   for (let i = from; i < t.length; i++) {
     const ch = t[i];
-    if (ch === '"') return { value: out, end: i + 1 };
-    if (ch === '\\' && (t[i + 1] === '"' || t[i + 1] === '\\')) out += t[++i];
-    else out += ch;
+    if (ch === '"') return { value: out, end: i + 1, dropped };
+    if (ch === '\\') {
+      if (i + 1 >= t.length) break;
+      if (dropped === -1 && t[i + 1] !== '"' && t[i + 1] !== '\\') dropped = i;
+      out += t[++i];
+    } else out += ch;
   }
   return null;
 }
@@ -119,7 +132,7 @@ class LegacyActionParser {
     if (!this.tail(type)) return null;
     const params: Params = new Map(ctx.defaults(type));
     for (const [k, v] of this.params) params.set(k, v);
-    return { type, params, loc: this.base };
+    return { type, params, loc: this.base, legacy: true };
   }
 
   /**

@@ -1,5 +1,5 @@
 // Lowers parsed objects (global, module, input, action, template, main_queue, …) into the typed model.
-import type { ActionDecl, Params, SourceLoc, TemplateDecl, TemplateItem } from './model';
+import { PMRFC3164_PARAMS, type ActionDecl, type Params, type SourceLoc, type TemplateDecl, type TemplateItem } from './model';
 import { E, W, didYouMean } from './diagnostics';
 import type { Session } from './parser';
 import { GLOBAL_PARAMS, QUEUE_PARAMS } from './params';
@@ -9,13 +9,10 @@ const TEMPLATE_OPTIONS = ['sql', 'stdsql', 'json', 'jsonf', 'casesensitive'];
 const TEMPLATE_PARAMS = ['name', 'type', 'string', 'subtree', 'plugin', ...TEMPLATE_OPTIONS.map((o) => `option.${o}`)];
 /** Objects Logwarden parses and checks but does not act on yet. */
 const IGNORED_OBJECTS = new Map([
-  ['parser', 'custom parser chains are not configurable in Logwarden yet'],
-  ['lookup_table', 'lookup tables are not loaded by Logwarden yet'],
   ['timezone', 'timezone() definitions are not used by Logwarden yet'],
   ['dyn_stats', 'dynamic statistics buckets are not implemented'],
   ['percentile_stats', 'percentile statistics are not implemented'],
   ['ratelimit', 'named rate limits are not implemented'],
-  ['reload_lookup_table', 'lookup tables are not loaded by Logwarden yet'],
 ]);
 
 /** Normalise a module name: `builtin:omfile` → `omfile`, lower case. */
@@ -83,10 +80,61 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
     case '$template':
       if (legacy) legacyTemplate(s, legacy.args, loc, legacy.argCol);
       return null;
+    case 'lookup_table':
+      lookupTableObject(s, params, loc);
+      return null;
+    case 'parser':
+      parserObject(s, params, loc);
+      return null;
   }
   const why = IGNORED_OBJECTS.get(kind);
   if (why !== undefined) s.rep.notice(W.IGNORED, `${kind}() is accepted but ignored: ${why}`, loc, { length: kind.length });
   return null;
+}
+
+/** `parser(name= type= …)`: a named pmrfc3164 (with its options) or pmrfc5424 for `ruleset(parser=[…])`. */
+function parserObject(s: Session, params: Params, loc: SourceLoc): void {
+  const typeParam = params.get('type');
+  const type = typeParam === undefined ? null : moduleName(String(typeParam.value));
+  checkNames(s, params, ['name', 'type', ...(type === 'pmrfc3164' ? PMRFC3164_PARAMS : [])], type === null ? 'parser' : `parser type ${type}`);
+  const name = required(s, params, 'name', 'parser', loc);
+  if (required(s, params, 'type', 'parser', loc) === null || type === null || name === null) return;
+  if (type !== 'pmrfc3164' && type !== 'pmrfc5424') {
+    s.rep.warn(W.PARSER_UNAVAILABLE, `parser type \`${type}\` is not available in Logwarden; rulesets naming \`${name}\` use the other parsers of their chain`,
+      typeParam!.loc, { length: typeParam!.name.length, hint: 'Logwarden implements pmrfc3164 and pmrfc5424' });
+    return;
+  }
+  for (const opt of PMRFC3164_PARAMS) {
+    const p = params.get(opt.toLowerCase());
+    if (p !== undefined && !/^(on|off|yes|no|true|false|1|0)$/i.test(String(p.value))) {
+      s.rep.error(E.BAD_VALUE, `${p.name}="${String(p.value)}" must be on or off`, p.loc, { length: p.name.length });
+    }
+  }
+  const parsers = (s.model.parsers ??= new Map());
+  const key = name.toLowerCase();
+  if (parsers.has(key) || key === 'rsyslog.rfc5424' || key === 'rsyslog.rfc3164') {
+    s.rep.error(E.BAD_VALUE, `parser \`${name}\` is defined twice`, loc, { length: 'parser'.length });
+    return;
+  }
+  parsers.set(key, { name, type, params: without(params, 'type'), loc });
+}
+
+/** `lookup_table(name= file= reloadOnHUP=)`: the file is read when the rules are compiled (run and check alike). */
+function lookupTableObject(s: Session, params: Params, loc: SourceLoc): void {
+  checkNames(s, params, ['name', 'file', 'reloadOnHUP'], 'lookup_table');
+  const name = required(s, params, 'name', 'lookup_table', loc);
+  const file = required(s, params, 'file', 'lookup_table', loc);
+  const hup = params.get('reloadonhup');
+  if (hup !== undefined && !/^(on|off|yes|no|true|false|1|0)$/i.test(String(hup.value))) {
+    s.rep.error(E.BAD_VALUE, `reloadOnHUP="${String(hup.value)}" must be on or off`, hup.loc, { length: hup.name.length });
+  }
+  if (name === null || file === null) return;
+  const tables = (s.model.lookupTables ??= new Map());
+  if (tables.has(name)) {
+    s.rep.error(E.BAD_VALUE, `lookup table \`${name}\` is defined twice`, loc, { length: 'lookup_table'.length });
+    return;
+  }
+  tables.set(name, { name, params, loc });
 }
 
 /** omfile/omfwd action() without template=: the legacy default template, unless the module sets one (rsyslog getDfltTpl). */

@@ -63,6 +63,8 @@ export interface ActionDecl {
   type: string;
   params: Params;
   loc: SourceLoc;
+  /** A legacy selector-line action (`/file`, `@host`…): rsyslog configures it from $-directives, not module(load=…) parameters. */
+  legacy?: true;
 }
 
 /** Legacy selector `facility.priority`: one element of a `;`-joined list. */
@@ -110,7 +112,9 @@ export type Statement =
   /** `reset` (true) replaces the value; `set` merges an object into an existing object (rsyslog). */
   | { kind: 'set'; variable: string; expr: Expr; loc: SourceLoc; reset?: boolean }
   | { kind: 'unset'; variable: string; loc: SourceLoc }
-  | { kind: 'foreach'; variable: string; iterable: Expr; body: Statement[]; loc: SourceLoc };
+  | { kind: 'foreach'; variable: string; iterable: Expr; body: Statement[]; loc: SourceLoc }
+  /** `reload_lookup_table("table", "stub value")`: the stub is used when the reload fails (null: keep the old table). */
+  | { kind: 'reload_lookup_table'; table: string; stub: string | null; loc: SourceLoc };
 
 export interface RulesetDecl {
   name: string;
@@ -150,6 +154,49 @@ export interface ConfigModel {
   /** `main_queue(...)` parameters. */
   mainQueue: Params;
   diagnostics: Diagnostic[];
+  /** `lookup_table(name= file= reloadOnHUP=)` by name (src/rules/lookup.ts loads them). */
+  lookupTables?: Map<string, LookupTableDecl>;
+  /** `parser(name= type="pmrfc3164" …)` by lower-cased name, for `ruleset(parser=[…])`. */
+  parsers?: Map<string, ParserDecl>;
+}
+
+export interface ParserDecl {
+  name: string;
+  /** Lower-cased module: pmrfc3164 or pmrfc5424. */
+  type: string;
+  params: Params;
+  loc: SourceLoc;
+}
+
+/** The pmrfc3164 parameters of rsyslog 8.2302 (tools/pmrfc3164.c parserpdescr), all binary, default off. */
+export const PMRFC3164_PARAMS: readonly string[] = ['detect.YearAfterTimestamp', 'permit.squareBracketsInHostname',
+  'permit.slashesInHostname', 'permit.AtSignsInHostname', 'force.tagEndingByColon', 'remove.msgFirstSpace'];
+
+/**
+ * What a ruleset's parser chain does: a frame goes to the first parser that takes it. rfc5424 parsers take
+ * only `<PRI>1 ` frames; an rfc3164 parser takes every frame, so parsers after it are never reached. `rfc3164`
+ * is the first such parser (its parameters; empty for rsyslog.rfc3164), null when the chain has none (frames
+ * that are not RFC 5424 are then discarded). Null for an empty chain.
+ */
+export function parserChain(chain: string[], parsers: Map<string, ParserDecl> | undefined):
+  { rfc5424: boolean; rfc3164: Params | null } | null {
+  let rfc5424 = false;
+  let known = false;
+  for (const name of chain) {
+    const decl = parsers?.get(name);
+    const type = name === 'rsyslog.rfc5424' ? 'pmrfc5424' : name === 'rsyslog.rfc3164' ? 'pmrfc3164' : decl?.type;
+    if (type === 'pmrfc5424') {
+      rfc5424 = true;
+      known = true;
+    } else if (type === 'pmrfc3164') return { rfc5424, rfc3164: decl?.params ?? new Map() };
+  }
+  return known ? { rfc5424, rfc3164: null } : null;
+}
+
+export interface LookupTableDecl {
+  name: string;
+  params: Params;
+  loc: SourceLoc;
 }
 
 /** Read a parameter by (case-insensitive) name. */

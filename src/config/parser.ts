@@ -229,9 +229,23 @@ export class Parser {
     const c = this.c;
     const text = c.restOfLine();
     const action = parseLegacyAction({ text, loc }, this.s.legacy, c.rep);
+    if (action) this.moduleTemplateFirst(action);
     const into = this.list(target);
     if (action) into.push({ kind: 'action', action, loc });
     this.continuations(into);
+  }
+
+  /**
+   * A legacy omfile/omfwd action without `;template` takes module(load=… template=…), when one was loaded
+   * before it, over $ActionFileDefaultTemplate / $ActionForwardDefaultTemplate (rsyslog getDfltTpl; rsyslogd
+   * warns "default template was already set via legacy directive" and uses the module's).
+   */
+  private moduleTemplateFirst(action: import('./model').ActionDecl): void {
+    const type = action.type;
+    if (type !== 'omfile' && type !== 'omfwd') return;
+    const sticky = this.s.legacy.defaultTemplate(type);
+    if (sticky === undefined || action.params.get('template') !== sticky) return;
+    if (this.s.model.modules.some((m) => m.load === type && m.params.has('template'))) action.params.delete('template');
   }
 
   /** Keyword statements; returns false when the word is not followed by what the keyword needs. */
@@ -264,6 +278,7 @@ export class Parser {
       return true;
     }
     c.pos++;
+    if (kw === 'reload_lookup_table') return this.reloadLookupTable(target, loc), true;
     const p = parseParams(c, (f) => this.s.readFile(f), kw);
     if (kw === 'ruleset') return this.rulesetStatement(p.params, p.ok, loc, target), true;
     if (kw === 'template') {
@@ -384,6 +399,31 @@ export class Parser {
     c.pos += 2;
     const body: Statement[] = [];
     if (this.block(body, doLoc, 2, '`do`')) this.list(target).push({ kind: 'foreach', variable, iterable, body, loc });
+  }
+
+  /** `reload_lookup_table("name"[, "stub value"])` (after the `(`): constant strings only, as rsyslog's grammar. */
+  private reloadLookupTable(target: Statement[] | null, loc: SourceLoc): void {
+    const c = this.c;
+    const args: string[] = [];
+    for (;;) {
+      c.skipWs();
+      if (c.peek() !== '"' && c.peek() !== "'") {
+        c.rep.error(E.SYNTAX, 'reload_lookup_table() takes the table name and an optional stub value, as quoted strings', c.loc(), {
+          length: 1, hint: 'write reload_lookup_table("table", "value if the reload fails")',
+        });
+        return c.skipToEol();
+      }
+      const v = c.readQuoted();
+      if (v === null) return c.skipToEol();
+      args.push(v);
+      c.skipWs();
+      if (c.peek() === ',' && args.length < 2) { c.pos++; continue; }
+      if (c.peek() === ')') { c.pos++; break; }
+      c.rep.error(E.SYNTAX, 'expected `)` after the arguments of reload_lookup_table()', c.loc(), { length: 1 });
+      return c.skipToEol();
+    }
+    this.list(target).push({ kind: 'reload_lookup_table', table: args[0], stub: args[1] ?? null, loc });
+    this.continuations(this.list(target));
   }
 
   private callStatement(target: Statement[] | null, loc: SourceLoc): void {

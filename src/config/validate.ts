@@ -17,6 +17,8 @@ export class Validator {
   /** Disk queue files claimed so far (spool directory + file name), to refuse two actions on one file. */
   private readonly queueFiles = new Map<string, SourceLoc>();
   private actionIndex = 0;
+  /** An action(type="omfile") exists: the omfile module's modes and owners apply only to such actions. */
+  private fileActionObject = false;
 
   constructor(private readonly m: ConfigModel, private readonly rep: Reporter, private readonly lookup?: Lookup) {}
 
@@ -29,6 +31,7 @@ export class Validator {
       this.rulesetParser(rs.params);
       this.statements(rs.statements);
     }
+    this.omfileModuleScope();
     this.queueParams(this.m.mainQueue, 'main_queue()');
     for (const t of this.m.templates.values()) {
       for (const item of t.items ?? []) if (item.kind === 'property') this.property(item.name, item.loc);
@@ -50,10 +53,10 @@ export class Validator {
     const p = params.get('parser');
     const chain = rulesetParsers(p?.value);
     if (p === undefined || chain === null) return;
-    const missing = chain.filter((n) => !KNOWN_PARSERS.includes(n));
+    const missing = chain.filter((n) => !KNOWN_PARSERS.includes(n) && this.m.parsers?.get(n) === undefined);
     if (missing.length === 0) return;
     this.rep.warn(W.PARSER_UNAVAILABLE, `parser ${missing.map((n) => `\`${n}\``).join(', ')} is not available in Logwarden; `
-      + `messages of this ruleset are parsed by ${chain.some((n) => KNOWN_PARSERS.includes(n)) ? 'the other parsers listed' : 'the default chain (rsyslog.rfc5424, rsyslog.rfc3164)'}`,
+      + `messages of this ruleset are parsed by ${chain.some((n) => KNOWN_PARSERS.includes(n) || this.m.parsers?.get(n) !== undefined) ? 'the other parsers listed' : 'the default chain (rsyslog.rfc5424, rsyslog.rfc3164)'}`,
     p.loc, { length: p.name.length, hint: `Logwarden implements ${KNOWN_PARSERS.join(' and ')}` });
   }
 
@@ -263,10 +266,31 @@ export class Validator {
     });
   }
 
+  /**
+   * module(load="builtin:omfile" fileCreateMode=… fileOwner=…) sets defaults for action(type="omfile") only, as in
+   * rsyslog: legacy selector-line files take $FileCreateMode and friends. Without such an action it has no effect.
+   */
+  private omfileModuleScope(): void {
+    if (this.fileActionObject) return;
+    for (const mod of this.m.modules) {
+      if (mod.load !== 'omfile') continue;
+      for (const [key, p] of mod.params) {
+        if (key === 'template') continue;
+        this.rep.warn(W.NO_EFFECT, `module omfile \`${p.name}\` has no effect: it applies only to action(type="omfile"), `
+          + 'not to legacy selector-line files (rsyslog does the same)', p.loc, {
+          length: p.name.length, hint: 'set it on each action(type="omfile" …), or use $FileCreateMode, $DirCreateMode, $FileOwner … before the selector lines',
+        });
+      }
+    }
+  }
+
   private statements(list: Statement[]): void {
     for (const st of list) {
       switch (st.kind) {
-        case 'action': this.object('action', st.action.type, st.action.params, st.action.loc); break;
+        case 'action':
+          if (!st.action.legacy && (st.action.type === 'omfile' || st.action.type === 'file')) this.fileActionObject = true;
+          this.object('action', st.action.type, st.action.params, st.action.loc);
+          break;
         case 'call': this.ruleset(st.ruleset, st.loc, st.ruleset.length); break;
         case 'filter': this.statements(st.body); break;
         case 'if': this.expr(st.cond); this.statements(st.then); if (st.else) this.statements(st.else); break;

@@ -1,18 +1,23 @@
 // Reading an input's parameters: the input() value, else the module(load=…) value, else the default;
 // with errors that name the config place (file:line:col).
 import * as os from 'node:os';
-import { rulesetParsers, type Param, type Params } from '../config/model';
-import { parseOptionsFromGlobals, type ParseOptions } from '../parse/options';
+import { parserChain, rulesetParsers, type Param, type Params } from '../config/model';
+import { parseOptionsFromGlobals, pmrfc3164Options, type ParseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
 
 /**
  * Parse options for an input: the global parser.* settings and the message size limit, decided at load, and the
- * parser chain of the ruleset the input is bound to (`ruleset(parser=["rsyslog.rfc3164"])` skips RFC 5424).
+ * parser chain of the ruleset the input is bound to (`ruleset(parser=["rsyslog.rfc3164"])` skips RFC 5424; a
+ * `parser(type="pmrfc3164" …)` in the chain brings its options).
  */
 export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseOptions {
   const o = parseOptionsFromGlobals((n) => ctx.config.globals.get(n)?.value, ctx.maxMessageSize);
-  const chain = rulesetParsers(ctx.config.rulesets.get(ruleset ?? '')?.params.get('parser')?.value);
-  if (chain !== null && !chain.includes('rsyslog.rfc5424')) o.rfc5424 = false;
+  const names = rulesetParsers(ctx.config.rulesets.get(ruleset ?? '')?.params.get('parser')?.value);
+  const chain = names === null ? null : parserChain(names, ctx.config.parsers);
+  if (chain === null) return o;
+  o.rfc5424 = chain.rfc5424;
+  const p3164 = chain.rfc3164;
+  if (p3164 !== null) Object.assign(o, pmrfc3164Options((n) => p3164.get(n)?.value));
   return o;
 }
 

@@ -94,3 +94,18 @@ export function parseOptionsFromGlobals(get: (name: string) => GlobalValue | und
     controlCharacterEscapePrefix: prefix === undefined ? d.controlCharacterEscapePrefix : String(prefix).charAt(0) || '#',
   });
 }
+
+/**
+ * The options of one `parser(type="pmrfc3164" …)` (rsyslog 8.2302 tools/pmrfc3164.c): `get` reads a parameter
+ * by lower-case name. Resolved once per input, so the per-message path only reads booleans.
+ */
+export function pmrfc3164Options(get: (name: string) => GlobalValue | undefined): Partial<ParseOptions> {
+  return {
+    detectYearAfterTimestamp: asBool(get('detect.yearaftertimestamp'), false),
+    permitSquareBracketsInHostname: asBool(get('permit.squarebracketsinhostname'), false),
+    permitSlashesInHostname: asBool(get('permit.slashesinhostname'), false),
+    permitAtSignsInHostname: asBool(get('permit.atsignsinhostname'), false),
+    forceTagEndingByColon: asBool(get('force.tagendingbycolon'), false),
+    removeMsgFirstSpace: asBool(get('remove.msgfirstspace'), false),
+  };
+}

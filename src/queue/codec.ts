@@ -174,10 +174,22 @@ function put(b: FastBuffer, o: number, s: string): number {
   return o + b.utf8Write(s, o, 3 * n);
 }
 
+/**
+ * A variable tree as JSON text. RainerScript int64 values beyond 2^53 are bigints (src/rules/int64.ts), which
+ * JSON.stringify refuses: only then is the tree written again with them as (nearest) numbers.
+ */
+function treeText(tree: unknown): string {
+  try {
+    return JSON.stringify(tree);
+  } catch {
+    return JSON.stringify(tree, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+  }
+}
+
 /** Encode into the scratch buffer from offset `o`; returns the end offset. */
 function encodeInto(m: Message, o: number): number {
-  const json = m.json === null ? null : JSON.stringify(m.json);
-  const local = m.local === null ? null : JSON.stringify(m.local);
+  const json = m.json === null ? null : treeText(m.json);
+  const local = m.local === null ? null : treeText(m.local);
   // All strings go out as ONE blob: one native write instead of 15 (each costs ~50-150 ns of call overhead,
   // more than copying a short field). Field lengths are UTF-16 code units, so splitting the decoded blob with
   // substring() is exact even when a lone surrogate meets its opposite half at a field boundary.

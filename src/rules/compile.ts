@@ -1,7 +1,7 @@
 // Rulesets compiled once into closures: statement order, if/else, filters, set/unset/foreach, call,
 // call_indirect and stop, with rsyslog's flow rules (runtime/ruleset.c scriptExec): `stop` — and an omdiscard
 // action (legacy `~`) — ends the message's processing everywhere, including in the rulesets that called it.
-import { DEFAULT_RULESET, getParam, rulesetParsers, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
+import { DEFAULT_RULESET, getParam, parserChain, rulesetParsers, type ActionDecl, type ConfigModel, type RulesetDecl, type Statement } from '../config/model';
 import { globalVarsAt, parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { asCondition, compileExpr, type ExprContext } from './expr';
@@ -10,6 +10,7 @@ import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
 import { compileMmjsonparse } from './mmjsonparse';
+import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
 
 export { RuleError } from './errors';
 
@@ -32,6 +33,8 @@ export interface CompiledRulesets {
   run(rulesetName: string, msg: Message): void;
   has(name: string): boolean;
   names(): string[];
+  /** The lookup tables the rules use (loaded at compile time). */
+  lookups: LookupTables;
 }
 
 /** rsyslog's RULESET_CALL_DEPTH_MAX: deeper calls are ignored (and logged there) to stop runaway recursion. */
@@ -52,6 +55,10 @@ export interface CompileOptions {
   negationFromAll?: boolean;
   /** Compiled templates by lower-case name, for exec_template(). */
   templates?: ExprContext['templates'];
+  /** Where background lookup-table reloads report (reload_lookup_table); none: silent. */
+  lookupLog?: LookupLog;
+  /** The tables of the configuration being replaced: a reloadOnHUP="off" table keeps its contents. */
+  previousLookups?: LookupTables;
 }
 
 interface Compiler {
@@ -79,7 +86,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     calledAndWrites: false,
     writesGlobals: false,
     opts,
-    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates },
+    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups) },
     bind,
     rulesets: new Map(),
     depth: { n: 0 },
@@ -91,7 +98,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   c.writesGlobals = decls.some((d) => d.statements.some((st) => writesGlobal(st)));
   c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
   // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
-  for (const d of decls) c.rulesets.get(d.name)!.body = onlyRfc5424(d, seq(d.statements, d.name, c, c.calledAndWrites));
+  for (const d of decls) c.rulesets.get(d.name)!.body = onlyRfc5424(d, seq(d.statements, d.name, c, c.calledAndWrites), model);
   const dflt = c.rulesets.get(DEFAULT_RULESET)!;
   return {
     run(name, msg) {
@@ -101,6 +108,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     },
     has: (name) => c.rulesets.has(name),
     names: () => [...c.rulesets.keys()],
+    lookups: c.ctx.lookups!,
   };
 }
 
@@ -109,9 +117,10 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
  * not be processed by any parser, message is being discarded"). Inputs bound to such a ruleset parse as usual;
  * the message's protocol version tells which parser took it. Rulesets without `parser=` pay nothing.
  */
-function onlyRfc5424(d: RulesetDecl, body: Exec): Exec {
-  const chain = rulesetParsers(getParam(d.params, 'parser')?.value);
-  if (chain === null || !chain.includes('rsyslog.rfc5424') || chain.includes('rsyslog.rfc3164')) return body;
+function onlyRfc5424(d: RulesetDecl, body: Exec, model: ConfigModel): Exec {
+  const names = rulesetParsers(getParam(d.params, 'parser')?.value);
+  const chain = names === null ? null : parserChain(names, model.parsers);
+  if (chain === null || !chain.rfc5424 || chain.rfc3164 !== null) return body;
   return (m) => (m.protocolVersion === '1' ? body(m) : true);
 }
 
@@ -271,6 +280,12 @@ function stmt(s: Statement, rs: string, c: Compiler, after = false): Exec {
       return (m) => { unsetVar(m, ref, g); return false; };
     }
     case 'foreach': return foreachStmt(s, rs, c);
+    case 'reload_lookup_table': {
+      const ref = c.ctx.lookups?.get(s.table);
+      if (ref === undefined) throw new RuleError(LOOKUP_ERROR, `reload_lookup_table(): no lookup table "${s.table}" is defined`, s.loc);
+      const stub = s.stub;
+      return () => { void ref.reload(stub); return false; };
+    }
     default:
       throw new RuleError('LW_ERR_RULES_STATEMENT', `unknown statement "${(s as { kind: string }).kind}"`, (s as Statement).loc);
   }

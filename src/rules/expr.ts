@@ -7,8 +7,9 @@ import { RuleError } from './errors';
 import { compileFunction, type ExprContext } from './functions';
 import { prifiltFromComparison } from './prifilt';
 import {
-  convertsToNumber, fromJson, intDiv, intMod, JsonValue, strCompare, strToNum, toNumber, toStr, truthy, type Value,
+  convertsToNumber, fromJson, JsonValue, strCompare, strToNum, toInt, toStr, truthy, type Value,
 } from './values';
+import { add, div, mod, mul, neg, saturate, sub } from './int64';
 import { getVar, parseVarRef } from './vars';
 
 export type CompiledExpr = (msg: Message) => Value;
@@ -18,7 +19,7 @@ export type { ExprContext };
 export function compileExpr(e: Expr, ctx: ExprContext): CompiledExpr {
   switch (e.kind) {
     case 'string': { const v = e.value; return () => v; }
-    case 'number': { const v = e.value; return () => v; }
+    case 'number': { const v = saturate(e.value); return () => v; }
     // an array used as a value is its first element (cnfexprEval case 'A')
     case 'array': {
       if (e.items.length === 0) throw new RuleError('LW_ERR_RULES_ARRAY', 'empty array', e.loc);
@@ -26,7 +27,7 @@ export function compileExpr(e: Expr, ctx: ExprContext): CompiledExpr {
     }
     case 'var': return compileVar(e.name, e.loc, ctx);
     case 'not': { const f = compileExpr(e.operand, ctx); return (m) => (truthy(f(m)) ? 0 : 1); }
-    case 'neg': { const f = compileExpr(e.operand, ctx); return (m) => -toNumber(f(m)); }
+    case 'neg': { const f = compileExpr(e.operand, ctx); return (m) => neg(toInt(f(m))); }
     case 'call': return compileFunction(e.fn, e.args, e.loc, ctx, compileExpr);
     case 'binary': return compileBinary(e.op, e.left, e.right, e.loc, ctx);
     default: throw new RuleError('LW_ERR_RULES_EXPR', `unknown expression kind "${(e as { kind: string }).kind}"`, (e as { loc?: SourceLoc }).loc);
@@ -89,12 +90,12 @@ function compileBinary(op: BinaryOp, left: Expr, right: Expr, loc: SourceLoc, ct
       const r = arr ? (() => arr[0]) : compileExpr(right, ctx);
       return (m) => toStr(l(m)) + toStr(r(m));
     }
-    case '+': { const r = compileExpr(right, ctx); return (m) => toNumber(l(m)) + toNumber(r(m)); }
-    case '-': { const r = compileExpr(right, ctx); return (m) => toNumber(l(m)) - toNumber(r(m)); }
-    case '*': { const r = compileExpr(right, ctx); return (m) => toNumber(l(m)) * toNumber(r(m)); }
-    // division by zero yields 0 (COMP_NUM_BINOP_DIV); the right side is evaluated first there, no side effects differ
-    case '/': { const r = compileExpr(right, ctx); return (m) => { const a = toNumber(l(m)); return intDiv(a, toNumber(r(m))); }; }
-    case '%': { const r = compileExpr(right, ctx); return (m) => { const a = toNumber(l(m)); return intMod(a, toNumber(r(m))); }; }
+    // int64 arithmetic that wraps around as rsyslog's C does; / and % by zero give 0 (COMP_NUM_BINOP_DIV)
+    case '+': { const r = compileExpr(right, ctx); return (m) => add(toInt(l(m)), toInt(r(m))); }
+    case '-': { const r = compileExpr(right, ctx); return (m) => sub(toInt(l(m)), toInt(r(m))); }
+    case '*': { const r = compileExpr(right, ctx); return (m) => mul(toInt(l(m)), toInt(r(m))); }
+    case '/': { const r = compileExpr(right, ctx); return (m) => { const a = toInt(l(m)); return div(a, toInt(r(m))); }; }
+    case '%': { const r = compileExpr(right, ctx); return (m) => { const a = toInt(l(m)); return mod(a, toInt(r(m))); }; }
     default: throw new RuleError('LW_ERR_RULES_OPERATOR', `unknown operator "${String(op)}"`, loc);
   }
 }
@@ -104,17 +105,17 @@ function compileBinary(op: BinaryOp, left: Expr, right: Expr, loc: SourceLoc, ct
  * otherwise numbers are compared when the string side is all digits, strings when it is not.
  */
 export function equals(a: Value, b: Value, rightIsLiteralString = false): boolean {
-  if (typeof a === 'number') {
+  if (typeof a === 'number' || typeof a === 'bigint') {
     if (typeof b === 'string') {
       const c = strToNum(b);
       return c.ok ? a === c.n : strCompare(b, toStr(a)) === 0;
     }
-    return a === toNumber(b);
+    return a === toInt(b);
   }
   const ls = toStr(a); // 'S' as is, 'J' via its text
   if (rightIsLiteralString || typeof b === 'string') return ls === b;
-  const c = typeof a === 'string' ? strToNum(a) : { n: toNumber(a), ok: true };
-  return c.ok ? c.n === toNumber(b) : ls === toStr(b);
+  const c = typeof a === 'string' ? strToNum(a) : { n: toInt(a), ok: true };
+  return c.ok ? c.n === toInt(b) : ls === toStr(b);
 }
 
 /**
@@ -123,8 +124,8 @@ export function equals(a: Value, b: Value, rightIsLiteralString = false): boolea
  */
 export function order(a: Value, b: Value): number {
   if (convertsToNumber(a) && convertsToNumber(b)) {
-    const x = toNumber(a);
-    const y = toNumber(b);
+    const x = toInt(a);
+    const y = toInt(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   return strCompare(toStr(a), toStr(b));

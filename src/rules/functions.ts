@@ -2,6 +2,8 @@
 // replace() with an empty needle, division-free int2hex…). Constant arguments (regexes, masks) compile once here.
 import type { Expr, SourceLoc } from '../config/model';
 import type { Message } from '../message';
+import { LOOKUP_ERROR, type LookupTables } from './lookup';
+import { parseFastJson } from './fastjson';
 import { RuleError, RULES_REGEX_ERROR } from './errors';
 import { compilePosix } from '../util/posix-regex';
 import { isAscii, rawByteLength, sliceBytes } from '../util/raw-text';
@@ -9,7 +11,7 @@ import { decodeSelector } from './selector-text';
 import { buildMask, maskMatches } from './selector';
 import { formatTime, isTime, parseTime } from './time-functions';
 import {
-  convertsToNumber, fromJson, JsonValue, strToNum, toNumber, toStr, type Value,
+  convertsToNumber, fromJson, JsonValue, strToNum, toInt, toNumber, toStr, type Value,
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
 import { foldKeys } from '../util/json-keys';
@@ -21,6 +23,8 @@ export interface ExprContext {
   state: { scriptErrno: number; prevSuspended: number };
   /** Compiled templates by lower-case name (built-ins included), for exec_template(). */
   templates?: ReadonlyMap<string, { render(m: Message): string }>;
+  /** The configuration's lookup tables (lookup()); absent: no table is defined. */
+  lookups?: LookupTables;
 }
 
 type Compiled = (m: Message) => Value;
@@ -130,8 +134,9 @@ function textBool(s: string): number {
 }
 
 function parseJsonInto(msg: Message, text: string, container: string, g: GlobalVars): number {
-  let node: unknown;
-  try { node = foldKeys(JSON.parse(text)); } catch { return SCRIPT_EINVAL; }
+  const parsed = parseFastJson(text);
+  if (parsed === undefined) return SCRIPT_EINVAL;
+  const node = foldKeys(parsed);
   const ref = parseVarRef(container.startsWith('$') ? container : '$' + container);
   if (!ref) return SCRIPT_EINVAL;
   setVar(msg, ref, node, g);
@@ -145,8 +150,8 @@ const FUNCTIONS: Record<string, FnSpec> = {
   tolower: one((v) => toStr(v).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
   toupper: one((v) => toStr(v).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   cstr: one((v) => toStr(v)),
-  cnum: one((v) => toNumber(v)),
-  cbool: one((v) => (typeof v === 'number' ? (v !== 0 ? 1 : 0) : textBool(toStr(v)))),
+  cnum: one((v) => toInt(v)),
+  cbool: one((v) => (typeof v === 'number' ? (v !== 0 ? 1 : 0) : typeof v === 'bigint' ? 1 : textBool(toStr(v)))),
   ltrim: one((v) => toStr(v).replace(/^ +/, '')),
   rtrim: one((v) => rtrimSpaces(toStr(v))),
   getenv: one((v) => process.env[toStr(v)] ?? ''),
@@ -238,12 +243,22 @@ export function functionNames(): string[] {
   return [...Object.keys(FUNCTIONS), 'lookup'].sort();
 }
 
+/** `lookup("table", key)`: the table is resolved at load (rsyslog: "lookup table … not found" is a config error). */
+function lookupCall(args: Expr[], loc: SourceLoc, ctx: ExprContext, compileExpr: CompileExprFn): Compiled {
+  if (args.length !== 2) throw new RuleError('LW_ERR_RULES_ARITY', `lookup() takes 2 argument(s), got ${args.length}`, loc);
+  const name = constString(args[0], 'the lookup table name', loc);
+  const ref = ctx.lookups?.get(name);
+  if (ref === undefined) {
+    throw new RuleError(LOOKUP_ERROR, `lookup(): no lookup table "${name}" is defined`, args[0].loc ?? loc);
+  }
+  const key = compileExpr(args[1], ctx);
+  return (m) => ref.lookup(key(m));
+}
+
 /** Compile a call; arity and constant arguments are checked here, at load. */
 export function compileFunction(name: string, args: Expr[], loc: SourceLoc, ctx: ExprContext, compileExpr: CompileExprFn): Compiled {
   const fn = name.toLowerCase();
-  if (fn === 'lookup') {
-    throw new RuleError('LW_ERR_RULES_UNSUPPORTED', 'lookup() needs lookup_table support, which Logwarden does not provide yet', loc);
-  }
+  if (fn === 'lookup') return lookupCall(args, loc, ctx, compileExpr);
   const spec = FUNCTIONS[fn];
   if (!spec) throw new RuleError('LW_ERR_RULES_UNKNOWN_FUNCTION', `unknown function "${name}"`, loc);
   if (args.length < spec.min || args.length > spec.max) {

@@ -1,52 +1,79 @@
 // RainerScript values and rsyslog's conversions between them (grammar/rainerscript.c var2Number/var2String):
 // a value is a number (rsyslog 'N', int64), a string ('S') or a JSON node ('J', wrapped in JsonValue).
 import { jsoncStringify } from '../templates/jsonc';
+import { intToNumber, norm, type Int } from './int64';
 
 /** A JSON node from `$!`/`$.`/`$/` or parse_json: anything but a string (rsyslog hands JSON strings out as 'S'). */
 export class JsonValue {
   constructor(readonly node: unknown) {}
 }
 
-export type Value = number | string | JsonValue;
+/** A number is an int64 (src/rules/int64.ts: a double while safe, a bigint beyond). */
+export type Value = Int | string | JsonValue;
 
 /**
- * rsyslog str2num: optional '-', then decimal digits; the conversion "succeeds" only when the whole string
- * was digits. The empty string converts successfully to 0 (a quirk we keep: `"" == 0` is true).
+ * rsyslog str2num: optional '-', then decimal digits, accumulated in an int64 that wraps around (so
+ * "18446744073709551617" is 1); the conversion "succeeds" only when the whole string was digits. The empty
+ * string converts successfully to 0 (a quirk we keep: `"" == 0` is true).
  */
-export function strToNum(s: string): { n: number; ok: boolean } {
+export function strToNum(s: string): { n: Int; ok: boolean } {
   if (s.length === 0) return { n: 0, ok: true };
   let i = s.charCodeAt(0) === 0x2d ? 1 : 0;
   const neg = i === 1;
+  const start = i;
   let n = 0;
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x30 || c > 0x39) break;
     n = n * 10 + (c - 0x30);
   }
-  return { n: neg ? -n : n, ok: i === s.length };
+  const ok = i === s.length;
+  if (i - start <= 15) return { n: neg ? 0 - n : n, ok };
+  const digits = BigInt(s.slice(start, i));
+  return { n: norm(neg ? -digits : digits), ok };
 }
 
 /** Number value of a string prefix, ignoring whether all of it was digits (rsyslog var2Number without bSuccess). */
 export function strPrefixNum(s: string): number {
-  return strToNum(s).n;
+  return intToNumber(strToNum(s).n);
 }
 
-/** json-c json_object_get_int64: numbers truncate, booleans 0/1, strings parse as integers, containers 0. */
-export function jsonToNum(node: unknown): number {
-  if (typeof node === 'number') return Number.isFinite(node) ? Math.trunc(node) : 0;
+/** json-c json_object_get_int64: integers as they are, doubles truncated and clamped, booleans 0/1, strings parsed (clamped), containers 0. */
+export function jsonToInt(node: unknown): Int {
+  if (typeof node === 'number') {
+    if (Number.isSafeInteger(node)) return node;
+    if (Number.isNaN(node)) return 0;
+    if (node >= 9223372036854775807) return 9223372036854775807n;
+    if (node <= -9223372036854775808) return -9223372036854775808n;
+    return norm(BigInt(Math.trunc(node)));
+  }
+  if (typeof node === 'bigint') return norm(node);
   if (typeof node === 'boolean') return node ? 1 : 0;
   if (typeof node === 'string') {
     const m = /^\s*([+-]?\d+)/.exec(node);
-    return m ? Number.parseInt(m[1], 10) : 0;
+    if (!m) return 0;
+    const b = BigInt(m[1]);
+    return b > 9223372036854775807n ? 9223372036854775807n : b < -9223372036854775808n ? -9223372036854775808n : norm(b);
   }
   return 0;
 }
 
-/** rsyslog var2Number: whether the value is usable as a number, and the number. */
+/** jsonToInt as a plain number. */
+export function jsonToNum(node: unknown): number {
+  return intToNumber(jsonToInt(node));
+}
+
+/** rsyslog var2Number as an int64. */
+export function toInt(v: Value): Int {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (typeof v === 'string') return strToNum(v).n;
+  return jsonToInt(v.node);
+}
+
+/** rsyslog var2Number as a plain number, for positions and counts (exact in the safe range). */
 export function toNumber(v: Value): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string') return strToNum(v).n;
-  return jsonToNum(v.node);
+  return intToNumber(toInt(v));
 }
 
 /** True when var2Number would report success (strings: all digits or empty; numbers and JSON always). */
@@ -57,7 +84,7 @@ export function convertsToNumber(v: Value): boolean {
 /** rsyslog var2String: numbers in decimal, JSON as json-c prints it (spaced), JSON null as "". */
 export function toStr(v: Value): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   return jsonText(v.node);
 }
 
@@ -70,7 +97,8 @@ export function jsonText(node: unknown): string {
 
 /** Truth value of a condition (cnfexprEvalBool): the number conversion, non-zero is true. */
 export function truthy(v: Value): boolean {
-  return toNumber(v) !== 0;
+  if (typeof v === 'number') return v !== 0;
+  return typeof v === 'bigint' || toInt(v) !== 0; // a bigint Int is never 0
 }
 
 /** Wrap a JSON node as rsyslog's evalVar does: strings become 'S', null becomes "", the rest stays 'J'. */
@@ -82,7 +110,7 @@ export function fromJson(node: unknown): Value {
 
 /** The JSON node a value stores as (msgSetJSONFromVar): strings and numbers as themselves, JSON deep-copied. */
 export function toJsonNode(v: Value): unknown {
-  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
   return deepCopy(v.node);
 }
 
@@ -100,11 +128,3 @@ export function strCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** int64 arithmetic result kept integral (C truncating division). */
-export function intDiv(a: number, b: number): number {
-  return b === 0 ? 0 : Math.trunc(a / b);
-}
-
-export function intMod(a: number, b: number): number {
-  return b === 0 ? 0 : a % b;
-}

@@ -44,7 +44,11 @@ export class Graph {
       maxMessageSize: sizeParam(model.globals, 'maxmessagesize') ?? DEFAULT_MAX_MESSAGE_SIZE,
       inject: (msg) => this.dispatch(msg), // detection alerts re-enter a ruleset (src/detect/outputs.ts)
     };
-    this.rules = compileRulesets(model, { action: (decl) => this.bindAction(decl) }, { templates });
+    this.rules = compileRulesets(model, { action: (decl) => this.bindAction(decl) }, {
+      templates,
+      lookupLog: (level, code, message, fields) => logger[level](code, message, fields),
+      previousLookups: previous?.rules.lookups,
+    });
   }
 
   /** Route one parsed message through its ruleset into the action queues. */

@@ -128,7 +128,14 @@ export async function preflight(model: ConfigModel, dataDir: string): Promise<Di
         }
         return () => undefined;
       },
-    }, { templates });
+    }, {
+      templates,
+      // lookup table warnings at load (no version) become check warnings at the lookup_table() statement
+      lookupLog: (level, code, message, fields) => {
+        const loc = model.lookupTables?.get(String(fields.table))?.loc;
+        if (level === 'warn' && loc !== undefined) warn(code, message, loc);
+      },
+    });
   } catch (err) {
     diags.push(fromError(err, err instanceof RuleError && err.loc ? err.loc : { file: model.files[0] ?? '<config>', line: 1, col: 1 },
       err instanceof RuleError ? err.code : undefined));

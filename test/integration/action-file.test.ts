@@ -53,8 +53,8 @@ function msg(hostname: string, tag: string, text: string): Message {
   return m;
 }
 
-function action(p: Record<string, string>, moduleParams: Params = new Map()) {
-  const decl: ActionDecl = { type: 'omfile', params: params(p), loc: LOC };
+function action(p: Record<string, string>, moduleParams: Params = new Map(), legacy = false) {
+  const decl: ActionDecl = { type: 'omfile', params: params(p), loc: LOC, ...(legacy ? { legacy: true as const } : {}) };
   return fileAction.create(decl, moduleParams, context());
 }
 
@@ -83,6 +83,22 @@ test('fileCreateMode 0600 and module template default are honoured', async () =>
   await a.close();
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(readFileSync(file, 'utf8'), 'Mar  4 05:06:07 h p: x\n');
+});
+
+test('a legacy selector-line file takes only template= from the omfile module, modes from $FileCreateMode (rsyslog parseSelectorAct)', async () => {
+  const mp = params({ template: 'RSYSLOG_TraditionalFileFormat', fileCreateMode: '0600', dirCreateMode: '0750' });
+  const plain = join(tmp.dir, 'legacy', 'sub', 'plain.log');
+  const a = action({ file: plain }, mp, true);
+  await a.deliver([msg('h', 'p', 'x')]);
+  await a.close();
+  assert.equal(statSync(plain).mode & 0o777, 0o644);
+  assert.equal(statSync(join(tmp.dir, 'legacy', 'sub')).mode & 0o777, 0o700);
+  assert.equal(readFileSync(plain, 'utf8'), 'Mar  4 05:06:07 h p: x\n');
+  const directive = join(tmp.dir, 'legacy', 'directive.log');
+  const b = action({ file: directive, fileCreateMode: '0640' }, mp, true);
+  await b.deliver([msg('h', 'p', 'y')]);
+  await b.close();
+  assert.equal(statSync(directive).mode & 0o777, 0o640);
 });
 
 test('dynaFile splits a batch per host and program', async () => {

@@ -195,3 +195,41 @@ test('formatDiagnostics prints file:line:col, severity[code], the line, a caret 
     '',
   ].join('\n'));
 });
+
+test('omfile module modes apply to action() only: with legacy selector-line files alone they are a no-effect warning', () => {
+  const legacyOnly = ok('module(load="builtin:omfile" fileCreateMode="0640" template="RSYSLOG_FileFormat")\n*.* /var/log/a\n');
+  const st = top(legacyOnly)[0];
+  const inner = st.kind === 'filter' ? st.body[0] : st;
+  assert.equal(inner.kind === 'action' && inner.action.legacy, true);
+  assert.deepEqual(legacyOnly.diagnostics.map((d) => [d.code, `${d.loc.line}:${d.loc.col}`]), [['LW_WARN_CONFIG_NO_EFFECT', '1:30']]);
+  const withAction = ok('module(load="builtin:omfile" fileCreateMode="0640")\n*.* /var/log/a\n*.* action(type="omfile" file="/var/log/b")\n');
+  assert.deepEqual(withAction.diagnostics, []);
+});
+
+test('property-filter values: a backslash takes the next character literally, as rsyslog parsQuotedCStr; regex loses a single backslash with a warning', () => {
+  const cases: Array<[string, string, string[]]> = [
+    [':msg, contains, "a\\"b" /x', 'a"b', []],
+    [':msg, contains, "a\\\\b" /x', 'a\\b', []],
+    [':msg, regex, "[0-9]\\{3\\}" /x', '[0-9]{3}', ['LW_WARN_CONFIG_PROPFILT_ESCAPE 1:20']],
+    [':msg, ereregex, "[0-9]{3}\\.[0-9]+" /x', '[0-9]{3}.[0-9]+', ['LW_WARN_CONFIG_PROPFILT_ESCAPE 1:26']],
+    [':msg, ereregex, "a\\\\.b" /x', 'a\\.b', []],
+    [':msg, contains, "a\\qb" /x', 'aqb', []],
+  ];
+  for (const [text, value, diags] of cases) {
+    const m = ok(`${text}\n`);
+    const f = top(m)[0];
+    assert.ok(f.kind === 'filter' && f.filter.kind === 'property');
+    assert.equal(f.filter.value, value, text);
+    assert.deepEqual(m.diagnostics.map((d) => `${d.code} ${d.loc.line}:${d.loc.col}`), diags, text);
+  }
+});
+
+test('a legacy file action takes module(load="builtin:omfile" template=…) over $ActionFileDefaultTemplate, as rsyslog getDfltTpl', () => {
+  const m = ok('$ActionFileDefaultTemplate RSYSLOG_DebugFormat\n*.* /var/log/a\n'
+    + 'module(load="builtin:omfile" template="RSYSLOG_SyslogProtocol23Format")\n*.* /var/log/b\n*.* /var/log/c;RSYSLOG_FileFormat\n');
+  assert.deepEqual(actions(top(m)), [
+    ['omfile', { template: 'RSYSLOG_DebugFormat', file: '/var/log/a' }],
+    ['omfile', { file: '/var/log/b' }],
+    ['omfile', { file: '/var/log/c', template: 'RSYSLOG_FileFormat' }],
+  ]);
+});

@@ -13,7 +13,7 @@ const SPECS: ComponentSpec[] = [
     params: [p('port', 'int', { required: true }), p('address', 'string'), p('ruleset', 'ruleset'), p('name', 'string'),
       p('streamDriver.mode', 'int'), p('streamDriver.authMode', 'word', { values: ['anon', 'x509/name'] }),
       p('permittedPeer', 'array'), p('maxSessions', 'int')] },
-  { name: 'file', aliases: ['omfile'], kind: 'action', moduleParams: [p('template', 'template')],
+  { name: 'file', aliases: ['omfile'], kind: 'action', moduleParams: [p('template', 'template'), p('fileCreateMode', 'string')],
     params: [p('file', 'path'), p('dynaFile', 'template'), p('template', 'template'), p('fileCreateMode', 'string'),
       p('dirCreateMode', 'string'), p('fileOwner', 'string')] },
   { name: 'forward', aliases: ['omfwd'], kind: 'action', moduleParams: [],

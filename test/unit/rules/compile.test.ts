@@ -156,7 +156,7 @@ test('compile errors carry code and file:line:col', () => {
     [{ [DEFAULT_RULESET]: [{ kind: 'if', cond: call('re_match', v('$msg'), v('$msg')), then: [], else: null, loc: L }] }, 'LW_ERR_RULES_CONST_ARG'],
     [{ [DEFAULT_RULESET]: [{ kind: 'if', cond: v('$nosuchprop'), then: [], else: null, loc: L }] }, 'LW_ERR_RULES_PROPERTY'],
     [{ [DEFAULT_RULESET]: [{ kind: 'filter', filter: { kind: 'property', property: 'msg', op: 'regex', negate: false, value: 'a\\(', loc: L }, body: [], loc: L }] }, 'LW_ERR_RULES_REGEX'],
-    [{ [DEFAULT_RULESET]: [{ kind: 'if', cond: call('lookup', s('t'), v('$msg')), then: [], else: null, loc: L }] }, 'LW_ERR_RULES_UNSUPPORTED'],
+    [{ [DEFAULT_RULESET]: [{ kind: 'if', cond: call('lookup', s('t'), v('$msg')), then: [], else: null, loc: L }] }, 'LW_ERR_RULES_LOOKUP_TABLE'],
   ];
   for (const [rs, code] of cases) {
     assert.throws(() => build(rs), (e: Error & { code?: string }) => e.code === code && e.message.startsWith('u.conf:4:9:'), code);

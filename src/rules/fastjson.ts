@@ -1,0 +1,271 @@
+// The JSON reader of rsyslog's parse_json(): libfastjson 1.2304's fjson_tokener_parse_ex in its default
+// (non-strict) mode, given the text without its terminating NUL (rainerscript.c doFunc_parse_json). Reproduced
+// rules, each observed with rsyslogd 8.2302:
+// - the first complete value is the result and whatever follows it is ignored (`'su root' failed` is the
+//   string "su root", `1 foo` is 1) — but a value that reaches the end of the text is incomplete: a number,
+//   true/false/null/NaN/Infinity need one more character after them (`123` alone fails, `123 ` is 123);
+// - strings in 'single' or "double" quotes, escapes \" \\ \/ \b \f \n \r \t \uXXXX only (\' fails);
+// - true/false/null/NaN/Infinity in any letter case; numbers with leading zeros; `+` anywhere in a number is
+//   taken (sscanf stops there); integers beyond int64 saturate; trailing commas in objects and arrays;
+//   /* … */ and // … comments wherever blanks may be (a `/` not starting one fails the parse);
+// - nesting deeper than 32 levels fails; a top-level `null` counts as a failure (parse_json returns 1).
+// Doubles keep their value only (libfastjson prints the original text, `1.50`; Logwarden prints 1.5).
+
+const MAX_DEPTH = 32;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+class Fail extends Error {}
+const FAIL = new Fail();
+
+/** C isspace in the C locale. */
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+}
+
+class Reader {
+  i = 0;
+
+  constructor(private readonly s: string) {}
+
+  /** Skip blanks and comments. `top`: after the complete top-level value, where the end of text is fine. */
+  eatws(top: boolean): void {
+    const s = this.s;
+    for (;;) {
+      while (this.i < s.length && isSpace(s[this.i])) this.i++;
+      if (this.i >= s.length) {
+        if (top) return;
+        throw FAIL;
+      }
+      if (s[this.i] !== '/') return;
+      const next = s[this.i + 1];
+      if (next === '*') {
+        const end = s.indexOf('*/', this.i + 2);
+        if (end < 0) throw FAIL;
+        this.i = end + 2;
+      } else if (next === '/') {
+        const end = s.indexOf('\n', this.i + 2);
+        if (end < 0) throw FAIL; // the comment runs into the end of the text: incomplete
+        this.i = end + 1;
+      } else throw FAIL;
+    }
+  }
+
+  value(depth: number): unknown {
+    const s = this.s;
+    const c = s[this.i];
+    switch (c) {
+      case '{': return this.object(depth);
+      case '[': return this.array(depth);
+      case '"': case "'": this.i++; return this.string(c);
+      case 't': case 'T': case 'f': case 'F': return this.word(['true', 'false'], [true, false]);
+      case 'n': case 'N': return this.word(['null', 'nan'], [null, Number.NaN]);
+      case 'i': case 'I': return this.word(['infinity'], [Number.POSITIVE_INFINITY]);
+      default:
+        if (c === '-' || (c >= '0' && c <= '9')) return this.number();
+        throw FAIL;
+    }
+  }
+
+  /** A literal, case-insensitive, that needs one more character after it (any: it is looked at next). */
+  private word(words: string[], values: unknown[]): unknown {
+    const s = this.s;
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w];
+      const got = s.slice(this.i, this.i + word.length).toLowerCase();
+      if (got === word) {
+        if (this.i + word.length >= s.length) throw FAIL;
+        this.i += word.length;
+        return values[w];
+      }
+      // a proper prefix running into the end of the text is incomplete; a mismatch is an error: both fail
+    }
+    throw FAIL;
+  }
+
+  private number(): unknown {
+    const s = this.s;
+    const start = this.i;
+    let isDouble = false;
+    let isExponent = false;
+    let minusAt = 1;
+    let len = 0;
+    while (this.i < s.length && '0123456789.+-eE'.includes(s[this.i])) {
+      const c = s[this.i];
+      len++;
+      if (c === '.') {
+        if (isDouble) throw FAIL;
+        isDouble = true;
+      }
+      if (c === 'e' || c === 'E') {
+        if (isExponent) throw FAIL;
+        isExponent = true;
+        isDouble = true;
+        minusAt = len + 1;
+      }
+      if (c === '-' && len !== minusAt) throw FAIL;
+      this.i++;
+    }
+    if (this.i >= s.length) throw FAIL; // the number may go on: incomplete
+    const text = s.slice(start, this.i);
+    if (text === '-' && (s[this.i] === 'i' || s[this.i] === 'I')) {
+      const v = this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
+      return v;
+    }
+    if (!isDouble) {
+      const m = /^[+-]?\d+/.exec(text); // sscanf("%" SCNd64): sign and digits, the rest ignored
+      if (!m) throw FAIL;
+      const b = BigInt(m[0]);
+      if (b > INT64_MAX) return INT64_MAX;
+      if (b < INT64_MIN) return INT64_MIN;
+      return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+    }
+    const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text); // strtod's longest prefix
+    if (!m) throw FAIL;
+    return Number(m[0]);
+  }
+
+  /** After the opening quote: up to the same quote. */
+  private string(quote: string): string {
+    const s = this.s;
+    let out = '';
+    for (;;) {
+      const q = s.indexOf(quote, this.i);
+      const b = s.indexOf('\\', this.i);
+      if (q < 0 && b < 0) throw FAIL;
+      if (b < 0 || (q >= 0 && q < b)) {
+        out += s.slice(this.i, q);
+        this.i = q + 1;
+        return out;
+      }
+      out += s.slice(this.i, b);
+      this.i = b + 1;
+      if (this.i >= s.length) throw FAIL;
+      const e = s[this.i++];
+      switch (e) {
+        case '"': case '\\': case '/': out += e; break;
+        case 'b': out += '\b'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'f': out += '\f'; break;
+        case 'u': out += this.unicode(); break;
+        default: throw FAIL;
+      }
+    }
+  }
+
+  private hex4(): number {
+    const s = this.s;
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      if (this.i >= s.length) throw FAIL;
+      const d = Number.parseInt(s[this.i], 16);
+      if (Number.isNaN(d)) throw FAIL;
+      v = v * 16 + d;
+      this.i++;
+    }
+    return v;
+  }
+
+  /** After `\u`: one code, a surrogate pair, or U+FFFD for a lone surrogate (as libfastjson). */
+  private unicode(): string {
+    let code = this.hex4();
+    let out = '';
+    for (;;) {
+      if (code >= 0xd800 && code <= 0xdbff) {
+        if (this.s[this.i] === '\\' && this.s[this.i + 1] === 'u' && this.i + 1 < this.s.length) {
+          this.i += 2;
+          const low = this.hex4();
+          if (low >= 0xdc00 && low <= 0xdfff) return out + String.fromCodePoint(0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00));
+          out += '\ufffd';
+          code = low;
+          continue;
+        }
+        return out + '\ufffd';
+      }
+      if (code >= 0xdc00 && code <= 0xdfff) return out + '\ufffd';
+      return out + String.fromCharCode(code);
+    }
+  }
+
+  private child(depth: number): unknown {
+    if (depth >= MAX_DEPTH - 1) throw FAIL;
+    return this.value(depth + 1);
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    const s = this.s;
+    const out: Record<string, unknown> = {};
+    this.i++;
+    this.eatws(false);
+    for (;;) {
+      const c = s[this.i];
+      if (c === '}') {
+        this.i++;
+        return out;
+      }
+      if (c !== '"' && c !== "'") throw FAIL;
+      this.i++;
+      const key = this.string(c);
+      this.eatws(false);
+      if (s[this.i] !== ':') throw FAIL;
+      this.i++;
+      this.eatws(false);
+      const v = this.child(depth);
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      this.eatws(false);
+      if (s[this.i] === '}') {
+        this.i++;
+        return out;
+      }
+      if (s[this.i] !== ',') throw FAIL;
+      this.i++;
+      this.eatws(false);
+    }
+  }
+
+  private array(depth: number): unknown[] {
+    const s = this.s;
+    const out: unknown[] = [];
+    this.i++;
+    this.eatws(false);
+    if (s[this.i] === ']') {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.child(depth));
+      this.eatws(false);
+      if (s[this.i] === ']') {
+        this.i++;
+        return out;
+      }
+      if (s[this.i] !== ',') throw FAIL;
+      this.i++;
+      this.eatws(false);
+      if (s[this.i] === ']') {
+        this.i++;
+        return out;
+      }
+    }
+  }
+}
+
+/**
+ * Parse `text` as parse_json() does. Returns the value, or undefined when libfastjson gives no object (a parse
+ * error, an incomplete text, or the literal null).
+ */
+export function parseFastJson(text: string): unknown {
+  const nul = text.indexOf('\0');
+  const r = new Reader(nul < 0 ? text : text.slice(0, nul)); // var2CString: the C string ends at a NUL
+  try {
+    r.eatws(false);
+    const v = r.value(0);
+    r.eatws(true);
+    return v === null ? undefined : v;
+  } catch (err) {
+    if (err instanceof Fail) return undefined;
+    throw err;
+  }
+}
