@@ -102,7 +102,7 @@ export function parseRfc5424(buf: Buffer, afterPri: number, msg: Message, text: 
     c.pos += 2; // NILVALUE timestamp: keep the reception time
     c.len -= 2;
   } else {
-    const t = scanRfc3339(buf, c);
+    const t = scanRfc3339(buf, c, true, text);
     if (t === null) {
       msg.appName = '';
       msg.parseFailed = true;
