@@ -261,7 +261,8 @@ const ROLLOVER_PAST_MS = 334 * DAY_MS;
  */
 export function bsdToSyslogTime(t: Bsd3164, received: SyslogTime, rollover: boolean): SyslogTime {
   let year = t.year > 0 ? t.year : received.year;
-  if (t.year === 0 && rollover) {
+  // Same month as the reception: never more than 31 days apart, no rollover (skips two Date.UTC a message).
+  if (t.year === 0 && rollover && t.month !== received.month) {
     const recv = Date.UTC(received.year, received.month - 1, received.day, received.hour, received.minute, received.second);
     const cand = Date.UTC(year, t.month - 1, t.day, t.hour, t.minute, t.second);
     if (cand - recv > ROLLOVER_FUTURE_MS) year--;
