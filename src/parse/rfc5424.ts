@@ -71,10 +71,10 @@ function structuredData(buf: Buffer, c: Cursor, text: string | null): string | n
 }
 
 /**
- * Where the STRUCTURED-DATA starting with '[' at `start` ends: after the first ']' that is followed by SP
- * and not preceded by a backslash — the byte walk of rsyslog's parser (a backslash-']' pair is skipped whole, so a ']'
- * after a backslash never ends it; a backslash itself is never skipped, being no ']'), done with a
- * vectorised search instead of one step a byte (the walk was 7-12% of the socket thread's profile). Without such a "] ",
+ * Where the STRUCTURED-DATA starting with '[' at `start` ends: after the first ']' that is followed by SP and
+ * not preceded by a backslash. That is rsyslog's byte walk (a backslash-']' pair is skipped whole, so a ']'
+ * after a backslash never ends it; a backslash itself is never skipped, being no ']'), done with a vectorised
+ * search instead of one step a byte (the walk was 7-12% of the socket thread's profile). Without such a "] ",
  * the SD runs to the end of the frame, keeping a final ']' and, as rsyslog's loop stops one byte short,
  * dropping any other final byte.
  */
