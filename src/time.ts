@@ -53,6 +53,12 @@ export class SyslogTime {
    * date-tzoffsdirection); parsers set it, everything else leaves it false.
    */
   zulu = false;
+  /**
+   * The timestamp's text as received, kept by the RFC 5424 parser when formatRfc3339 prints exactly those
+   * characters (canonical layout): the common output templates then copy it instead of formatting seven
+   * numbers a message. Private, so not part of equality or JSON; fields are never changed after parsing.
+   */
+  #rfc3339: string | null = null;
 
   constructor(
     year: number, month: number, day: number, hour: number, minute: number, second: number,
@@ -68,6 +74,16 @@ export class SyslogTime {
     this.secfracPrecision = secfracPrecision;
     this.offsetMinutes = offsetMinutes;
     this.source = source;
+  }
+
+  /** Remember the received RFC 3339 text; the caller guarantees formatRfc3339 would print the same. */
+  keepRfc3339Text(text: string): void {
+    this.#rfc3339 = text;
+  }
+
+  /** The received RFC 3339 text when kept (see keepRfc3339Text), else null. */
+  get rfc3339Text(): string | null {
+    return this.#rfc3339;
   }
 
   /** Milliseconds since the Unix epoch (UTC). */
@@ -129,6 +145,8 @@ export function formatOffset(offsetMinutes: number): string {
 
 /** "2003-10-11T22:14:15.003-07:00": RFC 3339 with the fraction at its received precision (none if 0 digits). */
 export function formatRfc3339(t: SyslogTime): string {
+  const kept = t.rfc3339Text;
+  if (kept !== null) return kept;
   const frac = t.secfracPrecision > 0 ? '.' + pad(t.secfrac, t.secfracPrecision) : '';
   const zone = t.zulu && t.offsetMinutes === 0 ? 'Z' : formatOffset(t.offsetMinutes);
   return `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${zone}`;

@@ -78,7 +78,7 @@ export function parseSyslog(frame: Buffer, msg: Message, opts: ParseOptions): vo
     // the same value, usually APP-NAME itself, without cutting a new string (~2% of parse in the 1M profile).
     msg.programname = programNameOf(msg.appName, opts.permitSlashInProgramname);
   } else {
-    msgStart = parseRfc3164(frame, pri.after, pri.present, msg, opts);
+    msgStart = parseRfc3164(frame, pri.after, pri.present, msg, opts, text);
     msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
     msg.appName = msg.programname || NILVALUE;
     msg.procid = procidOfTag(msg.syslogtag);

@@ -26,6 +26,14 @@ function hostnameChar(c: number, o: ParseOptions, hadBracket: boolean): boolean 
     || (c === CLOSE && hadBracket) || (c === 0x40 && o.permitAtSignsInHostname) || (c === 0x2f && o.permitSlashesInHostname);
 }
 
+/**
+ * Bytes start..end as text: a substring of `text` (the frame decoded, printable ASCII only, so byte offsets are
+ * character offsets) when given, else a UTF-8 decode (3164 profile: the per-field decodes were ~12% of parse).
+ */
+function cut(buf: Buffer, start: number, end: number, text: string | null): string {
+  return text === null ? decodeRaw(buf, start, end) : text.substring(start, end);
+}
+
 /** Frames with only spaces/tabs before '{' or '[' are "headerless" (JSON, CEE): rsyslog keeps them whole. */
 function isHeaderless(buf: Buffer, c: Cursor): boolean {
   let i = c.pos;
@@ -59,7 +67,7 @@ function parseTimestamp(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): 
  * HOSTNAME: a run of [A-Za-z0-9._-] ending in an alphanumeric and followed by SP (or the end of the frame).
  * Anything else means the sender left the hostname out and this word is the TAG (rsyslog's heuristic).
  */
-function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): void {
+function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions, text: string | null): void {
   const p = c.pos;
   let i = 0;
   let hadBracket = false;
@@ -72,7 +80,7 @@ function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): v
     if (at(buf, p + i) === CLOSE) break;
   }
   if (i === c.len) {
-    msg.hostname = decodeRaw(buf, p, p + i);
+    msg.hostname = cut(buf, p, p + i, text);
     c.pos += i;
     c.len -= i;
     return;
@@ -90,14 +98,14 @@ function parseHostname(buf: Buffer, c: Cursor, msg: Message, o: ParseOptions): v
     if (at(buf, p + i) !== SP) isHost = false;
   }
   if (isHost) {
-    msg.hostname = decodeRaw(buf, p, p + i);
+    msg.hostname = cut(buf, p, p + i, text);
     c.pos += i + 1;
     c.len -= i + 1;
   }
 }
 
 /** TAG: up to ':' (kept) or SP (not kept), at most 510 bytes. */
-function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number): string {
+function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number, text: string | null): string {
   const start = c.pos;
   let i = 0;
   while (c.len > 0 && buf[c.pos] !== COLON && buf[c.pos] !== SP && i < MAX_TAG) {
@@ -108,7 +116,7 @@ function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number): strin
   if (c.len > 0 && buf[c.pos] === COLON) {
     c.pos++;
     c.len--;
-    return decodeRaw(buf, start, c.pos);
+    return cut(buf, start, c.pos, text);
   }
   if (o.forceTagEndingByColon) {
     // rsyslog steps back one byte more than it consumed (onto the separating SP): reproduced, bounded.
@@ -117,15 +125,16 @@ function parseTag(buf: Buffer, c: Cursor, o: ParseOptions, floor: number): strin
     c.len += back;
     return '-';
   }
-  return decodeRaw(buf, start, c.pos);
+  return cut(buf, start, c.pos, text);
 }
 
 /**
  * Parse an RFC 3164 frame after its PRI (`afterPri`). Never fails, like rsyslog: returns the offset where
  * MSG starts. `parseFailed` is set when nothing syslog-like was found (invalid PRI, or neither PRI nor
- * timestamp), so the SIEM can flag it; the message is still delivered with msg = the text.
+ * timestamp), so the SIEM can flag it; the message is still delivered with msg = the text. `text`, when given,
+ * is `buf` decoded (printable ASCII only): fields are then cut from it.
  */
-export function parseRfc3164(buf: Buffer, afterPri: number, hadPri: boolean, msg: Message, o: ParseOptions): number {
+export function parseRfc3164(buf: Buffer, afterPri: number, hadPri: boolean, msg: Message, o: ParseOptions, text: string | null = null): number {
   msg.protocolVersion = '0';
   const c: Cursor = { pos: afterPri, len: buf.length - afterPri };
   if (msg.facility === INVALID_FACILITY) {
@@ -133,8 +142,8 @@ export function parseRfc3164(buf: Buffer, afterPri: number, hadPri: boolean, msg
   } else if (!isHeaderless(buf, c)) {
     const hadTime = parseTimestamp(buf, c, msg, o);
     if (!hadTime && !hadPri) msg.parseFailed = true;
-    if (o.parseHostname && c.len > 0) parseHostname(buf, c, msg, o);
-    msg.syslogtag = parseTag(buf, c, o, afterPri);
+    if (o.parseHostname && c.len > 0) parseHostname(buf, c, msg, o, text);
+    msg.syslogtag = parseTag(buf, c, o, afterPri, text);
   }
   if (o.removeMsgFirstSpace && at(buf, c.pos) === SP) c.pos++;
   return c.pos;

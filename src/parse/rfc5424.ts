@@ -10,6 +10,7 @@ const OPEN = 0x5b; // '['
 const CLOSE = 0x5d; // ']'
 const BACKSLASH = 0x5c;
 const VERSION_1 = 0x31;
+const SD_TERMINATOR = Buffer.from('] ', 'latin1');
 
 /** True when the text after PRI starts with VERSION "1" and SP (RFC 5424 §6.2.2): pmrfc5424's test. */
 export function looksLikeRfc5424(buf: Buffer, afterPri: number): boolean {
@@ -23,11 +24,21 @@ export function looksLikeRfc5424(buf: Buffer, afterPri: number): boolean {
  */
 function field(buf: Buffer, c: Cursor, text: string | null): string {
   const start = c.pos;
-  while (c.len > 0 && buf[c.pos] !== SP) {
-    c.pos++;
-    c.len--;
+  let value: string;
+  if (text !== null) {
+    // String#indexOf is a vectorised search, the byte loop below one step a byte.
+    const sp = text.indexOf(' ', start);
+    const stop = sp < 0 ? buf.length : sp;
+    value = text.substring(start, stop);
+    c.len -= stop - start;
+    c.pos = stop;
+  } else {
+    while (c.len > 0 && buf[c.pos] !== SP) {
+      c.pos++;
+      c.len--;
+    }
+    value = decodeRaw(buf, start, c.pos);
   }
-  const value = text === null ? decodeRaw(buf, start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0) {
     c.pos++;
     c.len--;
@@ -47,27 +58,9 @@ function structuredData(buf: Buffer, c: Cursor, text: string | null): string | n
     c.pos++;
     c.len--;
   } else {
-    for (;;) {
-      if (c.len < 2) {
-        if (c.len > 0 && buf[c.pos] === CLOSE) {
-          c.pos++;
-          c.len--;
-        }
-        break;
-      }
-      const ch = buf[c.pos];
-      if (ch === BACKSLASH && buf[c.pos + 1] === CLOSE) {
-        c.pos += 2;
-        c.len -= 2;
-      } else if (ch === CLOSE && buf[c.pos + 1] === SP) {
-        c.pos++;
-        c.len--;
-        break;
-      } else {
-        c.pos++;
-        c.len--;
-      }
-    }
+    const end = sdEnd(buf, start, text);
+    c.len -= end - start;
+    c.pos = end;
   }
   const value = text === null ? decodeRaw(buf, start, c.pos) : text.substring(start, c.pos);
   if (c.len > 0 && at(buf, c.pos) === SP) {
@@ -75,6 +68,25 @@ function structuredData(buf: Buffer, c: Cursor, text: string | null): string | n
     c.len--;
   }
   return value;
+}
+
+/**
+ * Where the STRUCTURED-DATA starting with '[' at `start` ends: after the first ']' that is followed by SP and
+ * not preceded by a backslash. That is rsyslog's byte walk (a backslash-']' pair is skipped whole, so a ']'
+ * after a backslash never ends it; a backslash itself is never skipped, being no ']'), done with a vectorised
+ * search instead of one step a byte (the walk was 7-12% of the socket thread's profile). Without such a "] ",
+ * the SD runs to the end of the frame, keeping a final ']' and, as rsyslog's loop stops one byte short,
+ * dropping any other final byte.
+ */
+export function sdEnd(buf: Buffer, start: number, text: string | null): number {
+  let from = start + 1;
+  for (;;) {
+    const j = text !== null ? text.indexOf('] ', from) : buf.indexOf(SD_TERMINATOR, from);
+    if (j < 0) break;
+    if (buf[j - 1] !== BACKSLASH) return j + 1;
+    from = j + 1;
+  }
+  return buf.length - start < 2 || buf[buf.length - 1] !== CLOSE ? Math.max(start, buf.length - 1) : buf.length;
 }
 
 /**
@@ -90,7 +102,7 @@ export function parseRfc5424(buf: Buffer, afterPri: number, msg: Message, text: 
     c.pos += 2; // NILVALUE timestamp: keep the reception time
     c.len -= 2;
   } else {
-    const t = scanRfc3339(buf, c);
+    const t = scanRfc3339(buf, c, true, text);
     if (t === null) {
       msg.appName = '';
       msg.parseFailed = true;

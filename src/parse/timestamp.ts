@@ -9,6 +9,10 @@ export interface Cursor {
 }
 
 const INT_SCAN_LIMIT = 214748363; // rsyslog stops accumulating digits at INT_MAX/10-1
+/** Fractions of up to 8 digits stay below INT_SCAN_LIMIT, so their value prints back as the same digits. */
+const MAX_KEPT_PRECISION = 8;
+/** "+hh:mm": a zone of this length was read as two 2-digit numbers around ':'. */
+const ZONE_LEN = 6;
 const SP = 0x20;
 const MAX_YEAR_3339 = 2100;
 const MIN_YEAR_3164 = 1970;
@@ -68,7 +72,7 @@ function fixedLayout3339(buf: Buffer, p: number): boolean {
  * Returns null (cursor untouched) when rsyslog would reject it. Like rsyslog, one-digit fields are accepted.
  * `fixedLayoutFastPath` = false forces the digit-by-digit scan (tests compare both paths).
  */
-export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true): SyslogTime | null {
+export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true, text: string | null = null): SyslogTime | null {
   const c: Cursor = { pos: cur.pos, len: cur.len };
   let year: number;
   let month: number;
@@ -77,7 +81,9 @@ export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true
   let minute: number;
   let second: number;
   const p = c.pos;
+  let fixed = false;
   if (fixedLayoutFastPath && c.len > FIXED_3339_LEN && fixedLayout3339(buf, p)) {
+    fixed = true;
     // Canonical "YYYY-MM-DDThh:mm:ss" read at fixed offsets (1M-msg bench: the digit-by-digit scan with its
     // cursor updates was 6% of the socket thread). Same values and checks as the general scan below.
     year = ((buf[p] - 0x30) * 10 + buf[p + 1] - 0x30) * 100 + (buf[p + 2] - 0x30) * 10 + buf[p + 3] - 0x30;
@@ -114,6 +120,7 @@ export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true
   }
   if (c.len === 0) return null; // a zone designator is mandatory
   let offset = 0;
+  const zoneStart = c.pos;
   const z = at(buf, c.pos);
   const zulu = z === 0x5a; /* Z */
   if (zulu) {
@@ -130,6 +137,7 @@ export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true
   } else {
     return null;
   }
+  const end = c.pos;
   if (c.len > 0) {
     if (at(buf, c.pos) !== SP) return null;
     c.pos++;
@@ -140,6 +148,11 @@ export function scanRfc3339(buf: Buffer, cur: Cursor, fixedLayoutFastPath = true
   const t = new SyslogTime(year, month, day, hour, minute, second, secfrac, precision, offset, TimeSource.Rfc3339);
   // rsyslog remembers a received "Z" and prints it back as "Z", not "+00:00" (RFC 3339 §5.6 allows both).
   t.zulu = zulu;
+  // Canonical text (fixed "YYYY-MM-DDThh:mm:ss", a fraction short enough to be read whole, "Z" or "±hh:mm"
+  // with two-digit parts) is what formatRfc3339 prints back: keep it when the frame is already a string.
+  if (text !== null && fixed && precision <= MAX_KEPT_PRECISION && (precision > 0 || buf[p + FIXED_3339_LEN] !== 0x2e) && (zulu || end - zoneStart === ZONE_LEN)) {
+    t.keepRfc3339Text(text.substring(p, end));
+  }
   return t;
 }
 
@@ -248,7 +261,8 @@ const ROLLOVER_PAST_MS = 334 * DAY_MS;
  */
 export function bsdToSyslogTime(t: Bsd3164, received: SyslogTime, rollover: boolean): SyslogTime {
   let year = t.year > 0 ? t.year : received.year;
-  if (t.year === 0 && rollover) {
+  // Same month as the reception: never more than 31 days apart, no rollover (skips two Date.UTC a message).
+  if (t.year === 0 && rollover && t.month !== received.month) {
     const recv = Date.UTC(received.year, received.month - 1, received.day, received.hour, received.minute, received.second);
     const cand = Date.UTC(year, t.month - 1, t.day, t.hour, t.minute, t.second);
     if (cand - recv > ROLLOVER_FUTURE_MS) year--;
