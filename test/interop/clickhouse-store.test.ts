@@ -177,7 +177,13 @@ describe('ClickHouse store on a real server', { skip: clickhouseSkip() }, () => 
     const evil = ["x'; DROP TABLE inject.logs; --", 'back\\slash\\', "q'uote\\'", 'nul\0byte', 'new\nline'];
     await store.insert(evil.map((h, i) => row(JAN10_US + i, h, `evil ${i}`)));
     for (const h of evil) {
-      const r = await store.search({ query: q(`host:"${h.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`) });
+      const text = `host:"${h.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      if (/[\u0000-\u001f]/.test(h)) {
+        // The query language refuses control characters (a NUL or a newline in q was HTTP 500 once).
+        assert.throws(() => q(text), (e: Error & { code?: string }) => e.code === 'LW_ERR_QUERY_SYNTAX', JSON.stringify(h));
+        continue;
+      }
+      const r = await store.search({ query: q(text) });
       assert.ok(r.kind === 'hits');
       assert.deepEqual(r.hits.map((x) => x.host), [h], JSON.stringify(h));
     }
