@@ -14,6 +14,12 @@ export const enum TimeSource {
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** 10 ** n, from a table for the precisions timestamps have (0..9). */
+function pow10(n: number): number {
+  return POW10[n] ?? 10 ** n;
+}
+
 /**
  * Date.UTC(year, month - 1, day, hour, minute, second) for integer fields with year 100..9999 and month 1..12
  * (others — never made by the parsers — go to Date.UTC itself): days from the civil date in plain arithmetic
@@ -89,14 +95,14 @@ export class SyslogTime {
   /** Milliseconds since the Unix epoch (UTC). */
   toEpochMs(): number {
     const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
-    const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / 10 ** this.secfracPrecision);
+    const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / pow10(this.secfracPrecision));
     return wall - this.offsetMinutes * 60_000 + fracMs;
   }
 
   /** Microseconds since the epoch, for stores that keep sub-millisecond order. */
   toEpochMicros(): number {
     const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
-    const fracUs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1_000_000) / 10 ** this.secfracPrecision);
+    const fracUs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1_000_000) / pow10(this.secfracPrecision));
     return (wall - this.offsetMinutes * 60_000) * 1000 + fracUs;
   }
 

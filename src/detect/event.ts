@@ -70,7 +70,9 @@ export class EventRow {
     if (this._json < 0) {
       const text = this.m.msg;
       const open = text.indexOf('{');
-      this._json = open >= 0 && open <= 256 && text.trimEnd().endsWith('}') ? 1 : 0;
+      let end = text.length - 1;
+      while (end >= 0 && isSpace(text.charCodeAt(end))) end--;
+      this._json = open >= 0 && open <= 256 && end > open && text.charCodeAt(end) === 0x7d ? 1 : 0;
     }
     return this._json === 1;
   }
@@ -84,6 +86,11 @@ export class EventRow {
     if (this._raw === null) this._raw = this.m.rawmsg.toString('utf8');
     return this._raw;
   }
+}
+
+/** What String.prototype.trimEnd removes, for the ASCII range (the rest: any non-ASCII is not a '}' anyway). */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 export interface DetectEvent {
