@@ -33,6 +33,8 @@ export interface Origin {
   fromhost: string;
   /** Name of the ruleset the input binds to. */
   ruleset: string;
+  /** The TLS peer's certificate subject, when a TLS input authenticated one (console and store field tls.peer). */
+  tlsPeer?: string;
 }
 
 /**
@@ -78,6 +80,8 @@ export class Message {
    * metadata) must set it to null.
    */
   parsedWith: ParseOptions | null;
+  /** Origin.tlsPeer, or '' (plain inputs, anonymous TLS). */
+  tlsPeer: string;
 
   constructor(rawmsg: Buffer, origin: Origin, timegenerated: SyslogTime) {
     this.rawmsg = rawmsg;
@@ -102,6 +106,7 @@ export class Message {
     this.local = null;
     this.parseFailed = false;
     this.parsedWith = null;
+    this.tlsPeer = origin.tlsPeer ?? '';
   }
 
   /** PRI value (RFC 5424 §6.2.1): facility * 8 + severity. */

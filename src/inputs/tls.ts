@@ -193,7 +193,7 @@ class TlsInput implements Input {
       return;
     }
     this.log.debug('LW_TLS_PEER_ACCEPTED', 'TLS peer accepted', { input: this.name, peer, subject: v.identity?.subject, protocol: socket.getProtocol() });
-    const origin: Origin = { ...this.origin, fromhostIp: ip, fromhost: ip };
+    const origin: Origin = { ...this.origin, fromhostIp: ip, fromhost: ip, tlsPeer: v.identity?.subject ?? '' };
     this.counters.sessionsOpened++;
     const session: StreamSession = new StreamSession(socket, origin, this.sink, {
       maxMessageSize: this.ctx.maxMessageSize, parse: this.parse, logger: this.log,

@@ -8,9 +8,9 @@
 //   time: compact, 19 bytes (i32 year; u8 month, day, hour, minute, second, precision; u8 source | zulu << 7;
 //         i32 secfrac; i32 offsetMinutes), or full (FLAG_Tx_F64: 10 f64 + u8 zulu) when a field does not fit
 //         (offset -0 is "-00:00" and must stay -0). timegenerated is left out when it is the same object.
-//   lengths: LEB128 varints — the 13 string fields', json's and local's lengths in UTF-16 code units, rawmsg's
+//   lengths: LEB128 varints — the 13 string fields', json's, local's and tlsPeer's (FLAG_TLS_PEER) lengths in UTF-16 code units, rawmsg's
 //         byte length, then the blob's (byteLength << 1 | utf16) in a fixed 5-byte varint
-//   blob: every string field, then json and local (JSON.stringify text), concatenated: UTF-8, or UTF-16LE when
+//   blob: every string field, then json and local (JSON.stringify text) and tlsPeer, concatenated: UTF-8, or UTF-16LE when
 //         any of them holds a lone surrogate (U+D800–DFFF), which UTF-8 would turn into U+FFFD.
 //   rawmsg: its bytes.
 // Frame form, version 2 — for a message whose fields are exactly what parsing its frame gives (parsedWith set,
@@ -51,6 +51,8 @@ const FLAG_T1_F64 = 8;
 const FLAG_T2_F64 = 16;
 /** timegenerated is the same object as timereported (the constructor's default): encoded once, shared again. */
 const FLAG_SAME_TIME = 32;
+/** tlsPeer is not empty: its length follows local's and its text follows local's in the blob (absent in older records). */
+const FLAG_TLS_PEER = 128;
 const FLAG_NUM_F64 = 64;
 
 const TIME_COMPACT = 19;
@@ -190,6 +192,7 @@ function treeText(tree: unknown): string {
 function encodeInto(m: Message, o: number): number {
   const json = m.json === null ? null : treeText(m.json);
   const local = m.local === null ? null : treeText(m.local);
+  const peer = m.tlsPeer === '' ? null : m.tlsPeer;
   // All strings go out as ONE blob: one native write instead of 15 (each costs ~50-150 ns of call overhead,
   // more than copying a short field). Field lengths are UTF-16 code units, so splitting the decoded blob with
   // substring() is exact even when a lone surrogate meets its opposite half at a field boundary.
@@ -197,7 +200,7 @@ function encodeInto(m: Message, o: number): number {
   const chars = m.msg.length + m.hostname.length + m.fromhost.length + m.fromhostIp.length + m.syslogtag.length +
     m.programname.length + m.appName.length + m.procid.length + m.msgid.length + m.structuredData.length +
     m.protocolVersion.length + m.inputname.length + m.ruleset.length + (json === null ? 0 : json.length) +
-    (local === null ? 0 : local.length);
+    (local === null ? 0 : local.length) + (peer === null ? 0 : peer.length);
   ensure(o + 2 + 16 + 2 * TIME_FULL + 16 * 5 + 3 * chars + 5 + raw.length);
   const b = scratch;
   const t1 = m.timereported;
@@ -208,7 +211,7 @@ function encodeInto(m: Message, o: number): number {
   const numCompact = u8(m.facility) && u8(m.severity);
   b[o] = CODEC_VERSION;
   b[o + 1] = (m.parseFailed ? FLAG_PARSE_FAILED : 0) | (json !== null ? FLAG_JSON : 0) | (local !== null ? FLAG_LOCAL : 0) |
-    (c1 ? 0 : FLAG_T1_F64) | (c2 ? 0 : FLAG_T2_F64) | (same ? FLAG_SAME_TIME : 0) | (numCompact ? 0 : FLAG_NUM_F64);
+    (c1 ? 0 : FLAG_T1_F64) | (c2 ? 0 : FLAG_T2_F64) | (same ? FLAG_SAME_TIME : 0) | (numCompact ? 0 : FLAG_NUM_F64) | (peer !== null ? FLAG_TLS_PEER : 0);
   o += 2;
   if (numCompact) {
     b[o] = m.facility; b[o + 1] = m.severity; o += 2;
@@ -232,6 +235,7 @@ function encodeInto(m: Message, o: number): number {
   o = writeVar(b, o, m.ruleset.length);
   if (json !== null) o = writeVar(b, o, json.length);
   if (local !== null) o = writeVar(b, o, local.length);
+  if (peer !== null) o = writeVar(b, o, peer.length);
   o = writeVar(b, o, raw.length);
   // Blob: varint (byteLength << 1 | utf16) then the bytes. UTF-8 unless a lone surrogate is present.
   const lenAt = o;
@@ -243,6 +247,7 @@ function encodeInto(m: Message, o: number): number {
   o = put(b, o, m.inputname); o = put(b, o, m.ruleset);
   if (json !== null) o = put(b, o, json);
   if (local !== null) o = put(b, o, local);
+  if (peer !== null) o = put(b, o, peer);
   let utf16 = false;
   if (o < 0) { // a lone surrogate somewhere: the whole blob as UTF-16LE (rare; exactness over size)
     utf16 = true;
@@ -250,6 +255,7 @@ function encodeInto(m: Message, o: number): number {
       m.msgid + m.structuredData + m.protocolVersion + m.inputname + m.ruleset;
     if (json !== null) blob += json;
     if (local !== null) blob += local;
+    if (peer !== null) blob += peer;
     o = blobAt + b.ucs2Write(blob, blobAt, 2 * blob.length);
   }
   let h = (o - blobAt) * 2 + (utf16 ? 1 : 0);
@@ -315,7 +321,7 @@ function putShort(b: FastBuffer, o: number, s: string): number {
 /** Encode `m` in the frame form at `o`; returns the end offset, or -1 when it does not qualify. */
 function encodeFrameInto(m: Message, o: number): number {
   const opts = m.parsedWith;
-  if (opts === null || m.json !== null || m.local !== null) return -1;
+  if (opts === null || m.json !== null || m.local !== null || m.tlsPeer !== '') return -1;
   const oh = optionsHeader(opts);
   if (oh === null) return -1;
   const raw = m.rawmsg;
@@ -455,6 +461,7 @@ export function decodeMessage(buf: Buffer): Message {
   const lMsgid = readVar(b), lSd = readVar(b), lProto = readVar(b), lInputname = readVar(b), lRuleset = readVar(b);
   const lJson = (flags & FLAG_JSON) !== 0 ? readVar(b) : 0;
   const lLocal = (flags & FLAG_LOCAL) !== 0 ? readVar(b) : 0;
+  const lPeer = (flags & FLAG_TLS_PEER) !== 0 ? readVar(b) : 0;
   const rawLen = readVar(b);
   const h = readVar(b);
   const blobEnd = pos + Math.floor(h / 2);
@@ -464,7 +471,7 @@ export function decodeMessage(buf: Buffer): Message {
   }
   const blob = blobEnd === pos ? '' : (h & 1) === 0 ? b.utf8Slice(pos, blobEnd) : b.ucs2Slice(pos, blobEnd);
   if (blob.length !== lMsg + lHostname + lFromhost + lFromhostIp + lSyslogtag + lProgramname + lAppName + lProcid +
-    lMsgid + lSd + lProto + lInputname + lRuleset + lJson + lLocal) throw new CodecError('encoded message string lengths do not add up');
+    lMsgid + lSd + lProto + lInputname + lRuleset + lJson + lLocal + lPeer) throw new CodecError('encoded message string lengths do not add up');
   const raw = Buffer.allocUnsafe(rawLen);
   b.copy(raw, 0, blobEnd, blobEnd + rawLen);
   let s = 0;
@@ -483,6 +490,7 @@ export function decodeMessage(buf: Buffer): Message {
   const ruleset = blob.substring(s, s += lRuleset);
   const json = (flags & FLAG_JSON) !== 0 ? blob.substring(s, s += lJson) : null;
   const local = (flags & FLAG_LOCAL) !== 0 ? blob.substring(s, s += lLocal) : null;
+  const tlsPeer = (flags & FLAG_TLS_PEER) !== 0 ? blob.substring(s, s += lPeer) : '';
   const m = new Message(raw, PLACEHOLDER_ORIGIN, t2);
   m.timereported = t1;
   m.msg = msg;
@@ -503,5 +511,6 @@ export function decodeMessage(buf: Buffer): Message {
   if (json !== null) m.json = JSON.parse(json) as Record<string, unknown>;
   if (local !== null) m.local = JSON.parse(local) as Record<string, unknown>;
   m.parseFailed = (flags & FLAG_PARSE_FAILED) !== 0;
+  m.tlsPeer = tlsPeer;
   return m;
 }

@@ -26,6 +26,8 @@ interface HostEntry {
   counts: Uint32Array;
   minuteOf: Float64Array;
   inputs: string[];
+  /** The TLS certificate subject the host last sent with, or '' (plain inputs). */
+  tlsPeer: string;
   /** Last SKEW_SAMPLE skews in ms (received − reported), a ring. */
   skew: Float64Array;
   skewN: number;
@@ -73,12 +75,13 @@ export class HostTracker {
       }
       e = {
         host: name, fromhostIp: m.fromhostIp, firstSeenUs: recvUs, lastSeenUs: recvUs, counts: new Uint32Array(MINUTES),
-        minuteOf: new Float64Array(MINUTES).fill(-1), inputs: [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
+        minuteOf: new Float64Array(MINUTES).fill(-1), inputs: [], tlsPeer: '', skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
       };
       this.hosts.set(name, e);
     }
     if (recvUs > e.lastSeenUs) e.lastSeenUs = recvUs;
     if (e.fromhostIp !== m.fromhostIp) e.fromhostIp = m.fromhostIp;
+    if (m.tlsPeer !== '' && e.tlsPeer !== m.tlsPeer) e.tlsPeer = m.tlsPeer;
     const minute = Math.floor(recvUs / 60_000_000);
     const slot = minute % MINUTES;
     if (e.minuteOf[slot] !== minute) {
@@ -116,7 +119,7 @@ export class HostTracker {
       const median = n > 0 ? quantile(sorted, 0.5) : null;
       const p95 = n > 0 ? quantile(sorted, 0.95) : null;
       out.push({
-        host: e.host, fromhostIp: e.fromhostIp, tlsPeer: null, firstSeenUs: e.firstSeenUs, lastSeenUs: e.lastSeenUs, perMinute,
+        host: e.host, fromhostIp: e.fromhostIp, tlsPeer: e.tlsPeer === '' ? null : e.tlsPeer, firstSeenUs: e.firstSeenUs, lastSeenUs: e.lastSeenUs, perMinute,
         inputs: [...e.inputs], skewMedianMs: median, skewP95Ms: p95, skewed: median !== null && Math.abs(median) > SKEW_THRESHOLD_MS,
         silent: nowMs * 1000 - e.lastSeenUs > SILENT_AFTER_MIN * 60_000_000,
       });
@@ -126,7 +129,7 @@ export class HostTracker {
 
   /** Write the first/last seen times and inputs (counts and skew samples start afresh after a restart). */
   save(file: string): void {
-    const rows = [...this.hosts.values()].map((e) => ({ host: e.host, fromhostIp: e.fromhostIp, firstSeenUs: e.firstSeenUs, lastSeenUs: e.lastSeenUs, inputs: e.inputs }));
+    const rows = [...this.hosts.values()].map((e) => ({ host: e.host, fromhostIp: e.fromhostIp, firstSeenUs: e.firstSeenUs, lastSeenUs: e.lastSeenUs, inputs: e.inputs, tlsPeer: e.tlsPeer }));
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(`${file}.tmp`, JSON.stringify({ version: 1, hosts: rows }), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
@@ -134,7 +137,7 @@ export class HostTracker {
 
   /** Read a file written by save(); a missing or unreadable file starts empty (returns false). */
   load(file: string): boolean {
-    let parsed: { version?: number; hosts?: Array<{ host: string; fromhostIp: string; firstSeenUs: number; lastSeenUs: number; inputs: string[] }> };
+    let parsed: { version?: number; hosts?: Array<{ host: string; fromhostIp: string; firstSeenUs: number; lastSeenUs: number; inputs: string[]; tlsPeer?: string }> };
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch {
@@ -146,7 +149,7 @@ export class HostTracker {
       this.hosts.set(h.host, {
         host: h.host, fromhostIp: String(h.fromhostIp), firstSeenUs: Number(h.firstSeenUs), lastSeenUs: Number(h.lastSeenUs),
         counts: new Uint32Array(MINUTES), minuteOf: new Float64Array(MINUTES).fill(-1),
-        inputs: Array.isArray(h.inputs) ? h.inputs.slice(0, MAX_INPUTS).map(String) : [], skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
+        inputs: Array.isArray(h.inputs) ? h.inputs.slice(0, MAX_INPUTS).map(String) : [], tlsPeer: typeof h.tlsPeer === 'string' ? h.tlsPeer : '', skew: new Float64Array(SKEW_SAMPLE), skewN: 0, seen: 0,
       });
     }
     return true;

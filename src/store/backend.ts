@@ -121,6 +121,12 @@ function trimLeadingSpace(s: string): string {
   return s.length > 0 && s.charCodeAt(0) === 0x20 ? s.slice(1) : s;
 }
 
+/** The TLS peer's certificate subject as the field `tls.peer` (searchable, shown by the console). */
+function withTlsPeer(fields: Fields, peer: string): Fields {
+  if (peer !== '') fields['tls.peer'] = wellFormed(peer);
+  return fields;
+}
+
 /** Map a message to its stored form (pure; field extraction included). Text columns must be well-formed
  * (FTS, ClickHouse): bytes that were not UTF-8 become U+FFFD here, while the file outputs keep them. */
 export function toStoredRow(m: Message, keepRaw = false): StoredRow {
@@ -138,7 +144,7 @@ export function toStoredRow(m: Message, keepRaw = false): StoredRow {
     severity: m.severity,
     structuredData: wellFormed(m.structuredData),
     msg: wellFormed(trimLeadingSpace(m.msg)),
-    fields: extractFields(wellFormed(m.msg), wellFormed(m.structuredData), m.json),
+    fields: withTlsPeer(extractFields(wellFormed(m.msg), wellFormed(m.structuredData), m.json), m.tlsPeer),
     raw: keepRaw ? decodeRaw(m.rawmsg) : null, // exact bytes: invalid UTF-8 as escapes, stored as a BLOB
   };
 }

@@ -34,6 +34,10 @@ async function goodPeerStillServed(s: Server, cred?: { cert: Buffer; key: Buffer
   const r = await tlsSend(s.port, [`<13>Jan  1 00:00:00 host good: ${marker}`], cred);
   assert.equal(r.error, null, 'the good peer was not refused');
   await waitFor(() => s.sink.texts().some((t) => t.includes(marker)), WAIT_MS, `marker ${marker}`);
+  // The authenticated peer's certificate subject travels with its messages (store field tls.peer, console).
+  const m = s.sink.messages.find((x) => x.rawmsg.toString().includes(marker))!;
+  if (cred) assert.match(m.tlsPeer, /CN=/, 'tlsPeer holds the client certificate subject');
+  else assert.equal(m.tlsPeer, '');
 }
 
 /** Run a refused peer, then a good one; nothing of the refused one may have arrived, and a warning names it. */
@@ -67,6 +71,7 @@ describe('TLS input, anon', () => {
     await waitFor(() => s.sink.texts().some((t) => t.includes(marker)), WAIT_MS, 'anon message');
     const m = s.sink.messages.find((x) => x.rawmsg.toString().includes(marker))!;
     assert.equal(m.fromhostIp, '127.0.0.1');
+    assert.equal(m.tlsPeer, '', 'anonymous TLS: no peer identity');
     assert.equal(m.facility, 16);
     assert.equal(m.severity, 6);
   });

@@ -110,3 +110,16 @@ test('bounds: field count, depth and value length are capped', () => {
   const kv = extractFields(Array.from({ length: 1000 }, (_, i) => `k${i}=${i}`).join(' '));
   assert.equal(Object.keys(kv).length, MAX_FIELDS);
 });
+
+test('a TLS peer subject is stored as the field tls.peer and is searchable by that name', async () => {
+  const { Message } = await import('../../src/message');
+  const { SyslogTime } = await import('../../src/time');
+  const { toStoredRow } = await import('../../src/store/backend');
+  const { resolveField } = await import('../../src/store/query/fields');
+  const origin = { inputname: 'imtcp', fromhost: 'h', fromhostIp: '192.0.2.9', ruleset: 'r', tlsPeer: 'CN=client.example.net,O=Example' };
+  const m = new Message(Buffer.from('x'), origin, SyslogTime.now());
+  assert.equal(m.tlsPeer, 'CN=client.example.net,O=Example');
+  assert.equal(toStoredRow(m).fields['tls.peer'], 'CN=client.example.net,O=Example');
+  assert.equal(toStoredRow(new Message(Buffer.from('x'), { ...origin, tlsPeer: undefined }, SyslogTime.now())).fields['tls.peer'], undefined);
+  assert.deepEqual(resolveField('tls.peer'), { kind: 'extracted', path: 'tls.peer' });
+});

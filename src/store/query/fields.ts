@@ -18,8 +18,8 @@ const COLUMN_ALIASES: Record<string, ColumnName> = {
 };
 
 /** Prefixes of extracted fields (src/parse/extract.ts). */
-export const EXTRACTED_PREFIXES = ['json', 'cee', 'sd', 'kv', 'nginx', 'var', 'k8s', 'zeek'] as const;
-const EXTRACTED_PATH = /^(?:json|cee|sd|kv|nginx|var|k8s|zeek)\.[^\s"'\\]{1,200}$/;
+export const EXTRACTED_PREFIXES = ['json', 'cee', 'sd', 'kv', 'nginx', 'var', 'k8s', 'zeek', 'tls'] as const;
+const EXTRACTED_PATH = /^(?:json|cee|sd|kv|nginx|var|k8s|zeek|tls)\.[^\s"'\\]{1,200}$/;
 
 /** Resolve a field spelling; undefined when it is neither a column nor an extracted path. */
 export function resolveField(name: string): FieldRef | undefined {

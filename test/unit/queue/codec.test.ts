@@ -9,7 +9,7 @@ import { SyslogTime, TimeSource } from '../../../src/time';
 
 const origin = { inputname: 'imtcp', fromhost: 'h', fromhostIp: '192.0.2.1', ruleset: 'RSYSLOG_DefaultRuleset' };
 const STRING_FIELDS = ['msg', 'hostname', 'fromhost', 'fromhostIp', 'syslogtag', 'programname', 'appName', 'procid',
-  'msgid', 'structuredData', 'protocolVersion', 'inputname', 'ruleset'] as const;
+  'msgid', 'structuredData', 'protocolVersion', 'inputname', 'ruleset', 'tlsPeer'] as const;
 const KNOWN_FIELDS = [...STRING_FIELDS, 'rawmsg', 'facility', 'severity', 'timereported', 'timegenerated', 'json',
   'local', 'parseFailed', 'parsedWith'];
 
