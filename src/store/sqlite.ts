@@ -88,7 +88,9 @@ export class SqliteStore implements StoreBackend {
     try {
       names = readdirSync(opts.path).filter((f) => PARTITION_FILE.test(f)).map((f) => f.slice(0, -3)).sort();
     } catch (e) {
-      throw new StoreError('LW_ERR_STORE_OPEN', `cannot read store directory ${opts.path}: ${(e as Error).message}`);
+      // A reader (search) started before the writer stored anything: an empty store, caught up at each search.
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' && opts.readonly === true;
+      if (!missing) throw new StoreError('LW_ERR_STORE_OPEN', `cannot read store directory ${opts.path}: ${(e as Error).message}`);
     }
     for (const name of names) {
       const p = this.openPartition(name);

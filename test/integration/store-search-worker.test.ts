@@ -69,3 +69,22 @@ test('a query past its deadline is stopped and the next search works', async () 
   const r = await reader.search({ query: parseQuery('* | count') });
   assert.deepEqual(r, { kind: 'aggregate', columns: ['count'], rows: [[501]] });
 });
+
+test('a search before the writer stored anything finds nothing (not an error), then finds what is stored', async () => {
+  const fresh = join(dir, 'not-yet-created');
+  const r0 = new SqliteStore({ path: fresh, readonly: true });
+  try {
+    const empty = await r0.search({ query: parseQuery('*') });
+    assert.ok(empty.kind === 'hits' && empty.hits.length === 0);
+    const w = new SqliteStore({ path: fresh });
+    try {
+      await w.insert([row(7)]);
+      const later = await r0.search({ query: parseQuery('kv.seq:7') });
+      assert.ok(later.kind === 'hits' && later.hits.length === 1);
+    } finally {
+      await w.close();
+    }
+  } finally {
+    await r0.close();
+  }
+});
