@@ -121,6 +121,11 @@ class TlsInput implements Input {
   }
 
   /** For `check`: build the TLS context as start() would (a key that does not match its certificate throws). */
+  /** The private key file this listener serves with (check: its mode), if any. */
+  keyFile(): string | undefined {
+    return this.settings.keyFile;
+  }
+
   checkContext(): void {
     createSecureContext(secureContextOptions(this.settings, 'server'));
   }

@@ -2,7 +2,7 @@
 // compiled, rules compiled, every action and input created through its factory) but nothing bound, opened or
 // started — plus probes of the resources `run` would claim (listening ports, unix sockets, the HTTP port).
 // `logwarden check` adds these diagnostics to the loader's, so `check` says OK exactly when `run` starts.
-import { accessSync, constants, lstatSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
@@ -97,6 +97,20 @@ async function probeListen(diags: Diagnostic[], what: string, loc: SourceLoc, r:
  * Instantiate the config as `Runtime.start` would, without binding or starting anything, and probe what it
  * would listen on. Returns diagnostics to add to the loader's (which must have no errors).
  */
+/** A private key readable by group or others is a warning (docs/tls.md): chmod 600 it. */
+function keyModeWarning(warn: (code: string, message: string, loc: SourceLoc) => void, file: string | undefined, loc: SourceLoc): void {
+  if (file === undefined || file === '') return;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return; // missing or unreadable: checkContext reported it
+  }
+  if ((mode & 0o077) !== 0) {
+    warn('LW_WARN_TLS_KEY_MODE', `TLS private key ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 on it`, loc);
+  }
+}
+
 export async function preflight(model: ConfigModel, dataDir: string): Promise<Diagnostic[]> {
   const diags: Diagnostic[] = [];
   const logger: Logger = new StreamLogger({ keep: true, out: null, level: 'debug' });
@@ -157,7 +171,15 @@ export async function preflight(model: ConfigModel, dataDir: string): Promise<Di
       diags.push(fromError(err, decl.loc, 'LW_ERR_TLS_CONFIG'));
       continue;
     }
+    keyModeWarning(warn, (input as { keyFile?: () => string | undefined }).keyFile?.(), decl.loc);
     const type = factory.spec.name;
+    if (type === 'tcp') {
+      // The connection gate's TLS-only knobs, given to a plain TCP listener (imtcp without StreamDriver.Mode=1).
+      for (const name of ['handshaketimeout', 'maxhandshakespersecond']) {
+        const p = decl.params.get(name);
+        if (p !== undefined) warn('LW_WARN_CONFIG_NO_EFFECT', `parameter \`${p.name}\` has no effect on a plain TCP listener: it applies to TLS (StreamDriver.Mode="1") listeners only`, p.loc);
+      }
+    }
     const port = Number(getParam(decl.params, 'port')?.value ?? NaN);
     const address = getParam(decl.params, 'address')?.value as string | undefined;
     if (type === 'unixsock') {
