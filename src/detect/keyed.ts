@@ -23,10 +23,17 @@ export class KeyedState<T> {
     this.map.set(key, v);
   }
 
-  /** Move a key to the young end (for states ordered by last activity). */
-  touch(key: string, v: T): void {
+  /** The key's value moved to the young end (states ordered by last activity), or a new one from `make`. */
+  touchOrCreate(key: string, make: () => T): T {
+    const v = this.map.get(key);
+    if (v === undefined) {
+      const fresh = make();
+      this.set(key, fresh);
+      return fresh;
+    }
     this.map.delete(key);
-    this.set(key, v);
+    this.map.set(key, v);
+    return v;
   }
 
   delete(key: string): void {

@@ -6,6 +6,12 @@
 //   absence    fires at a tick τ ≥ grace end when a key's last event is ≤ τ−T; then forgets the key
 import { KeyedState } from './keyed';
 
+/** Append t to a key's times, keeping the newest `count` (oldest first). */
+function pushNewest(times: number[], t: number, count: number): void {
+  times.push(t);
+  if (times.length > count) times.shift();
+}
+
 /** Times of the last `count` matches per key (a small ring, oldest first). */
 export class ThresholdState {
   readonly keys: KeyedState<number[]>;
@@ -15,22 +21,9 @@ export class ThresholdState {
 
   /** Record a match; true when the key reached the threshold within the window. */
   add(key: string, t: number): boolean {
-    let times = this.keys.get(key);
-    if (times === undefined) {
-      times = [];
-      this.keys.set(key, times);
-    } else {
-      this.keys.touch(key, times);
-    }
-    times.push(t);
-    if (times.length > this.count) times.shift();
+    const times = this.keys.touchOrCreate(key, () => []);
+    pushNewest(times, t, this.count);
     return times.length >= this.count && times[0]! > t - this.windowMs;
-  }
-
-  /** How many matches of the key are inside the window ending at t (at most `count`). */
-  held(key: string, t: number): number {
-    const times = this.keys.get(key);
-    return times === undefined ? 0 : times.filter((x) => x > t - this.windowMs).length;
   }
 
   expire(now: number): void {
@@ -49,13 +42,7 @@ export class DistinctState {
   }
 
   add(key: string, value: string, t: number): boolean {
-    let vals = this.keys.get(key);
-    if (vals === undefined) {
-      vals = new Map();
-      this.keys.set(key, vals);
-    } else {
-      this.keys.touch(key, vals);
-    }
+    const vals = this.keys.touchOrCreate(key, () => new Map<string, number>());
     vals.delete(value);
     vals.set(value, t);
     for (const [v, seen] of vals) {
@@ -85,15 +72,7 @@ export class SequenceState {
   }
 
   first(key: string, t: number): void {
-    let times = this.keys.get(key);
-    if (times === undefined) {
-      times = [];
-      this.keys.set(key, times);
-    } else {
-      this.keys.touch(key, times);
-    }
-    times.push(t);
-    if (times.length > this.count) times.shift();
+    pushNewest(this.keys.touchOrCreate(key, () => []), t, this.count);
   }
 
   /** A B event: fires (and clears the key) when enough A events are recent enough. */
