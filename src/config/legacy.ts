@@ -263,61 +263,55 @@ class LegacyActionParser {
       if (t[i] === ' ' || t[i] === '\t') blank = i;
       while (t[i] === ' ' || t[i] === '\t') i++;
     }
-    let host: string;
-    if (t[i] === '[') {
-      const close = t.indexOf(']', i);
-      if (close === -1) return this.fail(E.BAD_ACTION, 'missing `]` after IPv6 address', i, 1);
-      host = t.slice(i + 1, close);
-      i = close + 1;
-    } else {
-      const end = this.wordEnd(i, ':');
-      host = t.slice(i, end);
-      i = end;
-    }
+    const h = this.hostAt(i);
+    if (h === null) return null;
+    const host = h.host;
+    i = h.end;
     if (host === '') return this.fail(E.BAD_ACTION, 'missing host name after `@`', i, 1, 'write @host or @@host:port');
     if (blank !== -1) this.blankAfterOptions(blank, host);
     param(this.params, 'target', host, this.loc(tcp ? 2 : 1));
-    if (t[i] === ':') {
-      const end = this.wordEnd(i + 1);
-      const port = t.slice(i + 1, end);
-      const n = /^[0-9]+$/.test(port) ? Number(port) : NaN;
-      if (!(n >= 1 && n <= MAX_PORT)) {
-        return this.fail(E.BAD_PORT, `invalid port \`${port}\``, i + 1, port.length || 1, 'a port is a number from 1 to 65535');
-      }
-      param(this.params, 'port', port, this.loc(i + 1));
-      i = end;
-    }
-    this.i = i;
+    const end = this.portAt(i);
+    if (end === null) return null;
+    this.i = end;
     return 'omfwd';
   }
 
   /** `:omrelp:host:port`, `:omrelp:[v6]:port` (rsyslog omrelp's legacy selector action). */
   private relp(from: number): string | null {
+    const h = this.hostAt(from);
+    if (h === null) return null;
+    if (h.host === '') return this.fail(E.BAD_ACTION, 'missing host name after `:omrelp:`', h.end, 1, 'write :omrelp:host:port');
+    param(this.params, 'target', h.host, this.loc(from));
+    const end = this.portAt(h.end);
+    if (end === null) return null;
+    this.i = end;
+    return 'omrelp';
+  }
+
+  /** A host at i: `[v6]` or a name up to `:`; null (reported) for an unclosed `[`. */
+  private hostAt(i: number): { host: string; end: number } | null {
     const t = this.t;
-    let i = from;
-    let host: string;
     if (t[i] === '[') {
       const close = t.indexOf(']', i);
       if (close === -1) return this.fail(E.BAD_ACTION, 'missing `]` after IPv6 address', i, 1);
-      host = t.slice(i + 1, close);
-      i = close + 1;
-    } else {
-      const end = this.wordEnd(i, ':');
-      host = t.slice(i, end);
-      i = end;
+      return { host: t.slice(i + 1, close), end: close + 1 };
     }
-    if (host === '') return this.fail(E.BAD_ACTION, 'missing host name after `:omrelp:`', i, 1, 'write :omrelp:host:port');
-    param(this.params, 'target', host, this.loc(from));
-    if (t[i] === ':') {
-      const end = this.wordEnd(i + 1);
-      const port = t.slice(i + 1, end);
-      const n = /^[0-9]+$/.test(port) ? Number(port) : NaN;
-      if (!(n >= 1 && n <= MAX_PORT)) return this.fail(E.BAD_PORT, `invalid port \`${port}\``, i + 1, port.length || 1, 'a port is a number from 1 to 65535');
-      param(this.params, 'port', port, this.loc(i + 1));
-      i = end;
+    const end = this.wordEnd(i, ':');
+    return { host: t.slice(i, end), end };
+  }
+
+  /** An optional `:port` at i, stored as the port parameter; returns where it ends, null (reported) if invalid. */
+  private portAt(i: number): number | null {
+    const t = this.t;
+    if (t[i] !== ':') return i;
+    const end = this.wordEnd(i + 1);
+    const port = t.slice(i + 1, end);
+    const n = /^[0-9]+$/.test(port) ? Number(port) : NaN;
+    if (!(n >= 1 && n <= MAX_PORT)) {
+      return this.fail(E.BAD_PORT, `invalid port \`${port}\``, i + 1, port.length || 1, 'a port is a number from 1 to 65535');
     }
-    this.i = i;
-    return 'omrelp';
+    param(this.params, 'port', port, this.loc(i + 1));
+    return end;
   }
 
   /** `@(z9) host`: omfwd keeps the blank as part of the host name (` host`), which never resolves. */
