@@ -2,6 +2,7 @@
 // stopped with SIGTERM (the webhook's disk-assisted queue saves them) and started again; once the receiver is
 // up, each of the 3 alerts is delivered exactly once. The NDJSON file output, which worked all along, is not
 // written again.
+import { writeSuFailRule } from '../helpers/detect';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
@@ -24,13 +25,7 @@ test('webhook down → 3 alerts → SIGTERM restart → webhook up: all 3 delive
   t.after(() => d.cleanup());
   const port = await freePort();
   const hookPort = await freePort(); // nothing listens there yet
-  writeFileSync(join(d.dir, 'rules.yml'), `rules:
-  - id: su-fail
-    title: su failed
-    level: high
-    query: 'app:su "FAILED SU"'
-    group_by: [host]
-`);
+  writeSuFailRule(d.dir);
   const conf = join(d.dir, 'lw.conf');
   writeFileSync(conf, `global(workDirectory="${join(d.dir, 'data')}")
 module(load="imtcp")

@@ -1,5 +1,6 @@
 // A detect action in a running config: alerts reach the NDJSON file, an exec program (JSON on stdin) and a
 // ruleset as an RFC 5424 message with structured data (here written by omfile), and are not evaluated again.
+import { writeSuFailRule } from '../helpers/detect';
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +15,7 @@ after(() => tmp.cleanup());
 
 test('alerts go to the NDJSON file, the exec program and a ruleset as RFC 5424 with SD', async () => {
   const dir = tmp.dir;
-  writeFileSync(join(dir, 'rules.yml'), `rules:
-  - id: su-fail
-    title: su failed
-    level: high
-    query: 'app:su "FAILED SU"'
-    group_by: [host]
-`);
+  writeSuFailRule(dir);
   const prog = join(dir, 'hook.sh');
   writeFileSync(prog, `#!/bin/sh\ncat >> "${join(dir, 'exec.out')}"\n`);
   chmodSync(prog, 0o755);

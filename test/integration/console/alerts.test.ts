@@ -1,8 +1,8 @@
 // Alerts through the console: a detect action in a running config fires, /api/alerts lists it, /api/alerts/:id
 // shows it with the stored messages behind it, and POST /api/alerts/:id/ack (session + CSRF) acknowledges it.
+import { writeSuFailRule } from '../../helpers/detect';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLogLine } from '../../../src/detect/replay';
 import { startServices } from '../../../src/runtime/services';
@@ -16,13 +16,7 @@ after(() => tmp.cleanup());
 
 test('alert list, detail with its messages, and acknowledge with CSRF', { timeout: 60_000 }, async () => {
   const dir = tmp.dir;
-  writeFileSync(join(dir, 'rules.yml'), `rules:
-  - id: su-fail
-    title: su failed
-    level: high
-    query: 'app:su "FAILED SU"'
-    group_by: [host]
-`);
+  writeSuFailRule(dir);
   const web = await freePort();
   const srv = await startLogwarden(dir, `module(load="http" port="${web}" address="127.0.0.1")
 action(type="store" path="${join(dir, 'data', 'store')}")
