@@ -10,23 +10,36 @@ export function tempDir(prefix = 'lw-test-'): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A loopback port free for both TCP and UDP at the time of asking (for peers that cannot bind port 0). */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
+/**
+ * Ports handed out are taken below the kernel's ephemeral range (32768-60999 on Linux), which port 0 binds and
+ * every outgoing connection draw from: with suites that open thousands of client sockets at once (hostile-peer
+ * tests), a port found free there was often taken by some client's local end before the daemon bound it.
+ */
+const PORT_MIN = 20000;
+const PORT_MAX = 32767;
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => {
       const u = createSocket('udp4');
       u.once('error', () => resolve(false));
       u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
+    }));
+  });
+}
+
+/** A loopback port free for both TCP and UDP at the time of asking (for peers that cannot bind port 0). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN + 1));
+    if (handedOut.has(port)) continue;
+    if (await bindable(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error('no free port found');
 }
