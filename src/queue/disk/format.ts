@@ -38,7 +38,7 @@ export function writeHeaderNoCrc(h: Buffer, o: number, len: number, seq: number,
 
 /** Fill the CRC of the record at `b[o..]` whose header (but the CRC) and `len` payload bytes follow it. */
 export function sealRecord(b: Buffer, o: number, len: number): void {
-  b.writeUInt32LE(crc32c(b, o + HDR, o + HDR + len, crc32c(b, o + 8, o + HDR)), o + 4);
+  b.writeUInt32LE(crc32c(b, o + 8, o + HDR + len), o + 4); // header after the CRC and payload are contiguous
 }
 
 /** True when `b[o..o+4]` is the record magic. */

@@ -87,3 +87,26 @@ for (const [name, make, form] of cases) {
     await q.close(1000);
   });
 }
+
+test('a mixed batch — both forms, two origins interleaved, a header gap before each — decodes record by record', () => {
+  const other = { inputname: 'imudp', fromhost: 'db-02', fromhostIp: '2001:db8::2', ruleset: 'remote' };
+  const msgs: Message[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const [, make] of cases) {
+      msgs.push(make());
+      const m = make();
+      Object.assign(m, other); // same parse, another origin: the cached origin bytes must not be reused for it
+      msgs.push(m);
+    }
+  }
+  const gap = 24;
+  const { buf, ends } = encodeFramed(msgs, gap);
+  assert.equal(ends.length, msgs.length);
+  assert.equal(ends[ends.length - 1], buf.length);
+  let start = 0;
+  msgs.forEach((m, i) => {
+    const back = decodeMessage(buf.subarray(start + gap, ends[i]));
+    assert.deepStrictEqual(fields(back), fields(m), `record ${i}`);
+    start = ends[i]!;
+  });
+});
