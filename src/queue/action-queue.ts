@@ -36,6 +36,12 @@ const EAGER_DELIVERY_AT = 512;
 const SPILL_FLUSH_AT = 1024;
 /** Upper bound on the bytes of one batch read back from disk. */
 const DISK_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * When the writer thread holds queue.writeBacklogBytes unwritten (a disk slower than the input), new spills
+ * wait in memory, and past BACKLOG_PAUSE_AT of those the queue is congested (inputs that can wait are paused)
+ * until the writer catches up. Without it a slow disk would grow the process without bound.
+ */
+const BACKLOG_PAUSE_AT = 16 * 1024;
 /** Interval between repeated error lines of one kind (queue full, poison, discards). */
 const LOG_INTERVAL_MS = 10_000;
 
@@ -97,6 +103,8 @@ export class ActionQueue {
    */
   private spill: Message[] = [];
   private diskFull = false;
+  /** The writer thread is WRITE_BACKLOG_BYTES behind and BACKLOG_PAUSE_AT messages wait to be spilled. */
+  private backlogged = false;
   private readonly errorFile: ErrorFile | null;
   private running = false;
   private scheduled = false;
@@ -147,7 +155,10 @@ export class ActionQueue {
         // CRC + write on the writer thread when nothing promises a record on disk at append time; settle()
         // and close() wait for it.
         writeBehind: o.checkpointInterval === 0 && !o.syncQueueFiles,
-        onWritten: () => this.schedule(),
+        onWritten: () => {
+          if (this.spill.length > 0 && !this.closed) this.flushSpill(); // what waited for a write backlog
+          this.schedule();
+        },
       });
     } catch (err) {
       // A first start fails (the error names the directory); after a reload, keep working as a memory queue
@@ -340,6 +351,20 @@ export class ActionQueue {
   /** Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. */
   private flushSpill(): void {
     if (!this.disk || this.spill.length === 0) return;
+    if (this.disk.writeBacklog >= this.opts.writeBacklogBytes) {
+      // The writer thread is behind: keep these in memory until it catches up (onWritten flushes them).
+      const wait = this.spill.length >= BACKLOG_PAUSE_AT;
+      if (wait !== this.backlogged) {
+        this.backlogged = wait;
+        if (wait) {
+          this.logRare('LW_WARN_QUEUE_WRITE_BACKLOG', 'warn', 'disk queue writes are behind: holding spilled messages in memory and pausing inputs', {
+            action: this.action.name, backlogBytes: this.disk.writeBacklog, waiting: this.spill.length,
+          });
+        }
+        this.updateCongestion();
+      }
+      return;
+    }
     const { buf, ends } = encodeFramed(this.spill, HDR);
     const n = this.disk.appendFramed(buf, ends);
     this.stats.spilled += n;
@@ -353,7 +378,8 @@ export class ActionQueue {
         });
       }
     }
-    if (this.opts.timeoutEnqueueMs !== 0 && full !== this.congestedFlag) this.setCongested(full);
+    this.backlogged = false;
+    this.updateCongestion();
   }
 
   private schedule(): void {
@@ -484,7 +510,10 @@ export class ActionQueue {
 
   private updateCongestion(): void {
     this.stats.size = this.mem.length;
-    if (this.congestedFlag && !this.diskFull && this.mem.length <= this.opts.lowWatermark) this.setCongested(false);
+    // A disk queue pauses inputs only while its disk part cannot take more (maxDiskSpace, a write backlog).
+    if (this.disk) {
+      if (this.opts.timeoutEnqueueMs !== 0) this.setCongested(this.diskFull || this.backlogged);
+    } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark) this.setCongested(false);
   }
 
   private setCongested(on: boolean): void {

@@ -55,6 +55,11 @@ export interface QueueOptions {
   resumeRetryCount: number;
   /** action.errorFile: poison and given-up messages are appended here as JSON lines. */
   errorFile: string | null;
+  /**
+   * Spilled bytes the disk writer thread may hold unwritten before new spills wait in memory (not a config
+   * parameter: a bound on the process's memory when the disk is slower than the input).
+   */
+  writeBacklogBytes: number;
 }
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
@@ -78,6 +83,7 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   saveOnShutdown: true,
   retryInitialMs: 250,
   retryMaxMs: 30_000,
+  writeBacklogBytes: 64 * 1024 * 1024,
   resumeRetryCount: -1,
   errorFile: null,
 };

@@ -86,6 +86,7 @@ export class DiskQueue {
   private pkStart = 0;
   /** Write-behind: records posted and not yet written; jobs posted and finished; who waits for which job. */
   private pendingRecords = 0;
+  private inflightBytes = 0;
   private postedJobs = 0;
   private doneJobs = 0;
   private writtenWaiters: Array<{ target: number; resolve: () => void }> = [];
@@ -175,6 +176,11 @@ export class DiskQueue {
   /** Bytes of the segment files (a consumed part of the head segment counts until the segment is deleted). */
   get bytes(): number {
     return this.diskBytes;
+  }
+
+  /** Bytes handed to the writer thread and not written yet (write-behind). */
+  get writeBacklog(): number {
+    return this.inflightBytes;
   }
 
   /** ms epoch at which the oldest unacked record was appended; null when empty. */
@@ -291,6 +297,7 @@ export class DiskQueue {
     seg.size += len;
     this.diskBytes += len;
     this.pendingRecords += records;
+    this.inflightBytes += len;
     const job = ++this.postedJobs;
     const seqFrom = this.postSeq;
     this.postSeq += records;
@@ -305,6 +312,7 @@ export class DiskQueue {
   private written(seg: Seg, len: number, records: number, seqFrom: number, job: number, error: string | null): void {
     seg.pending = (seg.pending ?? 0) - len;
     this.pendingRecords -= records;
+    this.inflightBytes -= len;
     this.doneJobs = job;
     if (error === null) seg.end += len;
     else if (!this.closed) {

@@ -81,6 +81,24 @@ test('disk-assisted: above the high-water mark new messages spill to disk and dr
   await q.close(1000);
 });
 
+test('a disk writer that falls behind: new spills wait in memory, inputs pause with 16,384 waiting, resume when the writes land, nothing lost', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const congestion: boolean[] = [];
+  // A 1-byte backlog allowance: while the first spill is with the writer thread every later one must wait.
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 500, highWatermark: 20, lowWatermark: 5, writeBacklogBytes: 1 }), quiet(), (qq) => congestion.push(qq.congested));
+  for (let i = 0; i < 20_000; i++) q.push(msg(i));
+  assert.deepEqual(congestion, [true], 'congested once 16,384 spills wait behind the writer');
+  assert.ok(q.snapshot().diskSize >= 19_000, 'waiting spills count as queued');
+  await waitFor(() => !q.congested, 'the inputs resumed once the writes landed');
+  open();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(20_000), 'every message once, in order');
+  assert.deepEqual(congestion, [true, false]);
+  await q.close(1000);
+});
+
 test('disk: every message goes through the segments, in order', async (t) => {
   const d = tempDir(); t.after(() => d.cleanup());
   const a = new ScriptedAction();
