@@ -4,12 +4,15 @@
 // - the first complete value is the result and whatever follows it is ignored (`'su root' failed` is the
 //   string "su root", `1 foo` is 1) — but a value that reaches the end of the text is incomplete: a number,
 //   true/false/null/NaN/Infinity need one more character after them (`123` alone fails, `123 ` is 123);
-// - strings in 'single' or "double" quotes, escapes \" \\ \/ \b \f \n \r \t \uXXXX only (\' fails);
+// - strings in 'single' or "double" quotes, escapes \" \\ \/ \b \f \n \r \t \uXXXX only (\' fails); a string
+//   ends at its first \u0000 ("a\u0000b" is "a");
 // - true/false/null/NaN/Infinity in any letter case; numbers with leading zeros; `+` anywhere in a number is
 //   taken (sscanf stops there); integers beyond int64 saturate; trailing commas in objects and arrays;
 //   /* … */ and // … comments wherever blanks may be (a `/` not starting one fails the parse);
 // - nesting deeper than 32 levels fails; a top-level `null` counts as a failure (parse_json returns 1).
-// Doubles keep their value only (libfastjson prints the original text, `1.50`; Logwarden prints 1.5).
+// A double keeps the text it was read from (src/util/json-number.ts: `1.50` prints as 1.50).
+// mmjsonparse reads with the same tokener and wants the whole text to be one object (parseFastJsonObject).
+import { doubleNode, doubleValue } from '../util/json-number';
 
 const MAX_DEPTH = 32;
 const INT64_MAX = 9223372036854775807n;
@@ -23,10 +26,20 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 }
 
+/**
+ * What a libfastjson tokener keeps between parses: st_pos, the count of the last word (true, NaN, Infinity…)
+ * or \uXXXX escape, never reset. `-Infinity` only parses while it is 0 (state_inf compares min(st_pos+1, 8)
+ * letters of "Infinity" with what it has read): after any earlier word or escape in the same tokener it is an
+ * error. parse_json() makes a new tokener per call; mmjsonparse keeps one per worker, across messages.
+ */
+export interface TokenerState {
+  stPos: number;
+}
+
 class Reader {
   i = 0;
 
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string, private readonly tok: TokenerState) {}
 
   /** Skip blanks and comments. `top`: after the complete top-level value, where the end of text is fine. */
   eatws(top: boolean): void {
@@ -76,6 +89,7 @@ class Reader {
       if (got === word) {
         if (this.i + word.length >= s.length) throw FAIL;
         this.i += word.length;
+        this.tok.stPos = word.length;
         return values[w];
       }
       // a proper prefix running into the end of the text is incomplete; a mismatch is an error: both fail
@@ -109,8 +123,8 @@ class Reader {
     if (this.i >= s.length) throw FAIL; // the number may go on: incomplete
     const text = s.slice(start, this.i);
     if (text === '-' && (s[this.i] === 'i' || s[this.i] === 'I')) {
-      const v = this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
-      return v;
+      if (this.tok.stPos !== 0) throw FAIL; // see TokenerState
+      return this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
     }
     if (!isDouble) {
       const m = /^[+-]?\d+/.exec(text); // sscanf("%" SCNd64): sign and digits, the rest ignored
@@ -120,9 +134,8 @@ class Reader {
       if (b < INT64_MIN) return INT64_MIN;
       return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
     }
-    const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text); // strtod's longest prefix
-    if (!m) throw FAIL;
-    return Number(m[0]);
+    if (!/^[+-]?\.?\d/.test(text)) throw FAIL; // sscanf("%lf") converts nothing
+    return doubleNode(text, doubleValue(text));
   }
 
   /** After the opening quote: up to the same quote. */
@@ -136,7 +149,8 @@ class Reader {
       if (b < 0 || (q >= 0 && q < b)) {
         out += s.slice(this.i, q);
         this.i = q + 1;
-        return out;
+        const nul = out.indexOf('\0'); // a \u0000 ends the string: rsyslog sees the C string before it
+        return nul < 0 ? out : out.slice(0, nul);
       }
       out += s.slice(this.i, b);
       this.i = b + 1;
@@ -165,6 +179,7 @@ class Reader {
       v = v * 16 + d;
       this.i++;
     }
+    this.tok.stPos = 4;
     return v;
   }
 
@@ -257,12 +272,27 @@ class Reader {
  * error, an incomplete text, or the literal null).
  */
 export function parseFastJson(text: string): unknown {
+  return read(text, false, { stPos: 0 });
+}
+
+/**
+ * mmjsonparse (processJSON): the text must be one object with nothing but blanks and comments after it
+ * (the tokener's char_offset reaches the end); null when it is not.
+ */
+export function parseFastJsonObject(text: string, tok: TokenerState): Record<string, unknown> | null {
+  const v = read(text, true, tok);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function read(text: string, whole: boolean, tok: TokenerState): unknown {
   const nul = text.indexOf('\0');
-  const r = new Reader(nul < 0 ? text : text.slice(0, nul)); // var2CString: the C string ends at a NUL
+  const s = nul < 0 ? text : text.slice(0, nul); // var2CString: the C string ends at a NUL
+  const r = new Reader(s, tok);
   try {
     r.eatws(false);
     const v = r.value(0);
     r.eatws(true);
+    if (whole && r.i < s.length) return undefined;
     return v === null ? undefined : v;
   } catch (err) {
     if (err instanceof Fail) return undefined;
