@@ -102,23 +102,29 @@ class Reader {
     const start = this.i;
     let isDouble = false;
     let isExponent = false;
+    let plain = true; // digits only, after an optional leading '-'
     let minusAt = 1;
     let len = 0;
-    while (this.i < s.length && '0123456789.+-eE'.includes(s[this.i])) {
-      const c = s[this.i];
+    for (; this.i < s.length; this.i++) {
+      const c = s.charCodeAt(this.i);
+      if (c >= 0x30 && c <= 0x39) { len++; continue; }
       len++;
-      if (c === '.') {
+      if (c === 0x2e /* . */) {
         if (isDouble) throw FAIL;
         isDouble = true;
-      }
-      if (c === 'e' || c === 'E') {
+      } else if (c === 0x65 || c === 0x45 /* e E */) {
         if (isExponent) throw FAIL;
         isExponent = true;
         isDouble = true;
         minusAt = len + 1;
+      } else if (c === 0x2d /* - */) {
+        if (len !== minusAt) throw FAIL;
+        if (len === 1) continue;
+      } else if (c !== 0x2b /* + */) {
+        len--;
+        break;
       }
-      if (c === '-' && len !== minusAt) throw FAIL;
-      this.i++;
+      plain = false;
     }
     if (this.i >= s.length) throw FAIL; // the number may go on: incomplete
     const text = s.slice(start, this.i);
@@ -127,6 +133,7 @@ class Reader {
       return this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
     }
     if (!isDouble) {
+      if (plain && len <= 15 && text !== '-') return Number(text) + 0; // at most 15 digits: exact; "-0" is 0
       const m = /^[+-]?\d+/.exec(text); // sscanf("%" SCNd64): sign and digits, the rest ignored
       if (!m) throw FAIL;
       const b = BigInt(m[0]);
@@ -134,26 +141,30 @@ class Reader {
       if (b < INT64_MIN) return INT64_MIN;
       return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
     }
-    if (!/^[+-]?\.?\d/.test(text)) throw FAIL; // sscanf("%lf") converts nothing
-    return doubleNode(text, doubleValue(text));
+    let v = Number(text); // the whole text is a number: what strtod reads of it
+    if (Number.isNaN(v)) {
+      if (!/^[+-]?\.?\d/.test(text)) throw FAIL; // sscanf("%lf") converts nothing
+      v = doubleValue(text);
+    }
+    return doubleNode(text, v);
   }
 
   /** After the opening quote: up to the same quote. */
   private string(quote: string): string {
     const s = this.s;
+    const q = quote.charCodeAt(0);
     let out = '';
     for (;;) {
-      const q = s.indexOf(quote, this.i);
-      const b = s.indexOf('\\', this.i);
-      if (q < 0 && b < 0) throw FAIL;
-      if (b < 0 || (q >= 0 && q < b)) {
-        out += s.slice(this.i, q);
-        this.i = q + 1;
+      let k = this.i;
+      let c = 0;
+      while (k < s.length && (c = s.charCodeAt(k)) !== q && c !== 0x5c) k++; // up to the quote or a backslash
+      if (k >= s.length) throw FAIL;
+      out += s.slice(this.i, k);
+      this.i = k + 1;
+      if (c === q) {
         const nul = out.indexOf('\0'); // a \u0000 ends the string: rsyslog sees the C string before it
         return nul < 0 ? out : out.slice(0, nul);
       }
-      out += s.slice(this.i, b);
-      this.i = b + 1;
       if (this.i >= s.length) throw FAIL;
       const e = s[this.i++];
       switch (e) {
@@ -228,7 +239,8 @@ class Reader {
       this.i++;
       this.eatws(false);
       const v = this.child(depth);
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
       this.eatws(false);
       if (s[this.i] === '}') {
         this.i++;
