@@ -22,8 +22,9 @@
 //
 // Readers take both versions, so segments written before the frame form existed are still read.
 //
-// The trees are JSON (src/util/json-number.ts treeToText: a double's source text, an int64 bigint and NaN/Infinity
-// are written as tagged objects and come back exact; a -0 integer becomes 0, as in rsyslog's json-c trees). Strings as one blob: one native encode/decode per message instead of 15 (each call
+// The trees are JSON (src/util/json-number.ts treeToText: a double's source text, an int64 bigint and
+// NaN/Infinity are written as tagged objects and come back exact; a -0 integer becomes 0, as in rsyslog's json-c
+// trees). Strings as one blob: one native encode/decode per message instead of 15 (each call
 // costs more than copying a short field). UTF-8 vs UTF-16LE: measured in bench/README.md "disk queue".
 import { Message, type Origin } from '../message';
 import { parseSyslog } from '../parse';
