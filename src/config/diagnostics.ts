@@ -69,6 +69,8 @@ export const W = {
   NO_EFFECT: 'LW_WARN_CONFIG_NO_EFFECT',
   /** A stock-config input Logwarden does not run (imjournal): skipped with a warning, the rest runs. */
   INPUT_SKIPPED: 'LW_WARN_CONFIG_INPUT_SKIPPED',
+  /** Accepted by Logwarden, refused at load by rsyslogd 8.2302: toupper(), cbool(), `"…$…"` in an expression. */
+  RSYSLOG_REFUSES: 'LW_WARN_CONFIG_RSYSLOG_REFUSES',
 } as const;
 
 export interface DiagOpts {

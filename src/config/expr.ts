@@ -10,6 +10,21 @@ const CMP_SYMBOLS: BinaryOp[] = ['==', '!=', '<>', '<=', '>=', '<', '>'];
 const CMP_WORDS: BinaryOp[] = ['contains_i', 'contains', 'startswith_i', 'startswith'];
 /** Words that end an expression in statement position. */
 const STOP_WORDS = ['then', 'do'];
+/** Functions Logwarden has that rsyslogd 8.2302 does not ("function 'toupper' not found": later versions add them). */
+const NOT_IN_RSYSLOG_8_2302 = new Set(['toupper', 'cbool']);
+
+/**
+ * Offset in `raw` (a double-quoted string as written, quotes included) of the first `$` outside an escape
+ * pair, or -1. rsyslog's lexer (grammar/lexer.l) refuses such a string in an expression: "$-sign in double
+ * quotes must be escaped"; `"\$"` and 'single quotes' are fine, `"\\$"` is not.
+ */
+export function unescapedDollar(raw: string): number {
+  for (let i = 1; i < raw.length - 1; i++) {
+    if (raw[i] === '\\') i++;
+    else if (raw[i] === '$') return i;
+  }
+  return -1;
+}
 
 export class ExprParser {
   /** Set when a syntax error made the expression unusable. */
@@ -165,6 +180,15 @@ export class ExprParser {
     if (ch === '"' || ch === "'") {
       const v = c.readQuoted();
       if (v === null) this.failed = true;
+      else if (ch === '"') {
+        const at = unescapedDollar(c.text.slice(start, c.pos));
+        if (at >= 0) {
+          c.rep.warn(W.RSYSLOG_REFUSES, 'rsyslogd 8.2302 refuses this config: "$-sign in double quotes must be escaped" '
+            + '(a `$` in a double-quoted expression string); Logwarden takes it as text', c.loc(start + at), {
+            length: 1, hint: 'write `\\$`, or use \'single quotes\'',
+          });
+        }
+      }
       return { kind: 'string', value: v ?? '', loc };
     }
     if (ch === '`') {
@@ -234,6 +258,10 @@ export class ExprParser {
         'strings must be quoted; variables start with `$`');
     }
     c.pos++;
+    if (NOT_IN_RSYSLOG_8_2302.has(fn)) {
+      c.rep.warn(W.RSYSLOG_REFUSES, `rsyslogd 8.2302 refuses this config: "function '${name}' not found" `
+        + '(later rsyslog versions have it); Logwarden runs it', loc, { length: name.length });
+    }
     const args: Expr[] = [];
     c.skipWs();
     if (c.peek() === ')') c.pos++;

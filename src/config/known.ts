@@ -31,7 +31,7 @@ export const PROPERTIES: ReadonlySet<string> = new Set([
 
 /** RainerScript built-in functions (rsyslog 8.2302) with their allowed argument counts. */
 export const FUNCTIONS: ReadonlyMap<string, [number, number]> = new Map<string, [number, number]>([
-  ['strlen', [1, 1]], ['getenv', [1, 1]], ['tolower', [1, 1]], ['toupper', [1, 1]], ['cstr', [1, 1]],
+  ['strlen', [1, 1]], ['getenv', [1, 1]], ['tolower', [1, 1]], ['toupper', [1, 1]], ['cbool', [1, 1]], ['cstr', [1, 1]],
   ['cnum', [1, 1]], ['re_match', [2, 2]], ['re_match_i', [2, 2]], ['re_extract', [5, 5]],
   ['re_extract_i', [5, 5]], ['field', [3, 3]], ['exec_template', [1, 1]], ['prifilt', [1, 1]],
   ['lookup', [2, 2]], ['dyn_inc', [2, 2]], ['replace', [3, 3]], ['wrap', [2, 3]], ['random', [1, 1]],

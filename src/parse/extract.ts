@@ -9,6 +9,7 @@
 //   nginx.*  normalised nginx access-log fields, from a combined line or a JSON log_format line
 //   var.*    rsyslog `$!` message variables (`$!params!user` → var.params.user)
 //   k8s.*, zeek.*  `$!k8s` / `$!zeek`, set by imfile's container and Zeek formats
+import { JsonNumber } from '../util/json-number';
 
 export type FieldValue = string | number | boolean;
 export type Fields = Record<string, FieldValue>;
@@ -47,6 +48,7 @@ class Collector {
     if (this.full || v === null || v === undefined) return;
     if (typeof v === 'string' || typeof v === 'boolean') return this.set(prefix, v);
     if (typeof v === 'number') return Number.isFinite(v) ? this.set(prefix, v) : undefined;
+    if (v instanceof JsonNumber) return Number.isFinite(v.value) ? this.set(prefix, v.value) : undefined;
     if (typeof v !== 'object' || depth >= MAX_DEPTH) return;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length && !this.full; i++) this.flatten(`${prefix}.${i}`, v[i], depth + 1);

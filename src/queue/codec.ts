@@ -22,13 +22,15 @@
 //
 // Readers take both versions, so segments written before the frame form existed are still read.
 //
-// The trees are JSON, so they come back as JSON.parse(JSON.stringify(tree)) (a -0 number becomes 0, as in
-// rsyslog's json-c trees). Strings as one blob: one native encode/decode per message instead of 15 (each call
+// The trees are JSON (src/util/json-number.ts treeToText: a double's source text, an int64 bigint and
+// NaN/Infinity are written as tagged objects and come back exact; a -0 integer becomes 0, as in rsyslog's json-c
+// trees). Strings as one blob: one native encode/decode per message instead of 15 (each call
 // costs more than copying a short field). UTF-8 vs UTF-16LE: measured in bench/README.md "disk queue".
 import { Message, type Origin } from '../message';
 import { parseSyslog } from '../parse';
 import type { ParseOptions } from '../parse/options';
 import { SyslogTime, type TimeSource } from '../time';
+import { treeFromText, treeToText } from '../util/json-number';
 
 export const CODEC_VERSION = 1;
 /** Version byte of the frame form. */
@@ -176,22 +178,10 @@ function put(b: FastBuffer, o: number, s: string): number {
   return o + b.utf8Write(s, o, 3 * n);
 }
 
-/**
- * A variable tree as JSON text. RainerScript int64 values beyond 2^53 are bigints (src/rules/int64.ts), which
- * JSON.stringify refuses: only then is the tree written again with them as (nearest) numbers.
- */
-function treeText(tree: unknown): string {
-  try {
-    return JSON.stringify(tree);
-  } catch {
-    return JSON.stringify(tree, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
-  }
-}
-
 /** Encode into the scratch buffer from offset `o`; returns the end offset. */
 function encodeInto(m: Message, o: number): number {
-  const json = m.json === null ? null : treeText(m.json);
-  const local = m.local === null ? null : treeText(m.local);
+  const json = m.json === null ? null : treeToText(m.json);
+  const local = m.local === null ? null : treeToText(m.local);
   const peer = m.tlsPeer === '' ? null : m.tlsPeer;
   // All strings go out as ONE blob: one native write instead of 15 (each costs ~50-150 ns of call overhead,
   // more than copying a short field). Field lengths are UTF-16 code units, so splitting the decoded blob with
@@ -542,8 +532,8 @@ export function decodeMessage(buf: Buffer): Message {
   m.protocolVersion = protocolVersion;
   m.inputname = inputname;
   m.ruleset = ruleset;
-  if (json !== null) m.json = JSON.parse(json) as Record<string, unknown>;
-  if (local !== null) m.local = JSON.parse(local) as Record<string, unknown>;
+  if (json !== null) m.json = treeFromText(json);
+  if (local !== null) m.local = treeFromText(local);
   m.parseFailed = (flags & FLAG_PARSE_FAILED) !== 0;
   m.tlsPeer = tlsPeer;
   return m;

@@ -8,6 +8,7 @@ import { asCondition, compileExpr, type ExprContext } from './expr';
 import { compilePropertyFilter } from './property-filter';
 import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
+import { JsonNumber } from '../util/json-number';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
 import { compileMmjsonparse } from './mmjsonparse';
 import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
@@ -228,9 +229,9 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   const bound = c.bind.action(s.action, rs);
   const g = c.ctx.globals;
   const enqueue: (m: Message) => void = c.writesGlobals
-    ? (m) => { const copy = copyMessage(m); globalVarsAt.set(copy, g.root === null ? null : deepCopy(g.root) as Record<string, unknown>); bound(copy); }
+    ? (m) => { const copy = copyMessage(m, true); globalVarsAt.set(copy, g.root === null ? null : deepCopy(g.root, true) as Record<string, unknown>); bound(copy); }
     : later
-      ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
+      ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m, true))
       : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;
@@ -331,11 +332,14 @@ function callRuleset(target: Ruleset, m: Message, c: Compiler): boolean {
   }
 }
 
-/** rsyslog MsgDup for a call into a queued ruleset: same fields, own variable trees. */
-function copyMessage(m: Message): Message {
+/**
+ * rsyslog MsgDup for a call into a queued ruleset: same fields, own variable trees (doubles lose their source
+ * text, as jsonDeepCopy does). `exact`: Logwarden's snapshot of a message for an action, a copy rsyslog does not make.
+ */
+function copyMessage(m: Message, exact = false): Message {
   const copy = Object.assign(Object.create(Object.getPrototypeOf(m) as object) as Message, m);
-  copy.json = m.json === null ? null : (deepCopy(m.json) as Record<string, unknown>);
-  copy.local = m.local === null ? null : (deepCopy(m.local) as Record<string, unknown>);
+  copy.json = m.json === null ? null : (deepCopy(m.json, exact) as Record<string, unknown>);
+  copy.local = m.local === null ? null : (deepCopy(m.local, exact) as Record<string, unknown>);
   if (parseSucceeded.has(m)) parseSucceeded.add(copy);
   return copy;
 }
@@ -353,7 +357,7 @@ function foreachStmt(s: Extract<Statement, { kind: 'foreach' }>, rs: string, c: 
     const node = v.node;
     const items: unknown[] = Array.isArray(node)
       ? node.slice()
-      : node !== null && typeof node === 'object'
+      : node !== null && typeof node === 'object' && !(node instanceof JsonNumber)
         ? Object.entries(node as Record<string, unknown>).map(([key, value]) => ({ key, value }))
         : [];
     if (items.length === 0) return false;

@@ -4,12 +4,15 @@
 // - the first complete value is the result and whatever follows it is ignored (`'su root' failed` is the
 //   string "su root", `1 foo` is 1) — but a value that reaches the end of the text is incomplete: a number,
 //   true/false/null/NaN/Infinity need one more character after them (`123` alone fails, `123 ` is 123);
-// - strings in 'single' or "double" quotes, escapes \" \\ \/ \b \f \n \r \t \uXXXX only (\' fails);
+// - strings in 'single' or "double" quotes, escapes \" \\ \/ \b \f \n \r \t \uXXXX only (\' fails); a string
+//   ends at its first \u0000 ("a\u0000b" is "a");
 // - true/false/null/NaN/Infinity in any letter case; numbers with leading zeros; `+` anywhere in a number is
 //   taken (sscanf stops there); integers beyond int64 saturate; trailing commas in objects and arrays;
 //   /* … */ and // … comments wherever blanks may be (a `/` not starting one fails the parse);
 // - nesting deeper than 32 levels fails; a top-level `null` counts as a failure (parse_json returns 1).
-// Doubles keep their value only (libfastjson prints the original text, `1.50`; Logwarden prints 1.5).
+// A double keeps the text it was read from (src/util/json-number.ts: `1.50` prints as 1.50).
+// mmjsonparse reads with the same tokener and wants the whole text to be one object (parseFastJsonObject).
+import { doubleNode, doubleValue } from '../util/json-number';
 
 const MAX_DEPTH = 32;
 const INT64_MAX = 9223372036854775807n;
@@ -23,10 +26,20 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 }
 
+/**
+ * What a libfastjson tokener keeps between parses: st_pos, the count of the last word (true, NaN, Infinity…)
+ * or \uXXXX escape, never reset. `-Infinity` only parses while it is 0 (state_inf compares min(st_pos+1, 8)
+ * letters of "Infinity" with what it has read): after any earlier word or escape in the same tokener it is an
+ * error. parse_json() makes a new tokener per call; mmjsonparse keeps one per worker, across messages.
+ */
+export interface TokenerState {
+  stPos: number;
+}
+
 class Reader {
   i = 0;
 
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string, private readonly tok: TokenerState) {}
 
   /** Skip blanks and comments. `top`: after the complete top-level value, where the end of text is fine. */
   eatws(top: boolean): void {
@@ -76,6 +89,7 @@ class Reader {
       if (got === word) {
         if (this.i + word.length >= s.length) throw FAIL;
         this.i += word.length;
+        this.tok.stPos = word.length;
         return values[w];
       }
       // a proper prefix running into the end of the text is incomplete; a mismatch is an error: both fail
@@ -88,31 +102,38 @@ class Reader {
     const start = this.i;
     let isDouble = false;
     let isExponent = false;
+    let plain = true; // digits only, after an optional leading '-'
     let minusAt = 1;
     let len = 0;
-    while (this.i < s.length && '0123456789.+-eE'.includes(s[this.i])) {
-      const c = s[this.i];
+    for (; this.i < s.length; this.i++) {
+      const c = s.charCodeAt(this.i);
+      if (c >= 0x30 && c <= 0x39) { len++; continue; }
       len++;
-      if (c === '.') {
+      if (c === 0x2e /* . */) {
         if (isDouble) throw FAIL;
         isDouble = true;
-      }
-      if (c === 'e' || c === 'E') {
+      } else if (c === 0x65 || c === 0x45 /* e E */) {
         if (isExponent) throw FAIL;
         isExponent = true;
         isDouble = true;
         minusAt = len + 1;
+      } else if (c === 0x2d /* - */) {
+        if (len !== minusAt) throw FAIL;
+        if (len === 1) continue;
+      } else if (c !== 0x2b /* + */) {
+        len--;
+        break;
       }
-      if (c === '-' && len !== minusAt) throw FAIL;
-      this.i++;
+      plain = false;
     }
     if (this.i >= s.length) throw FAIL; // the number may go on: incomplete
     const text = s.slice(start, this.i);
     if (text === '-' && (s[this.i] === 'i' || s[this.i] === 'I')) {
-      const v = this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
-      return v;
+      if (this.tok.stPos !== 0) throw FAIL; // see TokenerState
+      return this.word(['infinity'], [Number.NEGATIVE_INFINITY]);
     }
     if (!isDouble) {
+      if (plain && len <= 15 && text !== '-') return Number(text) + 0; // at most 15 digits: exact; "-0" is 0
       const m = /^[+-]?\d+/.exec(text); // sscanf("%" SCNd64): sign and digits, the rest ignored
       if (!m) throw FAIL;
       const b = BigInt(m[0]);
@@ -120,26 +141,30 @@ class Reader {
       if (b < INT64_MIN) return INT64_MIN;
       return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
     }
-    const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text); // strtod's longest prefix
-    if (!m) throw FAIL;
-    return Number(m[0]);
+    let v = Number(text); // the whole text is a number: what strtod reads of it
+    if (Number.isNaN(v)) {
+      if (!/^[+-]?\.?\d/.test(text)) throw FAIL; // sscanf("%lf") converts nothing
+      v = doubleValue(text);
+    }
+    return doubleNode(text, v);
   }
 
   /** After the opening quote: up to the same quote. */
   private string(quote: string): string {
     const s = this.s;
+    const q = quote.charCodeAt(0);
     let out = '';
     for (;;) {
-      const q = s.indexOf(quote, this.i);
-      const b = s.indexOf('\\', this.i);
-      if (q < 0 && b < 0) throw FAIL;
-      if (b < 0 || (q >= 0 && q < b)) {
-        out += s.slice(this.i, q);
-        this.i = q + 1;
-        return out;
+      let k = this.i;
+      let c = 0;
+      while (k < s.length && (c = s.charCodeAt(k)) !== q && c !== 0x5c) k++; // up to the quote or a backslash
+      if (k >= s.length) throw FAIL;
+      out += s.slice(this.i, k);
+      this.i = k + 1;
+      if (c === q) {
+        const nul = out.indexOf('\0'); // a \u0000 ends the string: rsyslog sees the C string before it
+        return nul < 0 ? out : out.slice(0, nul);
       }
-      out += s.slice(this.i, b);
-      this.i = b + 1;
       if (this.i >= s.length) throw FAIL;
       const e = s[this.i++];
       switch (e) {
@@ -165,6 +190,7 @@ class Reader {
       v = v * 16 + d;
       this.i++;
     }
+    this.tok.stPos = 4;
     return v;
   }
 
@@ -213,7 +239,8 @@ class Reader {
       this.i++;
       this.eatws(false);
       const v = this.child(depth);
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
       this.eatws(false);
       if (s[this.i] === '}') {
         this.i++;
@@ -257,12 +284,27 @@ class Reader {
  * error, an incomplete text, or the literal null).
  */
 export function parseFastJson(text: string): unknown {
+  return read(text, false, { stPos: 0 });
+}
+
+/**
+ * mmjsonparse (processJSON): the text must be one object with nothing but blanks and comments after it
+ * (the tokener's char_offset reaches the end); null when it is not.
+ */
+export function parseFastJsonObject(text: string, tok: TokenerState): Record<string, unknown> | null {
+  const v = read(text, true, tok);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function read(text: string, whole: boolean, tok: TokenerState): unknown {
   const nul = text.indexOf('\0');
-  const r = new Reader(nul < 0 ? text : text.slice(0, nul)); // var2CString: the C string ends at a NUL
+  const s = nul < 0 ? text : text.slice(0, nul); // var2CString: the C string ends at a NUL
+  const r = new Reader(s, tok);
   try {
     r.eatws(false);
     const v = r.value(0);
     r.eatws(true);
+    if (whole && r.i < s.length) return undefined;
     return v === null ? undefined : v;
   } catch (err) {
     if (err instanceof Fail) return undefined;

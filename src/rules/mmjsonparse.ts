@@ -7,6 +7,7 @@ import { parseSucceeded, type Message } from '../message';
 import { RuleError } from './errors';
 import { parseVarRef, setVar, type GlobalVars } from './vars';
 import { foldKeys } from '../util/json-keys';
+import { parseFastJsonObject, type TokenerState } from './fastjson';
 
 export const mmjsonparseSpec: ComponentSpec = {
   name: 'mmjsonparse',
@@ -24,18 +25,10 @@ export const mmjsonparseSpec: ComponentSpec = {
 const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 
 /** The parsed object, or null when `text` (after its cookie) is not exactly one JSON object. */
-function parseObject(text: string): Record<string, unknown> | null {
-  // json-c stops after the first value; rsyslog fails when it did not consume the whole buffer. Trailing
-  // blanks are accepted by json-c's tokener (it skips whitespace), so a trimmed end is equivalent.
-  let end = text.length;
-  while (end > 0 && isBlank(text[end - 1])) end--;
-  let v: unknown;
-  try {
-    v = foldKeys(JSON.parse(text.slice(0, end))); // libfastjson merges keys that differ only in case
-  } catch {
-    return null;
-  }
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+function parseObject(text: string, tok: TokenerState): Record<string, unknown> | null {
+  // libfastjson's non-strict tokener, as parse_json() (leading zeros, 'quotes', comments, NaN: src/rules/fastjson.ts)
+  const obj = parseFastJsonObject(text, tok);
+  return obj === null ? null : (foldKeys(obj) as Record<string, unknown>); // libfastjson merges keys that differ only in case
 }
 
 /**
@@ -52,6 +45,7 @@ export function compileMmjsonparse(decl: ActionDecl, globals: GlobalVars): (m: M
   const raw = /^(on|yes|1|true)$/i.test(str('userawmsg', 'off'));
   const container = parseVarRef(str('container', '$!'), decl.loc);
   if (!container) throw new RuleError('LW_ERR_RULES_VARIABLE', `mmjsonparse: container "${str('container', '')}" is not a $!, $. or $/ variable`, decl.loc);
+  const tok: TokenerState = { stPos: 0 }; // the worker's tokener, reused for every message
   return (m) => {
     let text = raw ? m.rawmsg.toString('utf8') : m.msg;
     let i = 0;
@@ -59,7 +53,7 @@ export function compileMmjsonparse(decl: ActionDecl, globals: GlobalVars): (m: M
     let ok = false;
     if (i < text.length && text.startsWith(cookie, i)) {
       text = text.slice(i + cookie.length);
-      const obj = parseObject(text);
+      const obj = parseObject(text, tok);
       if (obj !== null) {
         ok = setVar(m, container, obj, globals);
       }

@@ -5,7 +5,7 @@ import type { Message } from '../message';
 import { compileProperty } from '../templates/properties';
 import { RuleError, RULES_REGEX_ERROR } from './errors';
 import { compilePosix } from '../util/posix-regex';
-import { jsonText } from './values';
+import { jsonValueText } from '../templates/jsonc';
 import { getVar, parseVarRef, type GlobalVars } from './vars';
 
 type PropertyFilter = Extract<Filter, { kind: 'property' }>;
@@ -13,7 +13,7 @@ type PropertyFilter = Extract<Filter, { kind: 'property' }>;
 /** The property as text: JSON variables via their rendered value, others via the template property table. */
 function propertyText(f: PropertyFilter, globals: GlobalVars): (m: Message) => string {
   const ref = parseVarRef(f.property, f.loc);
-  if (ref) return (m) => jsonText(getVar(m, ref, globals));
+  if (ref) return (m) => jsonValueText(getVar(m, ref, globals)); // as a template prints it: a double's source text
   const get = compileProperty(f.property);
   if (!get) throw new RuleError('LW_ERR_RULES_PROPERTY', `unknown property "${f.property}" in property filter`, f.loc);
   return get;

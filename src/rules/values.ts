@@ -2,6 +2,7 @@
 // a value is a number (rsyslog 'N', int64), a string ('S') or a JSON node ('J', wrapped in JsonValue).
 import { jsoncStringify } from '../templates/jsonc';
 import { intToNumber, norm, type Int } from './int64';
+import { copyDouble, isDoubleNode, JsonNumber } from '../util/json-number';
 
 /** A JSON node from `$!`/`$.`/`$/` or parse_json: anything but a string (rsyslog hands JSON strings out as 'S'). */
 export class JsonValue {
@@ -38,15 +39,20 @@ export function strPrefixNum(s: string): number {
   return intToNumber(strToNum(s).n);
 }
 
-/** json-c json_object_get_int64: integers as they are, doubles truncated and clamped, booleans 0/1, strings parsed (clamped), containers 0. */
+/**
+ * C's (int64_t) cast of a double as x86-64 does it (cvttsd2si): truncated toward zero; NaN and anything
+ * outside the int64 range give INT64_MIN (observed with rsyslogd: `$!x + 1` for 1e400 is -9223372036854775807).
+ */
+function doubleToInt(d: number): Int {
+  if (!(d >= -9223372036854775808 && d < 9223372036854775808)) return -9223372036854775808n;
+  const t = Math.trunc(d) + 0; // no -0
+  return Number.isSafeInteger(t) ? t : norm(BigInt(t));
+}
+
+/** json-c json_object_get_int64: integers as they are, doubles truncated (C cast), booleans 0/1, strings parsed (clamped), containers 0. */
 export function jsonToInt(node: unknown): Int {
-  if (typeof node === 'number') {
-    if (Number.isSafeInteger(node)) return node;
-    if (Number.isNaN(node)) return 0;
-    if (node >= 9223372036854775807) return 9223372036854775807n;
-    if (node <= -9223372036854775808) return -9223372036854775808n;
-    return norm(BigInt(Math.trunc(node)));
-  }
+  if (typeof node === 'number') return Number.isSafeInteger(node) ? node : doubleToInt(node);
+  if (node instanceof JsonNumber) return doubleToInt(node.value);
   if (typeof node === 'bigint') return norm(node);
   if (typeof node === 'boolean') return node ? 1 : 0;
   if (typeof node === 'string') {
@@ -88,11 +94,14 @@ export function toStr(v: Value): string {
   return jsonText(v.node);
 }
 
-/** The text of a JSON node as rsyslog renders it in expressions and properties. */
+/**
+ * The text of a JSON node as an expression sees it: rsyslog reads a variable as a copy (jsonDeepCopy), so a
+ * double prints with %.17g, not as its source text (`cstr($!x)` of 0.1 is 0.10000000000000001).
+ */
 export function jsonText(node: unknown): string {
   if (node === null || node === undefined) return '';
   if (typeof node === 'string') return node;
-  return jsoncStringify(node, true);
+  return jsoncStringify(node, true, true);
 }
 
 /** Truth value of a condition (cnfexprEvalBool): the number conversion, non-zero is true. */
@@ -114,11 +123,17 @@ export function toJsonNode(v: Value): unknown {
   return deepCopy(v.node);
 }
 
-export function deepCopy(node: unknown): unknown {
+/**
+ * A copy of a JSON tree. By default rsyslog's jsonDeepCopy (`set`, `foreach`, MsgDup): a double keeps its value
+ * but not its source text, printing with %.17g again (src/util/json-number.ts). `exact` keeps every node as
+ * it is, for Logwarden's own snapshots that rsyslog does not make.
+ */
+export function deepCopy(node: unknown, exact = false): unknown {
+  if (isDoubleNode(node)) return exact ? node : copyDouble(typeof node === 'number' ? node : node.value);
   if (node === null || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map(deepCopy);
+  if (Array.isArray(node)) return node.map((x) => deepCopy(x, exact));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(node as Record<string, unknown>)) out[k] = deepCopy(x);
+  for (const [k, x] of Object.entries(node as Record<string, unknown>)) out[k] = deepCopy(x, exact);
   return out;
 }
 

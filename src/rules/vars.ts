@@ -5,6 +5,7 @@ import type { SourceLoc } from '../config/model';
 import type { Message } from '../message';
 import { RuleError } from './errors';
 import { findKey } from '../util/json-keys';
+import { JsonNumber } from '../util/json-number';
 
 export type Tree = Record<string, unknown>;
 export type Scope = '!' | '.' | '/';
@@ -21,7 +22,7 @@ export interface VarRef {
   name: string;
 }
 
-const isObject = (x: unknown): x is Tree => x !== null && typeof x === 'object' && !Array.isArray(x);
+const isObject = (x: unknown): x is Tree => x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof JsonNumber);
 
 /** Parse "$!a!b", "!a!b", "$.x", "$/g" into a VarRef; null when the name is not a JSON variable. */
 export function parseVarRef(name: string, loc?: SourceLoc): VarRef | null {

@@ -1,5 +1,6 @@
 // JSON text the way rsyslog produces it: json-c's serialiser for `$!` trees, and rsyslog's own escaper for
 // the `json` / `jsonf` property options. Both differ from JSON.stringify in small, visible ways.
+import { JsonNumber, plainNumberText, sourcelessDoubleText } from '../util/json-number';
 
 const HEX = '0123456789abcdef';
 const HEX_UPPER = '0123456789ABCDEF';
@@ -34,33 +35,30 @@ export function jsoncEscape(s: string): string {
   return start === 0 ? s : out + s.slice(start);
 }
 
-/** Serialise a value as json-c does with JSON_C_TO_STRING_SPACED (`spaced`) or _PLAIN. */
-export function jsoncStringify(v: unknown, spaced: boolean): string {
+/**
+ * Serialise a value as json-c does with JSON_C_TO_STRING_SPACED (`spaced`) or _PLAIN. A double prints its
+ * source text (src/util/json-number.ts); `copied`: as the copy an expression reads (%.17g, no source text).
+ */
+export function jsoncStringify(v: unknown, spaced: boolean, copied = false): string {
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
     case 'string': return '"' + jsoncEscape(v) + '"';
-    case 'number': return Number.isInteger(v) ? String(v) : jsoncDouble(v);
+    case 'number': return copied && !Number.isInteger(v) ? sourcelessDoubleText(v) : plainNumberText(v);
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
     default: break;
   }
+  if (v instanceof JsonNumber) return copied ? sourcelessDoubleText(v.value) : v.text;
   if (Array.isArray(v)) {
     if (v.length === 0) return spaced ? '[ ]' : '[]';
-    const inner = v.map((x) => jsoncStringify(x, spaced)).join(spaced ? ', ' : ',');
+    const inner = v.map((x) => jsoncStringify(x, spaced, copied)).join(spaced ? ', ' : ',');
     return spaced ? `[ ${inner} ]` : `[${inner}]`;
   }
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length === 0) return spaced ? '{ }' : '{}';
-  const inner = entries.map(([k, x]) => `"${jsoncEscape(k)}":${spaced ? ' ' : ''}${jsoncStringify(x, spaced)}`)
+  const inner = entries.map(([k, x]) => `"${jsoncEscape(k)}":${spaced ? ' ' : ''}${jsoncStringify(x, spaced, copied)}`)
     .join(spaced ? ', ' : ',');
   return spaced ? `{ ${inner} }` : `{${inner}}`;
-}
-
-/** json-c prints doubles with "%.17g" and trims; shortest round-trip text is what it yields for common values. */
-function jsoncDouble(v: number): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-  const s = String(v);
-  return s.includes('.') || s.includes('e') ? s : s + '.0';
 }
 
 /** The text of a `$!…` value as a property: strings raw, numbers/bools as text, objects as spaced JSON. */

@@ -6,6 +6,7 @@ import { globalVarsAt, INVALID_FACILITY, INVALID_TEXT, parseSucceeded, type Mess
 import { SyslogTime } from '../time';
 import { formatDate } from './dates';
 import { jsoncStringify, jsonValueText } from './jsonc';
+import { JsonNumber } from '../util/json-number';
 import { decodeRaw } from '../util/raw-text';
 import { findKey } from '../util/json-keys';
 
@@ -140,7 +141,7 @@ const NOW_FIELDS: readonly NowField[] = ['now', 'year', 'month', 'day', 'hour', 
 function walk(root: Record<string, unknown> | null, path: readonly string[]): unknown {
   let cur: unknown = root;
   for (const seg of path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || cur instanceof JsonNumber) return undefined;
     const key = findKey(cur as Record<string, unknown>, seg); // case-insensitive, as rsyslogd
     if (key === undefined) return undefined;
     cur = (cur as Record<string, unknown>)[key];

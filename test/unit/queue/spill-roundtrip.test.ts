@@ -1,6 +1,7 @@
 // A message spilled by a disk-assisted queue comes back from disk field for field equal to the one pushed —
 // every property a template can read, the structured data, the `$!` and `$.` trees — for each parse path of
-// the inputs: RFC 3164, RFC 5424 with SD, a JSON payload (with `$!` set as mmjsonparse would), invalid UTF-8.
+// the inputs: RFC 3164, RFC 5424 with SD, a JSON payload (with `$!` set as mmjsonparse would, doubles with their
+// source text), invalid UTF-8.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Action } from '../../../src/actions/action';
@@ -10,6 +11,7 @@ import { parseSyslog } from '../../../src/parse';
 import { parseOptions } from '../../../src/parse/options';
 import { ActionQueue, DEFAULT_QUEUE_OPTIONS } from '../../../src/queue/action-queue';
 import { CODEC_FRAME_VERSION, CODEC_VERSION, decodeMessage, encodeFramed } from '../../../src/queue/codec';
+import { parseFastJson } from '../../../src/rules/fastjson';
 import { SyslogTime } from '../../../src/time';
 import { tempDir } from '../../helpers/util';
 
@@ -35,6 +37,11 @@ const cases: Array<[string, () => Message, number?]> = [
     const m = parsed(Buffer.from('<13>1 2025-01-01T00:00:00Z h app - - - @cee:{"a":1,"b":{"c":"x","d":[true,null,2.5]}}'));
     m.json = { a: 1, b: { c: 'x', d: [true, null, 2.5] }, '\u00fc': 'ünïcode' };
     m.local = { n: -3, s: 'x' };
+    return m;
+  }, CODEC_VERSION],
+  ['JSON numbers with their source text, int64 and NaN', () => {
+    const m = parsed(Buffer.from('<13>1 2025-01-01T00:00:00Z h app - - - @cee:{"a":2.0}'));
+    m.json = parseFastJson('{"a":2.0,"b":-0.0,"c":[1e400,{"d":2.5E-3}],"e":12345678901234567890,"f":NaN,"g":0.5} ') as Record<string, unknown>;
     return m;
   }, CODEC_VERSION],
   ['JSON payload, no $! set', () => parsed(Buffer.from('<13>1 2025-01-01T00:00:00Z h app - - - {"a":1,"b":{"c":"x"}}'))],
