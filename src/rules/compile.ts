@@ -11,6 +11,7 @@ import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
 import { compileMmjsonparse } from './mmjsonparse';
 import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
+import { compileExecGate, execGateOptions } from './exec-gate';
 
 export { RuleError } from './errors';
 
@@ -234,11 +235,15 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
       : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;
+  // execOnlyEveryNthTime / execOnlyOnceEveryInterval are checked before the failover test, as in rsyslog
+  const gate = compileExecGate(execGateOptions(s.action));
   if (isFailover(s)) {
     // no previous action: rsyslog treats it as "not suspended"
     const p = prev;
+    if (gate) return { exec: (m) => { if (gate() && p?.isSuspended?.() === true) run(m); return false; }, bound };
     return { exec: (m) => { if (p?.isSuspended?.() === true) run(m); return false; }, bound };
   }
+  if (gate) return { exec: (m) => { if (gate()) run(m); return false; }, bound };
   return { exec: (m) => { run(m); return false; }, bound };
 }
 
