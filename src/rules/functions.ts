@@ -15,6 +15,7 @@ import {
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
 import { foldKeys } from '../util/json-keys';
+import { getProperty } from './get-property';
 
 /** Per-configuration evaluation state shared by every compiled expression. */
 export interface ExprContext {
@@ -191,6 +192,12 @@ const FUNCTIONS: Record<string, FnSpec> = {
     if (!ref) throw new RuleError('LW_ERR_RULES_CONST_ARG', 'exists() needs a $!, $. or $/ variable', a[0].loc ?? loc);
     const g = ctx.globals;
     return (m) => (getVar(m, ref, g) !== undefined ? 1 : 0);
+  } },
+  get_property: { min: 2, max: 2, build: (a, c, _loc, ctx) => {
+    const st = ctx.state;
+    if (a[0].kind === 'string') return () => { st.scriptErrno = SCRIPT_EINVAL; return ''; }; // rsyslog ignores a literal
+    const [src, key] = c;
+    return (m) => { const r = getProperty(src(m), key(m)); st.scriptErrno = r === undefined ? SCRIPT_EINVAL : SCRIPT_EOK; return r ?? ''; };
   } },
   prifilt: { min: 1, max: 1, build: (a, _c, loc) => {
     const text = constString(a[0], 'prifilt() argument', loc);

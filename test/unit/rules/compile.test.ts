@@ -7,7 +7,7 @@ import { Message } from '../../../src/message';
 import { SyslogTime } from '../../../src/time';
 import { compileRulesets } from '../../../src/rules/compile';
 import { compileExpr } from '../../../src/rules/expr';
-import { jsonText, type Value } from '../../../src/rules/values';
+import { jsonText, toStr, type Value } from '../../../src/rules/values';
 
 const L = { file: 'u.conf', line: 4, col: 9 };
 const v = (name: string): Expr => ({ kind: 'var', name, loc: L });
@@ -176,4 +176,12 @@ test('exec_template() renders a template by name (case-insensitive); an unknown 
   assert.throws(() => compileExpr(call('exec_template', s('nope')), ctx), (e: Error & { code?: string }) =>
     e.code === 'LW_ERR_CONFIG_UNKNOWN_TEMPLATE' && /u\.conf:4:9: exec_template\(\): template "nope" not found/.test(e.message));
   assert.throws(() => compileExpr(call('exec_template', v('$msg')), ctx), /must be a constant string/);
+});
+
+test('get_property(): a string literal container is an error (script_error 1), a variable container is read', () => {
+  const m = message();
+  m.json = { status: 200 };
+  assert.equal(evalExpr(call('get_property', s('lit'), s('k')), m), '');
+  assert.equal(toStr(evalExpr(call('get_property', v('$!'), s('status')), m)), '200');
+  assert.equal(evalExpr(call('get_property', v('$!'), s('nope')), m), '');
 });
