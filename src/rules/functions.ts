@@ -16,6 +16,7 @@ import {
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
 import { foldKeys } from '../util/json-keys';
 import { getProperty } from './get-property';
+import { hashModValue, hashValue } from './fmhash';
 
 /** Per-configuration evaluation state shared by every compiled expression. */
 export interface ExprContext {
@@ -199,6 +200,10 @@ const FUNCTIONS: Record<string, FnSpec> = {
     const [src, key] = c;
     return (m) => { const r = getProperty(src(m), key(m)); st.scriptErrno = r === undefined ? SCRIPT_EINVAL : SCRIPT_EOK; return r ?? ''; };
   } },
+  hash32: { min: 1, max: 2, build: (_a, c) => { const [s, seed] = c; return (m) => hashValue(32, s(m), seed?.(m)); } },
+  hash64: { min: 1, max: 2, build: (_a, c) => { const [s, seed] = c; return (m) => hashValue(64, s(m), seed?.(m)); } },
+  hash32mod: { min: 2, max: 3, build: (_a, c) => { const [s, mod, seed] = c; return (m) => hashModValue(32, s(m), mod(m), seed?.(m)); } },
+  hash64mod: { min: 2, max: 3, build: (_a, c) => { const [s, mod, seed] = c; return (m) => hashModValue(64, s(m), mod(m), seed?.(m)); } },
   prifilt: { min: 1, max: 1, build: (a, _c, loc) => {
     const text = constString(a[0], 'prifilt() argument', loc);
     const d = decodeSelector(text, a[0].loc ?? loc);
