@@ -87,7 +87,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     calledAndWrites: false,
     writesGlobals: false,
     opts,
-    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups) },
+    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups), dynStats: model.dynStats },
     bind,
     rulesets: new Map(),
     depth: { n: 0 },

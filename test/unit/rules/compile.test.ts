@@ -185,3 +185,10 @@ test('get_property(): a string literal container is an error (script_error 1), a
   assert.equal(toStr(evalExpr(call('get_property', v('$!'), s('status')), m)), '200');
   assert.equal(evalExpr(call('get_property', v('$!'), s('nope')), m), '');
 });
+
+test('dyn_inc() returns 0 for a defined dyn_stats bucket; an unknown bucket or a non-constant name is a load error', () => {
+  const ctx = { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, dynStats: new Set(['per_prog']) };
+  assert.equal(compileExpr(call('dyn_inc', s('per_prog'), v('$programname')), ctx)(message()), 0);
+  assert.throws(() => compileExpr(call('dyn_inc', s('nope'), v('$programname')), ctx), (e: Error & { code?: string }) => e.code === 'LW_ERR_RULES_DYN_STATS' && /no dyn_stats bucket "nope"/.test(e.message));
+  assert.throws(() => compileExpr(call('dyn_inc', v('$msg'), s('k')), ctx), /constant string/);
+});
