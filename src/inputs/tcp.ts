@@ -16,7 +16,7 @@ import { gateReasons, InputCounters, type InputMetrics } from '../metrics/input-
 import { allowListFor, type AllowList } from './allowed-senders';
 import { connPolicyParams, ConnectionGate, type Conn, DEFAULT_MAX_SESSIONS, readConnPolicy, type ConnPolicy } from './conn-gate';
 import { peerLog } from '../log-limit';
-import { RateLimitSink, type RateLimit } from './ratelimit';
+import { LISTENER_RATE_LIMIT_PARAMS, listenerRateLimit, rateLimited, type RateLimit } from './ratelimit';
 
 const MAX_PORT = 65535;
 
@@ -32,8 +32,7 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'An extra frame delimiter byte value (e.g. 0 for NUL).' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Largest trusted octet count.' },
   { name: 'streamDriver.mode', type: 'int', default: 0, doc: '0 only here; TLS (1) is served by the tls input.' },
-  { name: 'RateLimit.Interval', type: 'int', default: 0, unit: 'seconds', doc: 'Rate-limit window of this listener in seconds (0: no limit); all its connections share it, as in rsyslog.' },
-  { name: 'RateLimit.Burst', type: 'int', default: 10000, unit: 'messages', doc: 'Messages the listener passes per window; the rest are dropped.' },
+  ...LISTENER_RATE_LIMIT_PARAMS,
 ];
 
 const MODULE_PARAMS: ParamSpec[] = [
@@ -82,15 +81,8 @@ function readSettings(decl: InputDecl, mod: Params): TcpSettings {
       extraDelimiter: delim === undefined ? -1 : paramInt(decl.params, mod, 'addtlFrameDelimiter', -1, 0, 255),
       maxFrameSize: paramInt(decl.params, mod, 'maxFrameSize', 200000, 1),
     },
-    rateLimit: rateLimitOf(decl.params),
+    rateLimit: listenerRateLimit(decl.params),
   };
-}
-
-function rateLimitOf(p: Params): RateLimit | null {
-  const none: Params = new Map();
-  const interval = paramInt(p, none, 'RateLimit.Interval', 0, 0);
-  if (interval === 0) return null;
-  return { intervalMs: interval * 1000, burst: paramInt(p, none, 'RateLimit.Burst', 10000, 1), severity: 0 };
 }
 
 export class TcpInput implements Input {
@@ -249,7 +241,6 @@ export const tcpInput: InputFactory = {
   spec: tcpSpec,
   create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
     const s = readSettings(decl, moduleParams);
-    const limited = s.rateLimit === null ? sink : new RateLimitSink(sink, s.rateLimit, ctx.logger, s.name);
-    return new TcpInput(s, ctx, limited, resolverFor(ctx));
+    return new TcpInput(s, ctx, rateLimited(sink, s.rateLimit, ctx.logger, s.name), resolverFor(ctx));
   },
 };
