@@ -222,8 +222,11 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   failoverNext = false): { exec: Exec; bound: BoundAction | null } {
   const type = s.action.type.toLowerCase();
   if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
+  // execOnlyEveryNthTime / execOnlyOnceEveryInterval are checked before the failover test, as in rsyslog
+  const gate = compileExecGate(execGateOptions(s.action));
   if (type === 'mmjsonparse') {
     const parse = compileMmjsonparse(s.action, c.ctx.globals);
+    if (gate) return { exec: (m) => { if (gate()) parse(m); return false; }, bound: null };
     return { exec: (m) => { parse(m); return false; }, bound: null };
   }
   const bound = c.bind.action(s.action, rs);
@@ -235,8 +238,6 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
       : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;
-  // execOnlyEveryNthTime / execOnlyOnceEveryInterval are checked before the failover test, as in rsyslog
-  const gate = compileExecGate(execGateOptions(s.action));
   if (isFailover(s)) {
     // no previous action: rsyslog treats it as "not suspended"
     const p = prev;

@@ -192,3 +192,12 @@ test('dyn_inc() returns 0 for a defined dyn_stats bucket; an unknown bucket or a
   assert.throws(() => compileExpr(call('dyn_inc', s('nope'), v('$programname')), ctx), (e: Error & { code?: string }) => e.code === 'LW_ERR_RULES_DYN_STATS' && /no dyn_stats bucket "nope"/.test(e.message));
   assert.throws(() => compileExpr(call('dyn_inc', v('$msg'), s('k')), ctx), /constant string/);
 });
+
+test('action.execOnlyEveryNthTime gates an action and an mmjsonparse alike (rsyslog action.c)', () => {
+  const p = (k: string, val: string) => [k.toLowerCase(), { name: k, value: val, loc: L }] as const;
+  const every2: Statement = { kind: 'action', action: { type: 'omfile', params: new Map([p('tag', 'x'), p('action.execOnlyEveryNthTime', '2')]), loc: L }, loc: L };
+  const parse2: Statement = { kind: 'action', action: { type: 'mmjsonparse', params: new Map([p('cookie', ''), p('action.execOnlyEveryNthTime', '2')]), loc: L }, loc: L };
+  const r = build({ [DEFAULT_RULESET]: [every2, parse2, act('all')] });
+  for (let i = 0; i < 4; i++) r.run(message(1, 6, `{"i":${i}}`));
+  assert.deepEqual(r.log, ['all:', 'x:', 'all:{ "i": 1 }', 'all:', 'x:', 'all:{ "i": 3 }']);
+});
