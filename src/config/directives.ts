@@ -43,7 +43,10 @@ function buildTable(): Map<string, Target> {
   t.set('actionresumeinterval', { to: 'nextAction', key: 'action.resumeInterval' });
   // sticky, not one-shot: rsyslog's failover recipe turns it on before the `&` lines and off after them
   t.set('actionexeconlywhenpreviousissuspended', { to: 'everyAction', key: 'action.execOnlyWhenPreviousIsSuspended' });
-  t.set('actionexeconlyonceeveryinterval', { to: 'nextAction', key: 'action.execOnlyOnceEveryInterval' });
+  // rsyslog resets the every-n-th settings after each legacy action, but not the interval (action.c addAction)
+  t.set('actionexeconlyonceeveryinterval', { to: 'everyAction', key: 'action.execOnlyOnceEveryInterval' });
+  t.set('actionexeconlyeverynthtime', { to: 'nextAction', key: 'action.execOnlyEveryNthTime' });
+  t.set('actionexeconlyeverynthtimetimeout', { to: 'nextAction', key: 'action.execOnlyEveryNthTimeTimeout' });
   t.set('actionfiledefaulttemplate', { to: 'actionDefault', type: 'omfile', key: 'template' });
   t.set('actionforwarddefaulttemplate', { to: 'actionDefault', type: 'omfwd', key: 'template' });
   t.set('actionsendstreamdriver', { to: 'actionDefault', type: 'omfwd', key: 'StreamDriver' });

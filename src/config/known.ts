@@ -38,7 +38,7 @@ export const FUNCTIONS: ReadonlyMap<string, [number, number]> = new Map<string, 
   ['format_time', [2, 2]], ['parse_time', [1, 1]], ['is_time', [1, 2]], ['ltrim', [1, 1]], ['rtrim', [1, 1]],
   ['substring', [3, 3]], ['int2hex', [1, 1]], ['ipv42num', [1, 1]], ['ip42num', [1, 1]], ['num2ipv4', [1, 1]], ['exists', [1, 1]],
   ['script_error', [0, 0]], ['previous_action_suspended', [0, 0]], ['parse_json', [2, 2]],
-  ['get_property', [2, 2]], ['http_request', [1, 1]], ['ipv4', [1, 1]], ['cnum', [1, 1]],
+  ['get_property', [2, 2]], ['hash32', [1, 2]], ['hash64', [1, 2]], ['hash32mod', [2, 3]], ['hash64mod', [2, 3]], ['http_request', [1, 1]], ['ipv4', [1, 1]], ['cnum', [1, 1]],
 ]);
 
 /** Templates rsyslog defines itself (case-sensitive like rsyslog's template lookup). */

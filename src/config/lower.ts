@@ -10,7 +10,7 @@ const TEMPLATE_PARAMS = ['name', 'type', 'string', 'subtree', 'plugin', ...TEMPL
 /** Objects Logwarden parses and checks but does not act on yet. */
 const IGNORED_OBJECTS = new Map([
   ['timezone', 'timezone() definitions are not used by Logwarden yet'],
-  ['dyn_stats', 'dynamic statistics buckets are not implemented'],
+  ['dyn_stats', 'the buckets\' counters are not kept or reported; dyn_inc() returns 0, as rsyslog does without impstats'],
   ['percentile_stats', 'percentile statistics are not implemented'],
   ['ratelimit', 'named rate limits are not implemented'],
 ]);
@@ -86,6 +86,11 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
     case 'parser':
       parserObject(s, params, loc);
       return null;
+    case 'dyn_stats': {
+      const name = params.get('name');
+      if (name !== undefined) (m.dynStats ??= new Set()).add(String(name.value));
+      break; // still noticed as ignored below
+    }
   }
   const why = IGNORED_OBJECTS.get(kind);
   if (why !== undefined) s.rep.notice(W.IGNORED, `${kind}() is accepted but ignored: ${why}`, loc, { length: kind.length });

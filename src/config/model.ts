@@ -156,6 +156,8 @@ export interface ConfigModel {
   diagnostics: Diagnostic[];
   /** `lookup_table(name= file= reloadOnHUP=)` by name (src/rules/lookup.ts loads them). */
   lookupTables?: Map<string, LookupTableDecl>;
+  /** `dyn_stats(name=…)` bucket names, for dyn_inc() (the counters themselves are not kept). */
+  dynStats?: Set<string>;
   /** `parser(name= type="pmrfc3164" …)` by lower-cased name, for `ruleset(parser=[…])`. */
   parsers?: Map<string, ParserDecl>;
 }

@@ -3,7 +3,9 @@
 // that dropped messages, the next message that passes is preceded by a notice counting them, as rsyslog logs
 // "imuxsock begins to drop messages … due to rate-limiting". One limiter per input (rsyslog keys it by sender
 // PID, which a socket without SCM_CREDENTIALS does not tell).
-import type { MessageSink } from '../components';
+import type { MessageSink, ParamSpec } from '../components';
+import type { Params } from '../config/model';
+import { paramInt } from './params';
 import type { Logger } from '../log';
 import type { Message } from '../message';
 
@@ -53,4 +55,22 @@ export class RateLimitSink implements MessageSink {
   onceDrained(cb: () => void): void {
     this.inner.onceDrained(cb);
   }
+}
+
+/** imtcp's RateLimit.* (plain and TLS listeners): one limiter per listener (rsyslog tcpsrv), every severity counts. */
+export const LISTENER_RATE_LIMIT_PARAMS: ParamSpec[] = [
+  { name: 'RateLimit.Interval', type: 'int', default: 0, unit: 'seconds', doc: 'Rate-limit window of this listener in seconds (0: no limit); all its connections share it, as in rsyslog.' },
+  { name: 'RateLimit.Burst', type: 'int', default: 10000, unit: 'messages', doc: 'Messages the listener passes per window; the rest are dropped.' },
+];
+
+export function listenerRateLimit(p: Params): RateLimit | null {
+  const none: Params = new Map();
+  const interval = paramInt(p, none, 'RateLimit.Interval', 0, 0);
+  if (interval === 0) return null;
+  return { intervalMs: interval * 1000, burst: paramInt(p, none, 'RateLimit.Burst', 10000, 1), severity: 0 };
+}
+
+/** The sink itself without a limit, else a RateLimitSink in front of it. */
+export function rateLimited(sink: MessageSink, rl: RateLimit | null, logger: Logger, input: string): MessageSink {
+  return rl === null ? sink : new RateLimitSink(sink, rl, logger, input);
 }

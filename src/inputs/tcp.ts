@@ -16,6 +16,7 @@ import { gateReasons, InputCounters, type InputMetrics } from '../metrics/input-
 import { allowListFor, type AllowList } from './allowed-senders';
 import { connPolicyParams, ConnectionGate, type Conn, DEFAULT_MAX_SESSIONS, readConnPolicy, type ConnPolicy } from './conn-gate';
 import { peerLog } from '../log-limit';
+import { LISTENER_RATE_LIMIT_PARAMS, listenerRateLimit, rateLimited, type RateLimit } from './ratelimit';
 
 const MAX_PORT = 65535;
 
@@ -31,6 +32,7 @@ const INPUT_PARAMS: ParamSpec[] = [
   { name: 'addtlFrameDelimiter', type: 'int', doc: 'An extra frame delimiter byte value (e.g. 0 for NUL).' },
   { name: 'maxFrameSize', type: 'int', default: 200000, unit: 'bytes', doc: 'Largest trusted octet count.' },
   { name: 'streamDriver.mode', type: 'int', default: 0, doc: '0 only here; TLS (1) is served by the tls input.' },
+  ...LISTENER_RATE_LIMIT_PARAMS,
 ];
 
 const MODULE_PARAMS: ParamSpec[] = [
@@ -54,6 +56,8 @@ interface TcpSettings {
   policy: ConnPolicy;
   keepAlive: boolean;
   framing: Partial<FramerOptions>;
+  /** RateLimit.Interval/Burst: one limiter per listener (rsyslog tcpsrv), every severity counts. */
+  rateLimit: RateLimit | null;
 }
 
 function readSettings(decl: InputDecl, mod: Params): TcpSettings {
@@ -77,6 +81,7 @@ function readSettings(decl: InputDecl, mod: Params): TcpSettings {
       extraDelimiter: delim === undefined ? -1 : paramInt(decl.params, mod, 'addtlFrameDelimiter', -1, 0, 255),
       maxFrameSize: paramInt(decl.params, mod, 'maxFrameSize', 200000, 1),
     },
+    rateLimit: listenerRateLimit(decl.params),
   };
 }
 
@@ -235,6 +240,7 @@ export function resolverFor(ctx: RuntimeContext): HostResolver {
 export const tcpInput: InputFactory = {
   spec: tcpSpec,
   create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
-    return new TcpInput(readSettings(decl, moduleParams), ctx, sink, resolverFor(ctx));
+    const s = readSettings(decl, moduleParams);
+    return new TcpInput(s, ctx, rateLimited(sink, s.rateLimit, ctx.logger, s.name), resolverFor(ctx));
   },
 };

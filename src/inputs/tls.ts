@@ -12,6 +12,7 @@ import type { ParseOptions } from '../parse';
 import { normaliseAddress } from './resolve';
 import { closeStreamServer, stopAccepting, StreamServerTracker, StreamSession } from './stream';
 import { inputParseOptions } from './params';
+import { LISTENER_RATE_LIMIT_PARAMS, listenerRateLimit, rateLimited } from './ratelimit';
 import { authorize, invalidWildcard } from '../tls/auth';
 import { GLOBAL_NAMES, IMTCP_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
@@ -43,6 +44,7 @@ const TLS_PARAMS: ParamSpec[] = [
   { name: 'StreamDriver.TlsCfgCmd', type: 'string', doc: 'OpenSSL commands: MinProtocol, MaxProtocol, CipherString, Ciphersuites, Groups, SignatureAlgorithms' },
   { name: 'tls.tlscfgcmd', type: 'string', doc: 'alias of StreamDriver.TlsCfgCmd (rsyslog ossl spelling)' },
   ...connPolicyParams(true),
+  ...LISTENER_RATE_LIMIT_PARAMS,
 ];
 
 export const tlsSpec: ComponentSpec = {
@@ -287,6 +289,7 @@ function refuse(socket: TLSSocket): void {
 export const tlsInput: InputFactory = {
   spec: tlsSpec,
   create(decl: InputDecl, moduleParams: Params, ctx: RuntimeContext, sink: MessageSink): Input {
-    return new TlsInput(tlsInputSettings(decl, moduleParams, ctx.config.globals), decl, moduleParams, ctx, sink);
+    const settings = tlsInputSettings(decl, moduleParams, ctx.config.globals);
+    return new TlsInput(settings, decl, moduleParams, ctx, rateLimited(sink, listenerRateLimit(decl.params), ctx.logger, paramStr(decl.params, 'name') ?? 'imtcp'));
   },
 };

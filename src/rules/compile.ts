@@ -12,6 +12,7 @@ import { JsonNumber } from '../util/json-number';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
 import { compileMmjsonparse } from './mmjsonparse';
 import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
+import { compileExecGate, execGateOptions } from './exec-gate';
 
 export { RuleError } from './errors';
 
@@ -87,7 +88,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     calledAndWrites: false,
     writesGlobals: false,
     opts,
-    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups) },
+    ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups), dynStats: model.dynStats },
     bind,
     rulesets: new Map(),
     depth: { n: 0 },
@@ -222,8 +223,11 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   failoverNext = false): { exec: Exec; bound: BoundAction | null } {
   const type = s.action.type.toLowerCase();
   if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
+  // execOnlyEveryNthTime / execOnlyOnceEveryInterval are checked before the failover test, as in rsyslog
+  const gate = compileExecGate(execGateOptions(s.action));
   if (type === 'mmjsonparse') {
     const parse = compileMmjsonparse(s.action, c.ctx.globals);
+    if (gate) return { exec: (m) => { if (gate()) parse(m); return false; }, bound: null };
     return { exec: (m) => { parse(m); return false; }, bound: null };
   }
   const bound = c.bind.action(s.action, rs);
@@ -238,8 +242,10 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   if (isFailover(s)) {
     // no previous action: rsyslog treats it as "not suspended"
     const p = prev;
+    if (gate) return { exec: (m) => { if (gate() && p?.isSuspended?.() === true) run(m); return false; }, bound };
     return { exec: (m) => { if (p?.isSuspended?.() === true) run(m); return false; }, bound };
   }
+  if (gate) return { exec: (m) => { if (gate()) run(m); return false; }, bound };
   return { exec: (m) => { run(m); return false; }, bound };
 }
 

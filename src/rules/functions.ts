@@ -15,6 +15,8 @@ import {
 } from './values';
 import { getVar, parseVarRef, setVar, type GlobalVars } from './vars';
 import { foldKeys } from '../util/json-keys';
+import { getProperty } from './get-property';
+import { hashModValue, hashValue } from './fmhash';
 
 /** Per-configuration evaluation state shared by every compiled expression. */
 export interface ExprContext {
@@ -25,6 +27,8 @@ export interface ExprContext {
   templates?: ReadonlyMap<string, { render(m: Message): string }>;
   /** The configuration's lookup tables (lookup()); absent: no table is defined. */
   lookups?: LookupTables;
+  /** dyn_stats() bucket names (dyn_inc()); absent: none is defined. */
+  dynStats?: ReadonlySet<string>;
 }
 
 type Compiled = (m: Message) => Value;
@@ -191,6 +195,23 @@ const FUNCTIONS: Record<string, FnSpec> = {
     if (!ref) throw new RuleError('LW_ERR_RULES_CONST_ARG', 'exists() needs a $!, $. or $/ variable', a[0].loc ?? loc);
     const g = ctx.globals;
     return (m) => (getVar(m, ref, g) !== undefined ? 1 : 0);
+  } },
+  get_property: { min: 2, max: 2, build: (a, c, _loc, ctx) => {
+    const st = ctx.state;
+    if (a[0].kind === 'string') return () => { st.scriptErrno = SCRIPT_EINVAL; return ''; }; // rsyslog ignores a literal
+    const [src, key] = c;
+    return (m) => { const r = getProperty(src(m), key(m)); st.scriptErrno = r === undefined ? SCRIPT_EINVAL : SCRIPT_EOK; return r ?? ''; };
+  } },
+  hash32: { min: 1, max: 2, build: (_a, c) => { const [s, seed] = c; return (m) => hashValue(32, s(m), seed?.(m)); } },
+  hash64: { min: 1, max: 2, build: (_a, c) => { const [s, seed] = c; return (m) => hashValue(64, s(m), seed?.(m)); } },
+  hash32mod: { min: 2, max: 3, build: (_a, c) => { const [s, mod, seed] = c; return (m) => hashModValue(32, s(m), mod(m), seed?.(m)); } },
+  hash64mod: { min: 2, max: 3, build: (_a, c) => { const [s, mod, seed] = c; return (m) => hashModValue(64, s(m), mod(m), seed?.(m)); } },
+  dyn_inc: { min: 2, max: 2, build: (a, _c, loc, ctx) => {
+    // rsyslog resolves the bucket at load (initFunc_dyn_stats); without impstats (GatherStats off) it counts
+    // nothing and returns 0 — Logwarden keeps no dyn_stats counters, so it always returns 0
+    const name = constString(a[0], 'the dyn_inc() bucket name', loc);
+    if (ctx.dynStats?.has(name) !== true) throw new RuleError('LW_ERR_RULES_DYN_STATS', `dyn_inc(): no dyn_stats bucket "${name}" is defined`, a[0].loc ?? loc);
+    return () => 0;
   } },
   prifilt: { min: 1, max: 1, build: (a, _c, loc) => {
     const text = constString(a[0], 'prifilt() argument', loc);

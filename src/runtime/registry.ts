@@ -21,6 +21,7 @@ import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 import { mmjsonparseSpec } from '../rules/mmjsonparse';
 import { impstatsSpec } from '../metrics/impstats';
+import { fmhashSpec } from '../rules/fmhash';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
 const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
@@ -51,6 +52,7 @@ export function lookupComponent(name: string): ComponentSpec | undefined {
   // message modifiers run inside the rules (src/rules), never as a queued action
   if (n === mmjsonparseSpec.name) return mmjsonparseSpec;
   if (n === impstatsSpec.name) return impstatsSpec; // statistics service (src/metrics/impstats.ts)
+  if (n === fmhashSpec.name) return fmhashSpec; // hash32/hash64/hash32mod/hash64mod (src/rules/fmhash.ts)
   // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.
   if (n === 'imtcp') return mergedSpec(tcpInput.spec, tlsInput.spec);
   return byName(INPUTS, n)?.spec ?? byName(ACTIONS, n)?.spec;

@@ -119,7 +119,28 @@ const PLAIN: Record<string, PropertyGetter> = {
   '$now-unixtimestamp': () => String(Math.floor(Date.now() / 1000)),
   '$!all-json': (m) => (m.json === null ? '{}' : jsoncStringify(m.json, true)),
   '$!all-json-plain': (m) => (m.json === null ? '{}' : jsoncStringify(m.json, false)),
+  jsonmesg: (m) => jsonMesg(m),
 };
+
+/** The string members of jsonmesg, in rsyslog's order (msg.c msgGetJSONMESG); `uuid` and `$!` follow. */
+const JSONMESG_FIELDS: ReadonlyArray<[string, PropertyGetter]> = [
+  ['msg', PLAIN.msg], ['rawmsg', PLAIN.rawmsg], ['timereported', (m) => formatDate(m.timereported, 'rfc3339')],
+  ['hostname', PLAIN.hostname], ['syslogtag', PLAIN.syslogtag], ['inputname', PLAIN.inputname],
+  ['fromhost', PLAIN.fromhost], ['fromhost-ip', PLAIN['fromhost-ip']], ['pri', PLAIN.pri],
+  ['syslogfacility', PLAIN.syslogfacility], ['syslogseverity', PLAIN.syslogseverity],
+  ['timegenerated', (m) => formatDate(m.timegenerated, 'rfc3339')], ['programname', PLAIN.programname],
+  ['protocol-version', PLAIN['protocol-version']], ['structured-data', PLAIN['structured-data']],
+  ['app-name', PLAIN['app-name']], ['procid', PLAIN.procid], ['msgid', PLAIN.msgid],
+];
+
+/** jsonmesg: the message as one json-c (spaced) object; uuid is null unless something used it before (rsyslog). */
+function jsonMesg(m: Message): string {
+  const o: Record<string, unknown> = {};
+  for (const [k, get] of JSONMESG_FIELDS) o[k] = get(m);
+  o.uuid = uuids.get(m) ?? null;
+  o['$!'] = m.json;
+  return jsoncStringify(o, true);
+}
 
 /** Other names rsyslog accepts for the same property (msg.c propNameToID). */
 const ALIASES: Record<string, string> = {

@@ -118,3 +118,17 @@ test('config refusals name the place', () => {
   assert.throws(() => tcpInput.create(decl('imtcp', { port: 'abc' }), new Map(), ctx, new CollectingSink()), /test\.conf:1:1: port must be a number/);
   assert.throws(() => tcpInput.create(decl('imtcp', {}), new Map(), ctx, new CollectingSink()), /test\.conf:3:1: .*needs a port/);
 });
+
+test('RateLimit.Interval / RateLimit.Burst: one limiter for the listener, shared by its connections (rsyslog tcpsrv)', async () => {
+  const { sink, port } = await startTcp({ 'RateLimit.Interval': 3600, 'RateLimit.Burst': 5 });
+  const a = await connect(port);
+  a.write(Array.from({ length: 4 }, (_, i) => `<13>h app: a ${i}\n`).join(''));
+  await waitFor(() => sink.messages.length === 4, 10000, 'the first connection\'s messages');
+  const b = await connect(port);
+  b.write(Array.from({ length: 4 }, (_, i) => `<11>h app: b ${i}\n`).join('') + '<8>h app: emerg too\n');
+  await waitFor(() => sink.messages.length >= 5, 10000, 'the burst');
+  await Promise.all([endAndWait(a), endAndWait(b)]);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(sink.messages.map((m) => m.msg), [' a 0', ' a 1', ' a 2', ' a 3', ' b 0']);
+  assert.throws(() => tcpInput.create(decl('imtcp', { port: 0, 'RateLimit.Interval': 'x' }), new Map(), context({}).ctx, new CollectingSink()), /RateLimit\.Interval must be a number/);
+});

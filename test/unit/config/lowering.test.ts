@@ -233,3 +233,12 @@ test('a legacy file action takes module(load="builtin:omfile" template=…) over
     ['omfile', { file: '/var/log/c', template: 'RSYSLOG_FileFormat' }],
   ]);
 });
+
+test('$ActionExecOnlyEveryNthTime[Timeout] apply to the next legacy action only; $ActionExecOnlyOnceEveryInterval stays (rsyslog)', () => {
+  const m = ok('$ActionExecOnlyEveryNthTime 2\n$ActionExecOnlyEveryNthTimeTimeout 5\n$ActionExecOnlyOnceEveryInterval 60\n' +
+    '*.* /var/log/a\n*.* /var/log/b\n');
+  assert.deepEqual(actions(top(m)), [
+    ['omfile', { 'action.execOnlyEveryNthTime': '2', 'action.execOnlyEveryNthTimeTimeout': '5', 'action.execOnlyOnceEveryInterval': '60', file: '/var/log/a' }],
+    ['omfile', { 'action.execOnlyOnceEveryInterval': '60', file: '/var/log/b' }],
+  ]);
+});

@@ -25,3 +25,11 @@ it('passes `burst` limited messages per window, always passes emerg, reports the
   z.submit([msg(6), msg(6)]);
   assert.equal(got.length, 2, 'a zero-length window never fills');
 });
+
+it('imtcp RateLimit.Interval/Burst (plain and TLS listeners): none without an interval, burst default 10000, every severity counts', async () => {
+  const { listenerRateLimit } = await import('../../../src/inputs/ratelimit');
+  const P = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), { name: k, value: v, loc: { file: 'f.conf', line: 1, col: 1 } }]));
+  assert.equal(listenerRateLimit(P({})), null);
+  assert.deepEqual(listenerRateLimit(P({ 'RateLimit.Interval': '5' })), { intervalMs: 5000, burst: 10000, severity: 0 });
+  assert.deepEqual(listenerRateLimit(P({ 'RateLimit.Interval': '3600', 'RateLimit.Burst': '10' })), { intervalMs: 3_600_000, burst: 10, severity: 0 });
+});

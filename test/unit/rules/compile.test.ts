@@ -7,7 +7,7 @@ import { Message } from '../../../src/message';
 import { SyslogTime } from '../../../src/time';
 import { compileRulesets } from '../../../src/rules/compile';
 import { compileExpr } from '../../../src/rules/expr';
-import { jsonText, type Value } from '../../../src/rules/values';
+import { jsonText, toStr, type Value } from '../../../src/rules/values';
 
 const L = { file: 'u.conf', line: 4, col: 9 };
 const v = (name: string): Expr => ({ kind: 'var', name, loc: L });
@@ -176,4 +176,28 @@ test('exec_template() renders a template by name (case-insensitive); an unknown 
   assert.throws(() => compileExpr(call('exec_template', s('nope')), ctx), (e: Error & { code?: string }) =>
     e.code === 'LW_ERR_CONFIG_UNKNOWN_TEMPLATE' && /u\.conf:4:9: exec_template\(\): template "nope" not found/.test(e.message));
   assert.throws(() => compileExpr(call('exec_template', v('$msg')), ctx), /must be a constant string/);
+});
+
+test('get_property(): a string literal container is an error (script_error 1), a variable container is read', () => {
+  const m = message();
+  m.json = { status: 200 };
+  assert.equal(evalExpr(call('get_property', s('lit'), s('k')), m), '');
+  assert.equal(toStr(evalExpr(call('get_property', v('$!'), s('status')), m)), '200');
+  assert.equal(evalExpr(call('get_property', v('$!'), s('nope')), m), '');
+});
+
+test('dyn_inc() returns 0 for a defined dyn_stats bucket; an unknown bucket or a non-constant name is a load error', () => {
+  const ctx = { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, dynStats: new Set(['per_prog']) };
+  assert.equal(compileExpr(call('dyn_inc', s('per_prog'), v('$programname')), ctx)(message()), 0);
+  assert.throws(() => compileExpr(call('dyn_inc', s('nope'), v('$programname')), ctx), (e: Error & { code?: string }) => e.code === 'LW_ERR_RULES_DYN_STATS' && /no dyn_stats bucket "nope"/.test(e.message));
+  assert.throws(() => compileExpr(call('dyn_inc', v('$msg'), s('k')), ctx), /constant string/);
+});
+
+test('action.execOnlyEveryNthTime gates an action and an mmjsonparse alike (rsyslog action.c)', () => {
+  const p = (k: string, val: string) => [k.toLowerCase(), { name: k, value: val, loc: L }] as const;
+  const every2: Statement = { kind: 'action', action: { type: 'omfile', params: new Map([p('tag', 'x'), p('action.execOnlyEveryNthTime', '2')]), loc: L }, loc: L };
+  const parse2: Statement = { kind: 'action', action: { type: 'mmjsonparse', params: new Map([p('cookie', ''), p('action.execOnlyEveryNthTime', '2')]), loc: L }, loc: L };
+  const r = build({ [DEFAULT_RULESET]: [every2, parse2, act('all')] });
+  for (let i = 0; i < 4; i++) r.run(message(1, 6, `{"i":${i}}`));
+  assert.deepEqual(r.log, ['all:', 'x:', 'all:{ "i": 1 }', 'all:', 'x:', 'all:{ "i": 3 }']);
 });

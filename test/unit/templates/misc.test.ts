@@ -139,3 +139,17 @@ test('built-in templates on a fixed message', () => {
   m.syslogtag = 'x'.repeat(40) + ':';
   assert.equal(r('RSYSLOG_ForwardFormat'), `<13>2026-03-04T05:06:07+00:00 host ${'x'.repeat(32)} a  b\tc`, 'forward formats cut TAG at 32');
 });
+
+test('jsonmesg: the message as json-c spaced JSON in rsyslog\'s key order; uuid null until used, $! the variables', () => {
+  const m = message();
+  m.procid = '9';
+  const j = render('%jsonmesg%', m);
+  assert.ok(j.startsWith('{ "msg": " a  b\\tc", "rawmsg": "<13>Mar  4 05:06:07 host app[9]: a  b\\tc", "timereported": "2026-03-04T05:06:07'), j);
+  const o = JSON.parse(j) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(o), ['msg', 'rawmsg', 'timereported', 'hostname', 'syslogtag', 'inputname', 'fromhost', 'fromhost-ip', 'pri',
+    'syslogfacility', 'syslogseverity', 'timegenerated', 'programname', 'protocol-version', 'structured-data', 'app-name', 'procid', 'msgid', 'uuid', '$!']);
+  assert.deepEqual([o.hostname, o.syslogtag, o.inputname, o['fromhost-ip'], o.procid, o.uuid, o['$!']], ['host', 'app[9]:', 'imudp', '192.0.2.9', '9', null, null]);
+  m.json = { a: 'x/y' };
+  const uuid = render('%uuid%', m);
+  assert.ok(render('%jsonmesg%', m).endsWith(`"uuid": "${uuid}", "$!": { "a": "x\\/y" } }`));
+});
