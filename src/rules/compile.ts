@@ -9,7 +9,7 @@ import { compilePropertyFilter } from './property-filter';
 import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
-import { compileMmjsonparse } from './mmjsonparse';
+import { findModifier } from './modifiers';
 import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
 
 export { RuleError } from './errors';
@@ -67,6 +67,8 @@ interface Compiler {
   writes: Map<string, boolean>;
   /** Some ruleset is called (call/call_indirect) and some statement writes variables. */
   calledAndWrites: boolean;
+  /** Some modifier edits fields other than variables (msg): an action before one hands its queue a copy. */
+  changesFields: boolean;
   /** Some statement writes a `$/` global: each action then gets the globals as they are when it runs. */
   writesGlobals: boolean;
   opts: CompileOptions;
@@ -84,6 +86,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     model,
     writes: new Map(),
     calledAndWrites: false,
+    changesFields: false,
     writesGlobals: false,
     opts,
     ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups) },
@@ -95,6 +98,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   const decls = [...model.rulesets.values()];
   if (!model.rulesets.has(DEFAULT_RULESET)) decls.unshift({ name: DEFAULT_RULESET, params: new Map(), statements: [], loc: { file: model.files[0] ?? '<config>', line: 1, col: 1 } });
   for (const d of decls) c.rulesets.set(d.name, { name: d.name, queued: hasOwnQueue(d), body: () => false });
+  c.changesFields = decls.some((d) => d.statements.some((st) => changesFields(st)));
   c.writesGlobals = decls.some((d) => d.statements.some((st) => writesGlobal(st)));
   c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
   // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
@@ -161,7 +165,7 @@ function seq(list: Statement[], rs: string, c: Compiler, after = false): Exec {
 function writesVars(s: Statement, c: Compiler): boolean {
   switch (s.kind) {
     case 'set': case 'unset': case 'foreach': return true;
-    case 'action': return s.action.type.toLowerCase() === 'mmjsonparse';
+    case 'action': return findModifier(s.action.type) !== undefined;
     case 'filter': return s.body.some((x) => writesVars(x, c));
     case 'if': return s.then.some((x) => writesVars(x, c)) || (s.else ?? []).some((x) => writesVars(x, c));
     case 'call': return rulesetWrites(s.ruleset, c);
@@ -178,6 +182,15 @@ function rulesetWrites(name: string, c: Compiler): boolean {
   const w = rs !== undefined && rs.statements.some((x) => writesVars(x, c));
   c.writes.set(name, w);
   return w;
+}
+
+function changesFields(s: Statement): boolean {
+  switch (s.kind) {
+    case 'action': return findModifier(s.action.type)?.changesFields === true;
+    case 'filter': case 'foreach': return s.body.some(changesFields);
+    case 'if': return s.then.some(changesFields) || (s.else ?? []).some(changesFields);
+    default: return false;
+  }
 }
 
 function writesGlobal(s: Statement): boolean {
@@ -221,16 +234,19 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   failoverNext = false): { exec: Exec; bound: BoundAction | null } {
   const type = s.action.type.toLowerCase();
   if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
-  if (type === 'mmjsonparse') {
-    const parse = compileMmjsonparse(s.action, c.ctx.globals);
-    return { exec: (m) => { parse(m); return false; }, bound: null };
+  const modifier = findModifier(type);
+  if (modifier) {
+    const run = modifier.compile(s.action, c.ctx.globals);
+    return { exec: (m) => { run(m); return false; }, bound: null };
   }
   const bound = c.bind.action(s.action, rs);
   const g = c.ctx.globals;
   const enqueue: (m: Message) => void = c.writesGlobals
     ? (m) => { const copy = copyMessage(m); globalVarsAt.set(copy, g.root === null ? null : deepCopy(g.root) as Record<string, unknown>); bound(copy); }
     : later
-      ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
+      ? c.changesFields
+        ? (m) => bound(copyMessage(m)) // a later modifier edits msg in place
+        : (m) => bound(m.json === null && m.local === null ? m : copyMessage(m))
       : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;

@@ -19,7 +19,7 @@ import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
-import { mmjsonparseSpec } from '../rules/mmjsonparse';
+import { findModifier, modifierSpecs } from '../rules/modifiers';
 import { impstatsSpec } from '../metrics/impstats';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
@@ -37,7 +37,7 @@ function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T |
 
 /** Every component's table (for docs/config-reference.md). */
 export function allComponentSpecs(): ComponentSpec[] {
-  return [...INPUTS.map((f) => f.spec), ...ACTIONS.map((f) => f.spec), httpServiceSpec, mmjsonparseSpec, impstatsSpec];
+  return [...INPUTS.map((f) => f.spec), ...ACTIONS.map((f) => f.spec), httpServiceSpec, ...modifierSpecs(), impstatsSpec];
 }
 
 export function findAction(type: string): ActionFactory | undefined {
@@ -49,7 +49,8 @@ export function lookupComponent(name: string): ComponentSpec | undefined {
   const n = normalise(name);
   if (n === httpServiceSpec.name || httpServiceSpec.aliases.includes(n)) return httpServiceSpec;
   // message modifiers run inside the rules (src/rules), never as a queued action
-  if (n === mmjsonparseSpec.name) return mmjsonparseSpec;
+  const modifier = findModifier(n);
+  if (modifier) return modifier.spec;
   if (n === impstatsSpec.name) return impstatsSpec; // statistics service (src/metrics/impstats.ts)
   // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.
   if (n === 'imtcp') return mergedSpec(tcpInput.spec, tlsInput.spec);
