@@ -8,6 +8,7 @@ import type { GlobalVars } from './vars';
 import { compileMmjsonparse, mmjsonparseSpec } from './mmjsonparse';
 import { compileMmrm1stspace, mmrm1stspaceSpec } from './mm/rm1stspace';
 import { compileMmutf8fix, mmutf8fixSpec } from './mm/utf8fix';
+import { compileMmanon, mmanonSpec } from './mm/anon';
 
 export interface Modifier {
   spec: ComponentSpec;
@@ -21,6 +22,7 @@ const LIST: Modifier[] = [
   { spec: mmjsonparseSpec, compile: compileMmjsonparse, changesFields: false },
   { spec: mmrm1stspaceSpec, compile: compileMmrm1stspace, changesFields: true },
   { spec: mmutf8fixSpec, compile: compileMmutf8fix, changesFields: true },
+  { spec: mmanonSpec, compile: compileMmanon, changesFields: true },
 ];
 
 const BY_NAME = new Map<string, Modifier>();

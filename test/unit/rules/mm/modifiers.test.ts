@@ -8,6 +8,7 @@ import { decodeRaw, encodeRaw } from '../../../../src/util/raw-text';
 import { fixControlChars, fixUtf8, compileMmutf8fix } from '../../../../src/rules/mm/utf8fix';
 import { rm1stspace } from '../../../../src/rules/mm/rm1stspace';
 import { findModifier } from '../../../../src/rules/modifiers';
+import { compileMmanon } from '../../../../src/rules/mm/anon';
 
 const L = { file: 'u.conf', line: 3, col: 1 };
 export function decl(type: string, params: Record<string, string> = {}): ActionDecl {
@@ -63,4 +64,19 @@ test('mmutf8fix on a message: replacementChar, msg and rawmsg updated, invalid m
   assert.deepEqual(m.rawmsg, encodeRaw('<13>h app: bad ?( end'));
   assert.equal(m.parsedWith, null);
   assert.throws(() => compileMmutf8fix(decl('mmutf8fix', { mode: 'latin1' })), /LW_ERR_RULES_MODIFIER|not "utf-8"/);
+});
+
+test('mmanon zero mode (defaults): IPv4 low 16 bits, IPv6 low 96 bits, scan inside longer numbers as rsyslog', () => {
+  const run = (text: string, params: Record<string, string> = {}): string => {
+    const m = message(`<13>h app: ${text}`, 10);
+    compileMmanon(decl('mmanon', params))(m);
+    return m.msg.slice(1);
+  };
+  assert.equal(run('v4 10.1.12.123 end'), 'v4 10.1.0.0 end');
+  assert.equal(run('bad 256.1.1.1'), 'bad 256.1.0.0');
+  assert.equal(run('v6 2001:db8:85a3::8a2e:370:7334 end'), 'v6 2001:db8:0:0:0:0:0:0 end');
+  assert.equal(run('no address here'), 'no address here');
+  assert.equal(run('v4 10.1.12.123', { 'ipv4.mode': 'simple', 'ipv4.bits': '24', 'ipv4.replaceChar': '*' }), 'v4 10.*.**.***');
+  assert.equal(run('v4 10.1.12.123', { 'ipv4.mode': 'simple', 'ipv4.bits': '20' }), 'v4 10.x.xx.xxx');
+  assert.equal(run('v4 10.1.12.123', { 'ipv4.enable': 'off' }), 'v4 10.1.12.123');
 });
