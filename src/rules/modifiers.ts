@@ -9,6 +9,8 @@ import { compileMmjsonparse, mmjsonparseSpec } from './mmjsonparse';
 import { compileMmrm1stspace, mmrm1stspaceSpec } from './mm/rm1stspace';
 import { compileMmutf8fix, mmutf8fixSpec } from './mm/utf8fix';
 import { compileMmanon, mmanonSpec } from './mm/anon';
+import { compileMmfields, mmfieldsSpec } from './mm/fields';
+import { compileMmsequence, mmsequenceSpec } from './mm/sequence';
 
 export interface Modifier {
   spec: ComponentSpec;
@@ -23,6 +25,8 @@ const LIST: Modifier[] = [
   { spec: mmrm1stspaceSpec, compile: compileMmrm1stspace, changesFields: true },
   { spec: mmutf8fixSpec, compile: compileMmutf8fix, changesFields: true },
   { spec: mmanonSpec, compile: compileMmanon, changesFields: true },
+  { spec: mmfieldsSpec, compile: compileMmfields, changesFields: false },
+  { spec: mmsequenceSpec, compile: compileMmsequence, changesFields: false },
 ];
 
 const BY_NAME = new Map<string, Modifier>();

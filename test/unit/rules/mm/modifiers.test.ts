@@ -9,6 +9,8 @@ import { fixControlChars, fixUtf8, compileMmutf8fix } from '../../../../src/rule
 import { rm1stspace } from '../../../../src/rules/mm/rm1stspace';
 import { findModifier } from '../../../../src/rules/modifiers';
 import { compileMmanon } from '../../../../src/rules/mm/anon';
+import { compileMmfields, splitFields } from '../../../../src/rules/mm/fields';
+import { compileMmsequence } from '../../../../src/rules/mm/sequence';
 
 const L = { file: 'u.conf', line: 3, col: 1 };
 export function decl(type: string, params: Record<string, string> = {}): ActionDecl {
@@ -79,4 +81,24 @@ test('mmanon zero mode (defaults): IPv4 low 16 bits, IPv6 low 96 bits, scan insi
   assert.equal(run('v4 10.1.12.123', { 'ipv4.mode': 'simple', 'ipv4.bits': '24', 'ipv4.replaceChar': '*' }), 'v4 10.*.**.***');
   assert.equal(run('v4 10.1.12.123', { 'ipv4.mode': 'simple', 'ipv4.bits': '20' }), 'v4 10.x.xx.xxx');
   assert.equal(run('v4 10.1.12.123', { 'ipv4.enable': 'off' }), 'v4 10.1.12.123');
+});
+
+test('mmfields: empty fields count, a trailing separator starts no field', () => {
+  assert.deepEqual(splitFields('a,b,,d', ','), { f1: 'a', f2: 'b', f3: '', f4: 'd' });
+  assert.deepEqual(splitFields(',x,', ','), { f1: '', f2: 'x' });
+  assert.deepEqual(splitFields('', ','), {});
+  const m = message('<13>h app: a;b', 10);
+  compileMmfields(decl('mmfields', { separator: ';', jsonRoot: '!csv' }), { root: null })(m);
+  assert.deepEqual(m.json, { csv: { f1: ' a', f2: 'b' } });
+});
+
+test('mmsequence instance mode: from, from+step, … wrapping before to', () => {
+  const run = compileMmsequence(decl('mmsequence', { from: '100', to: '115', step: '7', var: '$.seq' }), { root: null });
+  const seen: unknown[] = [];
+  for (let i = 0; i < 4; i++) { const m = message('x', 0); run(m); seen.push(m.local?.seq); }
+  assert.deepEqual(seen, [100, 107, 114, 100]);
+  const dflt = compileMmsequence(decl('mmsequence'), { root: null });
+  const m = message('x', 0);
+  dflt(m);
+  assert.deepEqual(m.json, { mmsequence: 0 });
 });
