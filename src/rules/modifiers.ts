@@ -11,6 +11,7 @@ import { compileMmutf8fix, mmutf8fixSpec } from './mm/utf8fix';
 import { compileMmanon, mmanonSpec } from './mm/anon';
 import { compileMmfields, mmfieldsSpec } from './mm/fields';
 import { compileMmsequence, mmsequenceSpec } from './mm/sequence';
+import { compileMmpstrucdata, mmpstrucdataSpec } from './mm/pstrucdata';
 
 export interface Modifier {
   spec: ComponentSpec;
@@ -27,6 +28,7 @@ const LIST: Modifier[] = [
   { spec: mmanonSpec, compile: compileMmanon, changesFields: true },
   { spec: mmfieldsSpec, compile: compileMmfields, changesFields: false },
   { spec: mmsequenceSpec, compile: compileMmsequence, changesFields: false },
+  { spec: mmpstrucdataSpec, compile: compileMmpstrucdata, changesFields: false },
 ];
 
 const BY_NAME = new Map<string, Modifier>();

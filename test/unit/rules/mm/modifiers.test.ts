@@ -11,6 +11,7 @@ import { findModifier } from '../../../../src/rules/modifiers';
 import { compileMmanon } from '../../../../src/rules/mm/anon';
 import { compileMmfields, splitFields } from '../../../../src/rules/mm/fields';
 import { compileMmsequence } from '../../../../src/rules/mm/sequence';
+import { compileMmpstrucdata, parseStructuredData } from '../../../../src/rules/mm/pstrucdata';
 
 const L = { file: 'u.conf', line: 3, col: 1 };
 export function decl(type: string, params: Record<string, string> = {}): ActionDecl {
@@ -101,4 +102,17 @@ test('mmsequence instance mode: from, from+step, … wrapping before to', () => 
   const m = message('x', 0);
   dflt(m);
   assert.deepEqual(m.json, { mmsequence: 0 });
+});
+
+test('mmpstrucdata: SD-IDs and names lowered, value escapes, syntax errors drop everything', () => {
+  assert.deepEqual(parseStructuredData('[exampleSDID@32473 iut="3" eventSource="App\\"x\\\\y\\]z\\n"][b]', true),
+    { 'examplesdid@32473': { iut: '3', eventsource: 'App"x\\y]z\\n' }, b: {} });
+  assert.deepEqual(parseStructuredData('[A  B="1"]', false), { A: { B: '1' } });
+  assert.equal(parseStructuredData('[a b=1]', true), null);
+  assert.equal(parseStructuredData('[a b="1"', true), null);
+  const m = message('x', 0);
+  m.structuredData = '[id k="v"]';
+  compileMmpstrucdata(decl('mmpstrucdata', { jsonRoot: '$!sd' }), { root: null })(m);
+  assert.deepEqual(m.json, { sd: { 'rfc5424-sd': { id: { k: 'v' } } } });
+  assert.throws(() => compileMmpstrucdata(decl('mmpstrucdata', { jsonRoot: 'x' }), { root: null }), /jsonRoot/);
 });
