@@ -20,6 +20,7 @@ import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
 import { findModifier, modifierSpecs } from '../rules/modifiers';
+import { EXTRA_PARSERS } from '../config/model';
 import { impstatsSpec } from '../metrics/impstats';
 
 const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
@@ -34,6 +35,9 @@ function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T |
   const n = normalise(name);
   return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
 }
+
+/** rsyslog parser modules Logwarden runs in a ruleset's parser chain (none has module parameters). */
+const PARSER_MODULE_SPECS: ComponentSpec[] = [...new Set(EXTRA_PARSERS.values())].map((name) => ({ name, aliases: [], kind: 'service', params: [], moduleParams: [] }));
 
 /** Every component's table (for docs/config-reference.md). */
 export function allComponentSpecs(): ComponentSpec[] {
@@ -51,6 +55,8 @@ export function lookupComponent(name: string): ComponentSpec | undefined {
   // message modifiers run inside the rules (src/rules), never as a queued action
   const modifier = findModifier(n);
   if (modifier) return modifier.spec;
+  const parser = PARSER_MODULE_SPECS.find((x) => x.name === n);
+  if (parser) return parser; // parser modules: module(load=…) only; ruleset(parser=[…]) runs them (src/parse/pm.ts)
   if (n === impstatsSpec.name) return impstatsSpec; // statistics service (src/metrics/impstats.ts)
   // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.
   if (n === 'imtcp') return mergedSpec(tcpInput.spec, tlsInput.spec);
