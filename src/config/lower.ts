@@ -96,7 +96,7 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
 function parserObject(s: Session, params: Params, loc: SourceLoc): void {
   const typeParam = params.get('type');
   const type = typeParam === undefined ? null : moduleName(String(typeParam.value));
-  checkNames(s, params, ['name', 'type', ...(type === 'pmrfc3164' ? PMRFC3164_PARAMS : [])], type === null ? 'parser' : `parser type ${type}`);
+  checkNames(s, params, ['name', 'type', ...(type === 'pmrfc3164' ? PMRFC3164_PARAMS : type === 'pmciscoios' ? ['present.origin', 'present.xr'] : [])], type === null ? 'parser' : `parser type ${type}`);
   const name = required(s, params, 'name', 'parser', loc);
   if (required(s, params, 'type', 'parser', loc) === null || type === null || name === null) return;
   if (type !== 'pmrfc3164' && type !== 'pmrfc5424' && ![...EXTRA_PARSERS.values()].includes(type)) {

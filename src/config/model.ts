@@ -203,7 +203,7 @@ export function parserChain(chain: string[], parsers: Map<string, ParserDecl> | 
  * run before RFC 5424 and RFC 3164 (where rsyslog's configs list them).
  */
 export const EXTRA_PARSERS: ReadonlyMap<string, string> = new Map([
-  ['rsyslog.lastline', 'pmlastmsg'], ['rsyslog.aixforwardedfrom', 'pmaixforwardedfrom'], ['rsyslog.snare', 'pmsnare'],
+  ['rsyslog.lastline', 'pmlastmsg'], ['rsyslog.aixforwardedfrom', 'pmaixforwardedfrom'], ['rsyslog.snare', 'pmsnare'], ['rsyslog.ciscoios', 'pmciscoios'],
 ]);
 
 export interface LookupTableDecl {

@@ -2,10 +2,14 @@
 //   rsyslog.lastline (pmlastmsg)            takes "last message repeated N times" frames (no header at all)
 //   rsyslog.aixforwardedfrom (pmaixforwardedfrom)  rewrites AIX's "Message forwarded from host:" header
 //   rsyslog.snare (pmsnare)                 rewrites the tabs of Snare's MSWinEventLog/LinuxKAudit frames
+//   rsyslog.ciscoios (pmciscoios)           takes Cisco IOS frames ("COUNTER: [ORIGIN: ]*TIMESTAMP: %TAG: text")
 // A rewriter changes the (sanitized) frame and hands it on, as rsyslog's do (they edit the raw message and
 // answer "could not parse"): %rawmsg% shows the rewritten frame, as in rsyslog.
-import type { Message } from '../message';
+import { NILVALUE, type Message } from '../message';
 import type { ParseOptions } from './options';
+import { bsdToSyslogTime, scanRfc3164 } from './timestamp';
+import { procidOfTag, programNameOf } from './rfc3164';
+import { decodeRaw } from '../util/raw-text';
 
 /**
  * One parser of the chain: returns a rewritten frame (the next parser goes on with it), true when it took the
@@ -104,3 +108,64 @@ export const snare: PreParser = (input, afterPri, _msg, opts) => {
 export const PRE_PARSERS: ReadonlyMap<string, PreParser> = new Map([
   ['pmlastmsg', lastmsg], ['pmaixforwardedfrom', aixForwardedFrom], ['pmsnare', snare],
 ]);
+
+/**
+ * pmciscoios: "<PRI>COUNTER: [ORIGIN: ][*|.]TIMESTAMP[ TZ][:] %TAG: text" (Cisco IOS with "service timestamps"),
+ * with `present.origin` (a host before the timestamp) and `present.xr` (IOS XR's extra fields), as rsyslog 8.2302.
+ */
+export function ciscoIos(origin: boolean, xr: boolean): PreParser {
+  return (raw, afterPri, msg, opts) => {
+    let p = afterPri;
+    let len = raw.length - afterPri;
+    const at = (i: number): number => (i < raw.length ? raw[i] : 0);
+    while (len > 0 && isDigit(raw[p])) { p++; len--; }
+    if (len < 2 || at(p) !== 0x3a || at(p + 1) !== 0x20) return null;
+    p += 2; // rsyslog does not shorten len here (nor after the origin): copied
+    let host = '';
+    if (origin) {
+      const from = p;
+      while (len > 1 && !(at(p) === 0x3a && at(p + 1) === 0x20) && p - from < 511) { p++; len--; }
+      host = raw.toString('latin1', from, p);
+      if (len < 2 || at(p + 1) !== 0x20) return null;
+      p += 2;
+    }
+    if (xr) {
+      while (len > 1 && at(p) !== 0x3a) { len--; p++; }
+      if (len < 2) return null;
+      p += 1;
+    }
+    if (at(p) === 0x2a || at(p) === 0x2e) p++;
+    const c = { pos: p, len };
+    const bsd = scanRfc3164(raw, c, false, true);
+    if (bsd === null) return null;
+    p = c.pos;
+    len = c.len;
+    if (xr) {
+      while (len > 1 && at(p) !== 0x25) { len--; p++; }
+      if (len < 2) return null;
+    }
+    if (len < 1 || at(p) !== 0x25) return null;
+    const tagFrom = p;
+    while (len > 0 && at(p) !== 0x3a && at(p) !== 0x20 && p - tagFrom < 510) { p++; len--; }
+    const tagEnd = p;
+    if (xr) p++;
+    if (len < 2 || at(p) !== 0x3a || at(p + 1) !== 0x20) return null;
+    p++;
+    msg.timereported = bsdToSyslogTime(bsd, msg.timegenerated, opts.yearRollover);
+    msg.syslogtag = `${decodeRaw(raw, tagFrom, tagEnd)}:`;
+    if (origin) msg.hostname = host;
+    msg.programname = programNameOf(msg.syslogtag, opts.permitSlashInProgramname);
+    msg.appName = msg.programname || NILVALUE;
+    msg.procid = procidOfTag(msg.syslogtag);
+    msg.protocolVersion = '0';
+    msg.msg = p >= raw.length ? '' : decodeRaw(raw, p);
+    return true;
+  };
+}
+
+/** A parser() instance or built-in name of the parsers above, by module type, with its parameters. */
+export function preParser(type: string, param: (name: string) => unknown): PreParser | undefined {
+  const on = (n: string): boolean => /^(on|yes|1|true)$/i.test(String(param(n) ?? 'off'));
+  if (type === 'pmciscoios') return ciscoIos(on('present.origin'), on('present.xr'));
+  return PRE_PARSERS.get(type);
+}

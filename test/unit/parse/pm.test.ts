@@ -5,7 +5,7 @@ import { DEFAULT_RULESET } from '../../../src/config/model';
 import { Message } from '../../../src/message';
 import { SyslogTime } from '../../../src/time';
 import { parseOptions, parseSyslog } from '../../../src/parse/index';
-import { aixForwardedFrom, lastmsg, snare } from '../../../src/parse/pm';
+import { aixForwardedFrom, ciscoIos, lastmsg, snare } from '../../../src/parse/pm';
 
 function parse(frame: string, pre: Parameters<typeof parseOptions>[0] = {}): Message {
   const m = new Message(Buffer.from(frame, 'latin1'), { inputname: 'imtcp', fromhostIp: '127.0.0.1', fromhost: 'peer', ruleset: DEFAULT_RULESET }, SyslogTime.now());
@@ -37,4 +37,18 @@ test('pmsnare turns the tab after the Snare tag (escaped as #011 by default) int
   assert.equal(m.hostname, 'lab.home');
   assert.equal(m.syslogtag, 'MSWinEventLog');
   assert.equal(m.msg, ' 1#011Security#011606129');
+});
+
+test('pmciscoios: counter, optional origin, *timestamp with zone name, %TAG', () => {
+  const withOrigin = parse('<189>123: rtr-1.example.net: *Jan 15 10:22:01.123 UTC: %SYS-5-CONFIG_I: Configured', { preParsers: [ciscoIos(true, false)] });
+  assert.equal(withOrigin.hostname, 'rtr-1.example.net');
+  assert.equal(withOrigin.syslogtag, '%SYS-5-CONFIG_I:');
+  assert.equal(withOrigin.msg, ' Configured');
+  assert.equal(withOrigin.timereported.second, 1);
+  const plain = parse('<190>4567: Jan 15 10:22:02: %SEC-6-IPACCESSLOGP: list 101', { preParsers: [ciscoIos(false, false)] });
+  assert.equal(plain.hostname, 'peer');
+  assert.equal(plain.syslogtag, '%SEC-6-IPACCESSLOGP:');
+  assert.equal(plain.msg, ' list 101');
+  const other = parse('<13>Oct  1 01:02:03 host app: text', { preParsers: [ciscoIos(false, false)] });
+  assert.equal(other.syslogtag, 'app:'); // not Cisco: RFC 3164 takes it
 });
