@@ -17,7 +17,8 @@ export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseO
   const chain = names === null ? null : parserChain(names, ctx.config.parsers);
   if (chain === null) return o;
   o.rfc5424 = chain.rfc5424;
-  o.preParsers = chain.pre.map((d) => preParser(d.type, (n) => d.params.get(n)?.value)).filter((f): f is PreParser => f !== undefined);
+  const pre = chain.pre.map((d) => preParser(d.type, (n) => d.params.get(n)?.value)).filter((f): f is PreParser => f !== undefined);
+  if (pre.length > 0) o.preParsers = pre;
   const p3164 = chain.rfc3164;
   if (p3164 !== null) Object.assign(o, pmrfc3164Options((n) => p3164.get(n)?.value));
   return o;

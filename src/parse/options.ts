@@ -38,8 +38,11 @@ export interface ParseOptions {
   yearRollover: boolean;
   /** Try RFC 5424 before RFC 3164 (rsyslog's default chain); false for `ruleset(parser=["rsyslog.rfc3164"])`. */
   rfc5424: boolean;
-  /** Parsers of the ruleset's chain that run first (pmlastmsg, pmsnare, …; src/parse/pm.ts); usually none. */
-  preParsers: readonly PreParser[];
+  /**
+   * Parsers of the ruleset's chain that run first (pmlastmsg, pmsnare, …; src/parse/pm.ts); usually absent. The
+   * disk queue's frame form does not store them: messages parsed with them keep parsedWith null.
+   */
+  preParsers?: readonly PreParser[];
 }
 
 export const DEFAULT_PARSE_OPTIONS: Readonly<ParseOptions> = Object.freeze({
@@ -61,7 +64,6 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<ParseOptions> = Object.freeze({
   detectYearAfterTimestamp: false,
   yearRollover: true,
   rfc5424: true,
-  preParsers: [],
 });
 
 /** Defaults overridden by `overrides`. */
