@@ -101,7 +101,7 @@ function parserObject(s: Session, params: Params, loc: SourceLoc): void {
   if (required(s, params, 'type', 'parser', loc) === null || type === null || name === null) return;
   if (type !== 'pmrfc3164' && type !== 'pmrfc5424' && ![...EXTRA_PARSERS.values()].includes(type)) {
     s.rep.warn(W.PARSER_UNAVAILABLE, `parser type \`${type}\` is not available in Logwarden; rulesets naming \`${name}\` use the other parsers of their chain`,
-      typeParam!.loc, { length: typeParam!.name.length, hint: 'Logwarden implements pmrfc3164 and pmrfc5424' });
+      typeParam!.loc, { length: typeParam!.name.length, hint: `Logwarden implements pmrfc3164, pmrfc5424 and ${[...new Set(EXTRA_PARSERS.values())].join(', ')}` });
     return;
   }
   for (const opt of PMRFC3164_PARAMS) {
