@@ -1,5 +1,5 @@
 // Lowers parsed objects (global, module, input, action, template, main_queue, …) into the typed model.
-import { PMRFC3164_PARAMS, type ActionDecl, type Params, type SourceLoc, type TemplateDecl, type TemplateItem } from './model';
+import { EXTRA_PARSERS, PMRFC3164_PARAMS, type ActionDecl, type Params, type SourceLoc, type TemplateDecl, type TemplateItem } from './model';
 import { E, W, didYouMean } from './diagnostics';
 import type { Session } from './parser';
 import { GLOBAL_PARAMS, QUEUE_PARAMS } from './params';
@@ -101,12 +101,12 @@ export function lowerObject(s: Session, kind: string, params: Params, loc: Sourc
 function parserObject(s: Session, params: Params, loc: SourceLoc): void {
   const typeParam = params.get('type');
   const type = typeParam === undefined ? null : moduleName(String(typeParam.value));
-  checkNames(s, params, ['name', 'type', ...(type === 'pmrfc3164' ? PMRFC3164_PARAMS : [])], type === null ? 'parser' : `parser type ${type}`);
+  checkNames(s, params, ['name', 'type', ...(type === 'pmrfc3164' ? PMRFC3164_PARAMS : type === 'pmciscoios' ? ['present.origin', 'present.xr'] : [])], type === null ? 'parser' : `parser type ${type}`);
   const name = required(s, params, 'name', 'parser', loc);
   if (required(s, params, 'type', 'parser', loc) === null || type === null || name === null) return;
-  if (type !== 'pmrfc3164' && type !== 'pmrfc5424') {
+  if (type !== 'pmrfc3164' && type !== 'pmrfc5424' && ![...EXTRA_PARSERS.values()].includes(type)) {
     s.rep.warn(W.PARSER_UNAVAILABLE, `parser type \`${type}\` is not available in Logwarden; rulesets naming \`${name}\` use the other parsers of their chain`,
-      typeParam!.loc, { length: typeParam!.name.length, hint: 'Logwarden implements pmrfc3164 and pmrfc5424' });
+      typeParam!.loc, { length: typeParam!.name.length, hint: `Logwarden implements pmrfc3164, pmrfc5424 and ${[...new Set(EXTRA_PARSERS.values())].join(', ')}` });
     return;
   }
   for (const opt of PMRFC3164_PARAMS) {

@@ -181,19 +181,32 @@ export const PMRFC3164_PARAMS: readonly string[] = ['detect.YearAfterTimestamp',
  * that are not RFC 5424 are then discarded). Null for an empty chain.
  */
 export function parserChain(chain: string[], parsers: Map<string, ParserDecl> | undefined):
-  { rfc5424: boolean; rfc3164: Params | null } | null {
+  { rfc5424: boolean; rfc3164: Params | null; pre: ParserDecl[] } | null {
   let rfc5424 = false;
   let known = false;
+  const pre: ParserDecl[] = [];
   for (const name of chain) {
     const decl = parsers?.get(name);
-    const type = name === 'rsyslog.rfc5424' ? 'pmrfc5424' : name === 'rsyslog.rfc3164' ? 'pmrfc3164' : decl?.type;
+    const type = name === 'rsyslog.rfc5424' ? 'pmrfc5424' : name === 'rsyslog.rfc3164' ? 'pmrfc3164' : EXTRA_PARSERS.get(name) ?? decl?.type;
     if (type === 'pmrfc5424') {
       rfc5424 = true;
       known = true;
-    } else if (type === 'pmrfc3164') return { rfc5424, rfc3164: decl?.params ?? new Map() };
+    } else if (type === 'pmrfc3164') return { rfc5424, rfc3164: decl?.params ?? new Map(), pre };
+    else if (type !== undefined && [...EXTRA_PARSERS.values()].includes(type)) {
+      known = true;
+      pre.push(decl ?? { name, type, params: new Map(), loc: { file: '', line: 0, col: 0 } });
+    }
   }
-  return known ? { rfc5424, rfc3164: null } : null;
+  return known ? { rfc5424, rfc3164: null, pre } : null;
 }
+
+/**
+ * rsyslog's other parser modules Logwarden runs (src/parse/pm.ts), by their built-in parser name. In a chain they
+ * run before RFC 5424 and RFC 3164 (where rsyslog's configs list them).
+ */
+export const EXTRA_PARSERS: ReadonlyMap<string, string> = new Map([
+  ['rsyslog.lastline', 'pmlastmsg'], ['rsyslog.aixforwardedfrom', 'pmaixforwardedfrom'], ['rsyslog.snare', 'pmsnare'], ['rsyslog.ciscoios', 'pmciscoios'],
+]);
 
 export interface LookupTableDecl {
   name: string;
@@ -213,4 +226,4 @@ export function rulesetParsers(v: unknown): string[] | null {
 }
 
 /** The parsers `ruleset(parser=[…])` may name that Logwarden implements (rsyslog's default chain). */
-export const KNOWN_PARSERS: readonly string[] = ['rsyslog.rfc5424', 'rsyslog.rfc3164'];
+export const KNOWN_PARSERS: readonly string[] = ['rsyslog.rfc5424', 'rsyslog.rfc3164', ...EXTRA_PARSERS.keys()];

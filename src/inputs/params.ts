@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { parserChain, rulesetParsers, type Param, type Params } from '../config/model';
 import { parseOptionsFromGlobals, pmrfc3164Options, type ParseOptions } from '../parse/options';
 import type { RuntimeContext } from '../runtime/context';
+import { preParser, type PreParser } from '../parse/pm';
 
 /**
  * Parse options for an input: the global parser.* settings and the message size limit, decided at load, and the
@@ -16,6 +17,8 @@ export function inputParseOptions(ctx: RuntimeContext, ruleset?: string): ParseO
   const chain = names === null ? null : parserChain(names, ctx.config.parsers);
   if (chain === null) return o;
   o.rfc5424 = chain.rfc5424;
+  const pre = chain.pre.map((d) => preParser(d.type, (n) => d.params.get(n)?.value)).filter((f): f is PreParser => f !== undefined);
+  if (pre.length > 0) o.preParsers = pre;
   const p3164 = chain.rfc3164;
   if (p3164 !== null) Object.assign(o, pmrfc3164Options((n) => p3164.get(n)?.value));
   return o;

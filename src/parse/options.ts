@@ -1,4 +1,5 @@
 // Parser options: rsyslog's global parser.* settings and pmrfc3164's parameters, decided once at config load.
+import type { PreParser } from './pm';
 
 /** How received frames are cleaned and parsed. Defaults are rsyslog's (8.2302) defaults. */
 export interface ParseOptions {
@@ -37,6 +38,11 @@ export interface ParseOptions {
   yearRollover: boolean;
   /** Try RFC 5424 before RFC 3164 (rsyslog's default chain); false for `ruleset(parser=["rsyslog.rfc3164"])`. */
   rfc5424: boolean;
+  /**
+   * Parsers of the ruleset's chain that run first (pmlastmsg, pmsnare, …; src/parse/pm.ts); usually absent. The
+   * disk queue's frame form does not store them: messages parsed with them keep parsedWith null.
+   */
+  preParsers?: readonly PreParser[];
 }
 
 export const DEFAULT_PARSE_OPTIONS: Readonly<ParseOptions> = Object.freeze({

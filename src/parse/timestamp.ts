@@ -182,7 +182,7 @@ export interface Bsd3164 {
  * RFC 3164 §4.1.2 timestamp with rsyslog's extensions: "[yyyy ]Mmm [d]d [yyyy ]hh:mm:ss[.frac][:]" then SP
  * or end; a year after the time when `detectYearAfter`. Returns null (cursor untouched) if rejected.
  */
-export function scanRfc3164(buf: Buffer, cur: Cursor, detectYearAfter: boolean): Bsd3164 | null {
+export function scanRfc3164(buf: Buffer, cur: Cursor, detectYearAfter: boolean, tzString = false): Bsd3164 | null {
   const c: Cursor = { pos: cur.pos, len: cur.len };
   if (c.len < 3) return null;
   let year = 0;
@@ -222,6 +222,13 @@ export function scanRfc3164(buf: Buffer, cur: Cursor, detectYearAfter: boolean):
     const start = c.pos;
     secfrac = scanInt(buf, c);
     precision = c.pos - start;
+  }
+  if (tzString && c.len > 2 && at(buf, c.pos) === SP) {
+    // rsyslog PARSE3164_TZSTRING (pmciscoios): a zone name ("UTC") after the time. rsyslog applies it only when a
+    // timezone() object defines it; Logwarden has none, so the name is skipped and the time stays local.
+    c.pos++;
+    c.len--;
+    for (let i = 0; c.len > 0 && i < 15 && at(buf, c.pos) !== 0x3a && at(buf, c.pos) !== SP; i++) { c.pos++; c.len--; }
   }
   if (detectYearAfter && year === 0 && c.len > 5 && at(buf, c.pos) === SP) {
     let y = 0;

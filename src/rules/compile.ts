@@ -10,7 +10,7 @@ import { buildMask, maskIsAll } from './selector';
 import { deepCopy, JsonValue, toJsonNode, toStr } from './values';
 import { JsonNumber } from '../util/json-number';
 import { getVar, parseVarRef, setVar, unsetVar } from './vars';
-import { compileMmjsonparse } from './mmjsonparse';
+import { findModifier } from './modifiers';
 import { LOOKUP_ERROR, LookupTables, type LookupLog } from './lookup';
 import { compileExecGate, execGateOptions } from './exec-gate';
 
@@ -69,6 +69,8 @@ interface Compiler {
   writes: Map<string, boolean>;
   /** Some ruleset is called (call/call_indirect) and some statement writes variables. */
   calledAndWrites: boolean;
+  /** Some modifier edits fields other than variables (msg): an action before one hands its queue a copy. */
+  changesFields: boolean;
   /** Some statement writes a `$/` global: each action then gets the globals as they are when it runs. */
   writesGlobals: boolean;
   opts: CompileOptions;
@@ -86,6 +88,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
     model,
     writes: new Map(),
     calledAndWrites: false,
+    changesFields: false,
     writesGlobals: false,
     opts,
     ctx: { globals: { root: null }, state: { scriptErrno: 0, prevSuspended: 0 }, templates: opts.templates, lookups: LookupTables.load(model, opts.lookupLog, opts.previousLookups), dynStats: model.dynStats },
@@ -97,6 +100,7 @@ export function compileRulesets(model: ConfigModel, bind: ActionBinder, opts: Co
   const decls = [...model.rulesets.values()];
   if (!model.rulesets.has(DEFAULT_RULESET)) decls.unshift({ name: DEFAULT_RULESET, params: new Map(), statements: [], loc: { file: model.files[0] ?? '<config>', line: 1, col: 1 } });
   for (const d of decls) c.rulesets.set(d.name, { name: d.name, queued: hasOwnQueue(d), body: () => false });
+  c.changesFields = decls.some((d) => d.statements.some((st) => changesFields(st)));
   c.writesGlobals = decls.some((d) => d.statements.some((st) => writesGlobal(st)));
   c.calledAndWrites = decls.some((d) => d.statements.some((st) => hasCall(st))) && decls.some((d) => rulesetWrites(d.name, c));
   // a called ruleset's caller may write after the call: its actions then hand the queue a snapshot too
@@ -163,7 +167,7 @@ function seq(list: Statement[], rs: string, c: Compiler, after = false): Exec {
 function writesVars(s: Statement, c: Compiler): boolean {
   switch (s.kind) {
     case 'set': case 'unset': case 'foreach': return true;
-    case 'action': return s.action.type.toLowerCase() === 'mmjsonparse';
+    case 'action': return findModifier(s.action.type) !== undefined;
     case 'filter': return s.body.some((x) => writesVars(x, c));
     case 'if': return s.then.some((x) => writesVars(x, c)) || (s.else ?? []).some((x) => writesVars(x, c));
     case 'call': return rulesetWrites(s.ruleset, c);
@@ -180,6 +184,15 @@ function rulesetWrites(name: string, c: Compiler): boolean {
   const w = rs !== undefined && rs.statements.some((x) => writesVars(x, c));
   c.writes.set(name, w);
   return w;
+}
+
+function changesFields(s: Statement): boolean {
+  switch (s.kind) {
+    case 'action': return findModifier(s.action.type)?.changesFields === true;
+    case 'filter': case 'foreach': return s.body.some(changesFields);
+    case 'if': return s.then.some(changesFields) || (s.else ?? []).some(changesFields);
+    default: return false;
+  }
 }
 
 function writesGlobal(s: Statement): boolean {
@@ -225,17 +238,20 @@ function actionStmt(s: Extract<Statement, { kind: 'action' }>, rs: string, c: Co
   if (STOP_TYPES.has(type)) return { exec: () => true, bound: null }; // rsyslog rewrites omdiscard to STOP
   // execOnlyEveryNthTime / execOnlyOnceEveryInterval are checked before the failover test, as in rsyslog
   const gate = compileExecGate(execGateOptions(s.action));
-  if (type === 'mmjsonparse') {
-    const parse = compileMmjsonparse(s.action, c.ctx.globals);
-    if (gate) return { exec: (m) => { if (gate()) parse(m); return false; }, bound: null };
-    return { exec: (m) => { parse(m); return false; }, bound: null };
+  const modifier = findModifier(type);
+  if (modifier) {
+    const run = modifier.compile(s.action, c.ctx.globals);
+    if (gate) return { exec: (m) => { if (gate()) run(m); return false; }, bound: null };
+    return { exec: (m) => { run(m); return false; }, bound: null };
   }
   const bound = c.bind.action(s.action, rs);
   const g = c.ctx.globals;
   const enqueue: (m: Message) => void = c.writesGlobals
     ? (m) => { const copy = copyMessage(m, true); globalVarsAt.set(copy, g.root === null ? null : deepCopy(g.root, true) as Record<string, unknown>); bound(copy); }
     : later
-      ? (m) => bound(m.json === null && m.local === null ? m : copyMessage(m, true))
+      ? c.changesFields
+        ? (m) => bound(copyMessage(m, true)) // a later modifier edits msg in place
+        : (m) => bound(m.json === null && m.local === null ? m : copyMessage(m, true))
       : bound;
   const self = failoverNext && bound.isSuspended ? bound.isSuspended : null;
   const run: (m: Message) => void = self ? (m) => { if (!self()) enqueue(m); } : enqueue;

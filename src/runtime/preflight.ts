@@ -15,6 +15,7 @@ import { builtinTemplates, compileTemplate } from '../templates';
 import type { CompiledTemplate, RuntimeContext } from './context';
 import { DEFAULT_MAX_MESSAGE_SIZE } from './graph';
 import { sizeParam } from '../queue/options';
+import { findModifier } from '../rules/modifiers';
 import { findAction, findInput, httpModuleParams, moduleParamsFor } from './registry';
 import { httpsOptions } from '../web/https';
 import { httpServiceSpec } from '../web/spec';
@@ -41,7 +42,7 @@ const nullSink: MessageSink = { submit: () => undefined, congested: false, onceD
 function hasOutput(list: Statement[]): boolean {
   return list.some((s) => {
     switch (s.kind) {
-      case 'action': return !['omdiscard', 'discard', 'mmjsonparse'].includes(s.action.type.toLowerCase());
+      case 'action': return !['omdiscard', 'discard'].includes(s.action.type.toLowerCase()) && findModifier(s.action.type) === undefined;
       case 'filter': case 'foreach': return hasOutput(s.body);
       case 'if': return hasOutput(s.then) || hasOutput(s.else ?? []);
       default: return false;

@@ -19,7 +19,8 @@ import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
 import { unixSockInput } from '../inputs/unixsock';
 import { httpServiceSpec } from '../web/spec';
-import { mmjsonparseSpec } from '../rules/mmjsonparse';
+import { findModifier, modifierSpecs } from '../rules/modifiers';
+import { EXTRA_PARSERS } from '../config/model';
 import { impstatsSpec } from '../metrics/impstats';
 import { fmhashSpec } from '../rules/fmhash';
 
@@ -36,9 +37,12 @@ function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T |
   return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
 }
 
+/** rsyslog parser modules Logwarden runs in a ruleset's parser chain (none has module parameters). */
+const PARSER_MODULE_SPECS: ComponentSpec[] = [...new Set(EXTRA_PARSERS.values())].map((name) => ({ name, aliases: [], kind: 'service', params: [], moduleParams: [] }));
+
 /** Every component's table (for docs/config-reference.md). */
 export function allComponentSpecs(): ComponentSpec[] {
-  return [...INPUTS.map((f) => f.spec), ...ACTIONS.map((f) => f.spec), httpServiceSpec, mmjsonparseSpec, impstatsSpec];
+  return [...INPUTS.map((f) => f.spec), ...ACTIONS.map((f) => f.spec), httpServiceSpec, ...modifierSpecs(), impstatsSpec];
 }
 
 export function findAction(type: string): ActionFactory | undefined {
@@ -50,7 +54,10 @@ export function lookupComponent(name: string): ComponentSpec | undefined {
   const n = normalise(name);
   if (n === httpServiceSpec.name || httpServiceSpec.aliases.includes(n)) return httpServiceSpec;
   // message modifiers run inside the rules (src/rules), never as a queued action
-  if (n === mmjsonparseSpec.name) return mmjsonparseSpec;
+  const modifier = findModifier(n);
+  if (modifier) return modifier.spec;
+  const parser = PARSER_MODULE_SPECS.find((x) => x.name === n);
+  if (parser) return parser; // parser modules: module(load=…) only; ruleset(parser=[…]) runs them (src/parse/pm.ts)
   if (n === impstatsSpec.name) return impstatsSpec; // statistics service (src/metrics/impstats.ts)
   if (n === fmhashSpec.name) return fmhashSpec; // hash32/hash64/hash32mod/hash64mod (src/rules/fmhash.ts)
   // imtcp answers for both plain TCP and TLS: its spec must accept the TLS parameters too.

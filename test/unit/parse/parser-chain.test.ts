@@ -34,7 +34,7 @@ test('a ruleset chain naming a custom pmrfc3164 parser gives its inputs that par
   assert.deepEqual([plain.rfc5424, plain.forceTagEndingByColon, plain.removeMsgFirstSpace], [true, false, false]);
   const only = options(m, 'only3164');
   assert.deepEqual([only.rfc5424, only.removeMsgFirstSpace], [false, true], 'parser names are case-insensitive; no RFC 5424 before it');
-  assert.deepEqual(parserChain(rulesetParsers('rsyslog.rfc5424')!, m.parsers), { rfc5424: true, rfc3164: null });
+  assert.deepEqual(parserChain(rulesetParsers('rsyslog.rfc5424')!, m.parsers), { rfc5424: true, rfc3164: null, pre: [] });
   assert.deepEqual(parserChain(rulesetParsers(['custom.rfc3164', 'rsyslog.rfc5424'])!, m.parsers)?.rfc5424, false, 'nothing after an RFC 3164 parser is reached');
   assert.equal(parserChain(['nosuch'], m.parsers), null);
 
