@@ -11,32 +11,59 @@ import type { FieldRef } from '../store/query/ast';
  * on first use: most rules reject most messages on a column (app, host) before any field is needed.
  */
 export class EventRow {
-  readonly host: string;
-  readonly fromhostIp: string;
-  readonly app: string;
-  readonly procid: string;
-  readonly msgid: string;
-  readonly facility: number;
-  readonly severity: number;
-  readonly structuredData: string;
-  readonly msg: string;
+  private _msg: string | null = null;
   private _fields: Fields | null = null;
   private _raw: string | null = null;
   /** -1 unknown, 0 no, 1 yes. */
   private _json = -1;
   private _nginx = -1;
 
-  constructor(private readonly m: Message) {
-    this.host = m.hostname;
-    this.fromhostIp = m.fromhostIp;
-    this.app = m.protocolVersion === '1' ? m.appName : (m.programname || m.appName);
-    this.procid = m.procid;
-    this.msgid = m.msgid;
-    this.facility = m.facility;
-    this.severity = m.severity;
-    this.structuredData = m.structuredData;
-    // rsyslog keeps the space after an RFC 3164 tag as msg's first byte; the store (and so search) drops it.
-    this.msg = m.msg.length > 0 && m.msg.charCodeAt(0) === 0x20 ? m.msg.slice(1) : m.msg;
+  /**
+   * Nothing is copied from the message up front: a rule reads the few columns it needs (most read app and host
+   * only), so the row costs one small object per message and touches no more of the message than the rules do.
+   */
+  constructor(private readonly m: Message) {}
+
+  get host(): string {
+    return this.m.hostname;
+  }
+
+  get fromhostIp(): string {
+    return this.m.fromhostIp;
+  }
+
+  get app(): string {
+    const m = this.m;
+    return m.protocolVersion === '1' ? m.appName : (m.programname || m.appName);
+  }
+
+  get procid(): string {
+    return this.m.procid;
+  }
+
+  get msgid(): string {
+    return this.m.msgid;
+  }
+
+  get facility(): number {
+    return this.m.facility;
+  }
+
+  get severity(): number {
+    return this.m.severity;
+  }
+
+  get structuredData(): string {
+    return this.m.structuredData;
+  }
+
+  /** msg as the store keeps it: rsyslog keeps the space after an RFC 3164 tag as msg's first byte; the store (and so search) drops it. */
+  get msg(): string {
+    if (this._msg === null) {
+      const t = this.m.msg;
+      this._msg = t.length > 0 && t.charCodeAt(0) === 0x20 ? t.slice(1) : t;
+    }
+    return this._msg;
   }
 
   /**
@@ -66,13 +93,18 @@ export class EventRow {
     }
   }
 
+  /** A '{' within the first 257 characters and a '}' as the last non-space one; the cheap end test first. */
   private jsonLike(): boolean {
     if (this._json < 0) {
       const text = this.m.msg;
-      const open = text.indexOf('{');
       let end = text.length - 1;
       while (end >= 0 && isSpace(text.charCodeAt(end))) end--;
-      this._json = open >= 0 && open <= 256 && end > open && text.charCodeAt(end) === 0x7d ? 1 : 0;
+      let yes = false;
+      if (end > 0 && text.charCodeAt(end) === 0x7d) {
+        const open = text.indexOf('{');
+        yes = open >= 0 && open <= 256 && end > open;
+      }
+      this._json = yes ? 1 : 0;
     }
     return this._json === 1;
   }
@@ -134,6 +166,27 @@ export function refValue(ev: DetectEvent, f: FieldRef): FieldValue | undefined {
   }
 }
 
+/** A reader of one column or extracted field, chosen once (no per-event switch on the field's name). */
+export function valueGetter(f: FieldRef): (ev: DetectEvent) => FieldValue | undefined {
+  if (f.kind === 'extracted') {
+    const path = f.path;
+    return (ev) => (ev.row.mayHave(path) ? ev.row.fields[path] : undefined);
+  }
+  switch (f.name) {
+    case 'host': return (ev) => ev.row.host;
+    case 'fromhost-ip': return (ev) => ev.row.fromhostIp;
+    case 'app': return (ev) => ev.row.app;
+    case 'procid': return (ev) => ev.row.procid;
+    case 'msgid': return (ev) => ev.row.msgid;
+    case 'facility': return (ev) => ev.row.facility;
+    case 'severity': return (ev) => ev.row.severity;
+    case 'msg': return (ev) => ev.row.msg;
+    case 'raw': return (ev) => ev.row.raw;
+    case 'structured-data': return (ev) => ev.row.structuredData;
+  }
+  return () => undefined;
+}
+
 /** A field getter by name: a search field (host, app, json.x, …) or, via `extra`, a rule-local one. */
 export type Getter = (ev: DetectEvent, local: Record<string, string> | null) => FieldValue | undefined;
 
@@ -141,5 +194,5 @@ export function getterFor(name: string, localNames: ReadonlySet<string>): Getter
   if (localNames.has(name)) return (_ev, local) => local?.[name];
   const ref = resolveField(name);
   if (ref === undefined) return undefined;
-  return (ev) => refValue(ev, ref);
+  return valueGetter(ref);
 }

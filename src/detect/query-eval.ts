@@ -3,7 +3,7 @@
 // `query:` matches exactly what `logwarden search` would find. Compiled once per rule into a closure tree.
 import { ipToKey } from '../store/ip';
 import type { CmpOp, Query, QueryNode } from '../store/query/ast';
-import { refValue, tokensOf, type DetectEvent } from './event';
+import { tokensOf, valueGetter, type DetectEvent } from './event';
 
 export type Predicate = (ev: DetectEvent) => boolean;
 
@@ -92,30 +92,54 @@ function isNumericText(s: string): boolean {
  * one regex with letter/digit boundaries, after a cheap substring test of the longest token.
  */
 const WORD_CHAR = '[\\p{L}\\p{N}]';
+/**
+ * Text predicates by their tokens: rules that search the same words (three sshd rules look for "failed
+ * password") share one predicate, and it remembers its answer for the last event, so a message is scanned for
+ * a phrase once, not once per rule. Bounded: cleared when it grows past TEXT_CACHE_MAX phrases.
+ */
+const textCache = new Map<string, Predicate>();
+const TEXT_CACHE_MAX = 4096;
+
 function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
   const want = tokensOf(n.value);
   if (want.length === 0) return () => false;
+  const id = `${n.prefix ? '*' : '='}${want.join(' ')}`;
+  const known = textCache.get(id);
+  if (known !== undefined) return known;
   const esc = want.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`(?<!${WORD_CHAR})${esc.join(`(?:(?!${WORD_CHAR})[\\s\\S])+`)}${n.prefix ? '' : `(?!${WORD_CHAR})`}`, 'iu');
   const longest = want.reduce((a, b) => (b.length > a.length ? b : a));
   // The longest token as a case-folding literal: a necessary condition of `re` (same flags), tested on msg as it
   // is, without lower-casing the whole message first.
   const pre = new RegExp(esc[want.indexOf(longest)]!, 'iu');
-  return (ev) => pre.test(ev.row.msg) && re.test(ev.row.msg);
-};
+  let lastEv: DetectEvent | null = null;
+  let lastHit = false;
+  const p: Predicate = (ev) => {
+    if (ev !== lastEv) {
+      const text = ev.row.msg;
+      lastHit = pre.test(text) && re.test(text);
+      lastEv = ev;
+    }
+    return lastHit;
+  };
+  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
+  textCache.set(id, p);
+  return p;
+}
 
 function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
   const f = n.field;
+  const get = valueGetter(f);
   const op = n.op;
   if (n.wildcard && n.value === '*') {
     // `field:*`: present (with any value, the empty one included, as the glob would match it)
-    const present: Predicate = (ev) => refValue(ev, f) !== undefined;
+    const present: Predicate = (ev) => get(ev) !== undefined;
     return op === 'ne' ? (ev) => !present(ev) : present;
   }
   if (n.wildcard) {
     const re = globToRegExp(String(n.value));
     const hit: Predicate = (ev) => {
-      const v = refValue(ev, f);
+      const v = get(ev);
       return v !== undefined && re.test(String(v));
     };
     return op === 'ne' ? (ev) => !hit(ev) : hit;
@@ -123,14 +147,14 @@ function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
   const want = n.value;
   if (f.kind === 'column') {
     return (ev) => {
-      const v = refValue(ev, f);
+      const v = get(ev);
       if (v === undefined) return false;
       return cmp(typeof want === 'number' ? Number(v) : String(v), op, want);
     };
   }
   if (typeof want === 'number') {
     return (ev) => {
-      const v = refValue(ev, f);
+      const v = get(ev);
       if (v === undefined || typeof v === 'boolean') return false;
       const num = typeof v === 'number' ? v : isNumericText(v) ? Number(v) : NaN;
       return !Number.isNaN(num) && cmp(num, op, want);
@@ -138,10 +162,10 @@ function compileField(n: Extract<QueryNode, { kind: 'field' }>): Predicate {
   }
   const eqNum = (op === 'eq' || op === 'ne') && isNumericText(want) ? Number(want) : undefined;
   const eq = (v: unknown): boolean => v === want || (eqNum !== undefined && v === eqNum) || (typeof v === 'boolean' && String(v) === want);
-  if (op === 'eq') return (ev) => eq(refValue(ev, f));
-  if (op === 'ne') return (ev) => !eq(refValue(ev, f));
+  if (op === 'eq') return (ev) => eq(get(ev));
+  if (op === 'ne') return (ev) => !eq(get(ev));
   return (ev) => {
-    const v = refValue(ev, f);
+    const v = get(ev);
     return typeof v === 'string' && cmp(v, op, want);
   };
 }
@@ -152,17 +176,20 @@ function compileNode(n: QueryNode): Predicate {
       return compileText(n);
     case 'field':
       return compileField(n);
-    case 'exists':
+    case 'exists': {
+      const get = valueGetter(n.field);
       return (ev) => {
-        const v = refValue(ev, n.field);
+        const v = get(ev);
         if (v === undefined) return false;
         return n.field.kind === 'extracted' ? v !== '' : v !== '-' && v !== '';
       };
+    }
     case 'cidr': {
+      const get = valueGetter(n.field);
       const lo = Buffer.from(n.lo, 'hex');
       const hi = Buffer.from(n.hi, 'hex');
       return (ev) => {
-        const v = refValue(ev, n.field);
+        const v = get(ev);
         const k = v === undefined ? null : ipToKey(String(v));
         return k !== null && Buffer.compare(k, lo) >= 0 && Buffer.compare(k, hi) <= 0;
       };
