@@ -10,7 +10,15 @@ import type { FieldRef } from '../store/query/ast';
  * the same extracted fields (extractFields with the same arguments). Extraction and the raw text are computed
  * on first use: most rules reject most messages on a column (app, host) before any field is needed.
  */
+/** Source of EventRow.serial. */
+let serials = 0;
+
 export class EventRow {
+  /**
+   * Unique per message a row shows (a reused row takes a new one with each message): what per-event memos
+   * compare, so they hold no reference to the event.
+   */
+  serial = ++serials;
   private _msg: string | null = null;
   private _fields: Fields | null = null;
   private _raw: string | null = null;
@@ -22,7 +30,18 @@ export class EventRow {
    * Nothing is copied from the message up front: a rule reads the few columns it needs (most read app and host
    * only), so the row costs one small object per message and touches no more of the message than the rules do.
    */
-  constructor(private readonly m: Message) {}
+  constructor(private m: Message) {}
+
+  /** Show another message: DetectService reuses one row (and event) for a whole batch instead of one per message. */
+  reset(m: Message): void {
+    this.m = m;
+    this.serial = ++serials;
+    this._msg = null;
+    this._fields = null;
+    this._raw = null;
+    this._json = -1;
+    this._nginx = -1;
+  }
 
   get host(): string {
     return this.m.hostname;
@@ -136,6 +155,20 @@ export interface DetectEvent {
 
 export function toEvent(msg: Message, timeMs = msg.timegenerated.toEpochMs()): DetectEvent {
   return { msg, row: new EventRow(msg), timeMs, tokens: null };
+}
+
+/** A DetectEvent that can be pointed at the next message (DetectService.process): no allocation per message. */
+export interface ReusableEvent extends DetectEvent {
+  msg: Message;
+  timeMs: number;
+}
+
+export function reuseEvent(ev: ReusableEvent, msg: Message, timeMs: number): ReusableEvent {
+  ev.msg = msg;
+  ev.row.reset(msg);
+  ev.timeMs = timeMs;
+  ev.tokens = null;
+  return ev;
 }
 
 /** FTS5 unicode61: tokens are runs of letters and digits, case-folded (diacritics kept; close enough here). */
