@@ -61,6 +61,36 @@ export function needsOf(n: QueryNode | null): string | null {
   }
 }
 
+/**
+ * Literals (regex sources, matched with flags 'iu') of which msg must contain at least one for the query to match;
+ * null when no such set is known (the query can match without free text). A free-text term contributes the
+ * literal its predicate tests first (textLiteral); an empty list means the query never matches. The engine
+ * tests the union of these sets over all the rules a message is shown in one regex, and skips the rules whose
+ * set is known absent: a message is scanned once for all the free text of its app's rules, not once per term.
+ */
+export function literalsOf(n: QueryNode | null): string[] | null {
+  if (n === null) return null;
+  switch (n.kind) {
+    case 'text': {
+      const lit = textLiteral(n.value);
+      return lit === null ? [] : [lit];
+    }
+    case 'and': {
+      const l = literalsOf(n.left);
+      const r = literalsOf(n.right);
+      if (l === null || r === null) return l ?? r;
+      return r.length < l.length ? r : l;
+    }
+    case 'or': {
+      const l = literalsOf(n.left);
+      const r = literalsOf(n.right);
+      return l === null || r === null ? null : [...new Set([...l, ...r])];
+    }
+    default:
+      return null;
+  }
+}
+
 function prefixOf(path: string): string {
   const dot = path.indexOf('.');
   return dot < 0 ? path : path.slice(0, dot + 1);
@@ -100,18 +130,29 @@ const WORD_CHAR = '[\\p{L}\\p{N}]';
 const textCache = new Map<string, Predicate>();
 const TEXT_CACHE_MAX = 4096;
 
+function escapeToken(w: string): string {
+  return w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The longest token of a free-text term as a regex source (flags 'iu'): a necessary condition of the term's
+ * full regex (same flags), tested on msg as it is, without lower-casing the whole message first. Null: no token.
+ */
+export function textLiteral(value: string): string | null {
+  const want = tokensOf(value);
+  if (want.length === 0) return null;
+  return escapeToken(want.reduce((a, b) => (b.length > a.length ? b : a)));
+}
+
 function compileText(n: Extract<QueryNode, { kind: 'text' }>): Predicate {
   const want = tokensOf(n.value);
-  if (want.length === 0) return () => false;
+  const lit = textLiteral(n.value);
+  if (lit === null) return () => false;
   const id = `${n.prefix ? '*' : '='}${want.join(' ')}`;
   const known = textCache.get(id);
   if (known !== undefined) return known;
-  const esc = want.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const re = new RegExp(`(?<!${WORD_CHAR})${esc.join(`(?:(?!${WORD_CHAR})[\\s\\S])+`)}${n.prefix ? '' : `(?!${WORD_CHAR})`}`, 'iu');
-  const longest = want.reduce((a, b) => (b.length > a.length ? b : a));
-  // The longest token as a case-folding literal: a necessary condition of `re` (same flags), tested on msg as it
-  // is, without lower-casing the whole message first.
-  const pre = new RegExp(esc[want.indexOf(longest)]!, 'iu');
+  const re = new RegExp(`(?<!${WORD_CHAR})${want.map(escapeToken).join(`(?:(?!${WORD_CHAR})[\\s\\S])+`)}${n.prefix ? '' : `(?!${WORD_CHAR})`}`, 'iu');
+  const pre = new RegExp(lit, 'iu');
   let lastSerial = -1;
   let lastHit = false;
   const p: Predicate = (ev) => {
