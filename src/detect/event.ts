@@ -87,8 +87,8 @@ export class EventRow {
 
   /**
    * A cheap necessary condition for extraction to produce a field under `path`'s prefix (src/parse/extract.ts):
-   * JSON needs a '{…}' payload, nginx a JSON payload or the combined format's `] "`, kv an '='. Lets rules on
-   * json.* or nginx.* skip extraction for the many messages that cannot have them.
+   * JSON needs a '{…}' payload, nginx a JSON payload or a line starting like the combined format (`<addr> - `),
+   * kv an '='. Lets rules on json.* or nginx.* skip extraction for the many messages that cannot have them.
    */
   mayHave(path: string): boolean {
     if (this._fields !== null) return true;
@@ -97,7 +97,7 @@ export class EventRow {
       case 0x6a: // json.
         return this.jsonLike();
       case 0x6e: // nginx.
-        if (this._nginx < 0) this._nginx = this.jsonLike() || text.includes('] "') ? 1 : 0;
+        if (this._nginx < 0) this._nginx = this.jsonLike() || combinedLike(text) ? 1 : 0;
         return this._nginx === 1;
       case 0x6b: // kv. (k8s.* fields come from the message's JSON tree: no cheap test)
         return path.charCodeAt(1) === 0x76 ? text.includes('=') : true;
@@ -139,7 +139,26 @@ export class EventRow {
   }
 }
 
-/** What String.prototype.trimEnd removes, for the ASCII range (the rest: any non-ASCII is not a '}' anyway). */
+/**
+ * A necessary condition of src/parse/extract.ts's nginx "combined" pattern, `^(\S+) - …` on msg without its
+ * leading ' ', \t, \n, \r: the first whitespace after the first token starts " - ". Reads only the first token
+ * (an address), not the whole message.
+ */
+function combinedLike(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isTrimmed(text.charCodeAt(i))) i++;
+  let j = i;
+  while (j < n && !isSpace(text.charCodeAt(j))) j++;
+  return j > i && text.startsWith(' - ', j);
+}
+
+/** What extract.ts trims off the front of msg. */
+function isTrimmed(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** What String.prototype.trimEnd removes, i.e. what a regex's \s matches. */
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
