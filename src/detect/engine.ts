@@ -55,13 +55,33 @@ function signature(r: CompiledRule): string {
     r.absence && [r.absence.afterMs, r.absence.graceMs], r.newValue?.fieldName, r.clockSkew?.maxMs]);
 }
 
+/**
+ * The rules one kind of message is shown, in load order, with the union of their free-text literals
+ * (CompiledRule.textGuard) as one regex: tested once per message, at the first guarded rule, and every guarded
+ * rule is skipped when none of its literals is there (each rule's own terms are then never scanned for).
+ */
+interface RuleList {
+  rules: RuleRuntime[];
+  /** Per rule: true when it has a text guard. */
+  guarded: boolean[];
+  /** Union of the guarded rules' literals (flags 'iu'); null when they have none (they cannot match). */
+  literals: RegExp | null;
+}
+
+function ruleList(rules: RuleRuntime[]): RuleList {
+  const guarded = rules.map((rt) => rt.rule.textGuard != null);
+  const union = new Set<string>();
+  for (const rt of rules) for (const l of rt.rule.textGuard ?? []) union.add(l);
+  return { rules, guarded, literals: union.size === 0 ? null : new RegExp([...union].join('|'), 'iu') };
+}
+
 export class DetectEngine {
   private runtimes: RuleRuntime[] = [];
   /** Rules that name their apps, by app; the others see every message. Decided at load, not per message. */
-  private byApp = new Map<string, RuleRuntime[]>();
-  private anyApp: RuleRuntime[] = [];
+  private byApp = new Map<string, RuleList>();
+  private anyApp: RuleList = ruleList([]);
   /** Rules for any app that need an extracted prefix (RuleRuntime.rule.needs), by prefix: checked once per event. */
-  private anyAppNeeding: { needs: string; rules: RuleRuntime[] }[] = [];
+  private anyAppNeeding: { needs: string; list: RuleList }[] = [];
   private readonly opts: EngineOptions;
   readonly startMs: number;
 
@@ -85,26 +105,29 @@ export class DetectEngine {
       if (prev !== undefined && prev.signature === sig) return { ...prev, rule };
       return this.makeRuntime(rule, sig);
     });
-    this.byApp = new Map();
-    this.anyApp = [];
-    this.anyAppNeeding = [];
+    const byApp = new Map<string, RuleRuntime[]>();
+    const anyApp: RuleRuntime[] = [];
+    const needing: { needs: string; rules: RuleRuntime[] }[] = [];
     for (const rt of this.runtimes) {
       if (rt.rule.apps === null) {
         const needs = rt.rule.needs ?? null;
-        if (needs === null) this.anyApp.push(rt);
+        if (needs === null) anyApp.push(rt);
         else {
-          const group = this.anyAppNeeding.find((g) => g.needs === needs);
+          const group = needing.find((g) => g.needs === needs);
           if (group) group.rules.push(rt);
-          else this.anyAppNeeding.push({ needs, rules: [rt] });
+          else needing.push({ needs, rules: [rt] });
         }
         continue;
       }
       for (const app of rt.rule.apps) {
-        const list = this.byApp.get(app);
+        const list = byApp.get(app);
         if (list) list.push(rt);
-        else this.byApp.set(app, [rt]);
+        else byApp.set(app, [rt]);
       }
     }
+    this.byApp = new Map([...byApp].map(([app, rules]) => [app, ruleList(rules)]));
+    this.anyApp = ruleList(anyApp);
+    this.anyAppNeeding = needing.map((g) => ({ needs: g.needs, list: ruleList(g.rules) }));
   }
 
   private makeRuntime(rule: CompiledRule, sig: string): RuleRuntime {
@@ -149,14 +172,29 @@ export class DetectEngine {
    */
   process(ev: DetectEvent): void {
     const mine = this.byApp.size === 0 ? undefined : this.byApp.get(ev.row.app);
-    if (mine !== undefined) for (let i = 0; i < mine.length; i++) this.evaluate(mine[i]!, ev);
-    const any = this.anyApp;
-    for (let i = 0; i < any.length; i++) this.evaluate(any[i]!, ev);
+    if (mine !== undefined) this.evaluateList(mine, ev);
+    if (this.anyApp.rules.length > 0) this.evaluateList(this.anyApp, ev);
     const needing = this.anyAppNeeding;
     for (let g = 0; g < needing.length; g++) {
       const group = needing[g]!;
-      if (!ev.row.mayHave(group.needs)) continue;
-      for (let i = 0; i < group.rules.length; i++) this.evaluate(group.rules[i]!, ev);
+      if (ev.row.mayHave(group.needs)) this.evaluateList(group.list, ev);
+    }
+  }
+
+  private evaluateList(list: RuleList, ev: DetectEvent): void {
+    const rules = list.rules;
+    const guarded = list.guarded;
+    let text = -1; // whether msg holds one of the list's literals: -1 not tested yet, 0 no, 1 yes
+    for (let i = 0; i < rules.length; i++) {
+      const rt = rules[i]!;
+      if (guarded[i]) {
+        if (text < 0) text = list.literals !== null && list.literals.test(ev.row.msg) ? 1 : 0;
+        if (text === 0) {
+          rt.metrics.evaluations++; // shown the event; its own terms are known absent
+          continue;
+        }
+      }
+      this.evaluate(rt, ev);
     }
   }
 

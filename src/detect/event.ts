@@ -10,39 +10,85 @@ import type { FieldRef } from '../store/query/ast';
  * the same extracted fields (extractFields with the same arguments). Extraction and the raw text are computed
  * on first use: most rules reject most messages on a column (app, host) before any field is needed.
  */
+/** Source of EventRow.serial. */
+let serials = 0;
+
 export class EventRow {
-  readonly host: string;
-  readonly fromhostIp: string;
-  readonly app: string;
-  readonly procid: string;
-  readonly msgid: string;
-  readonly facility: number;
-  readonly severity: number;
-  readonly structuredData: string;
-  readonly msg: string;
+  /**
+   * Unique per message a row shows (a reused row takes a new one with each message): what per-event memos
+   * compare, so they hold no reference to the event.
+   */
+  serial = ++serials;
+  private _msg: string | null = null;
   private _fields: Fields | null = null;
   private _raw: string | null = null;
   /** -1 unknown, 0 no, 1 yes. */
   private _json = -1;
   private _nginx = -1;
 
-  constructor(private readonly m: Message) {
-    this.host = m.hostname;
-    this.fromhostIp = m.fromhostIp;
-    this.app = m.protocolVersion === '1' ? m.appName : (m.programname || m.appName);
-    this.procid = m.procid;
-    this.msgid = m.msgid;
-    this.facility = m.facility;
-    this.severity = m.severity;
-    this.structuredData = m.structuredData;
-    // rsyslog keeps the space after an RFC 3164 tag as msg's first byte; the store (and so search) drops it.
-    this.msg = m.msg.length > 0 && m.msg.charCodeAt(0) === 0x20 ? m.msg.slice(1) : m.msg;
+  /**
+   * Nothing is copied from the message up front: a rule reads the few columns it needs (most read app and host
+   * only), so the row costs one small object per message and touches no more of the message than the rules do.
+   */
+  constructor(private m: Message) {}
+
+  /** Show another message: DetectService reuses one row (and event) for a whole batch instead of one per message. */
+  reset(m: Message): void {
+    this.m = m;
+    this.serial = ++serials;
+    this._msg = null;
+    this._fields = null;
+    this._raw = null;
+    this._json = -1;
+    this._nginx = -1;
+  }
+
+  get host(): string {
+    return this.m.hostname;
+  }
+
+  get fromhostIp(): string {
+    return this.m.fromhostIp;
+  }
+
+  get app(): string {
+    const m = this.m;
+    return m.protocolVersion === '1' ? m.appName : (m.programname || m.appName);
+  }
+
+  get procid(): string {
+    return this.m.procid;
+  }
+
+  get msgid(): string {
+    return this.m.msgid;
+  }
+
+  get facility(): number {
+    return this.m.facility;
+  }
+
+  get severity(): number {
+    return this.m.severity;
+  }
+
+  get structuredData(): string {
+    return this.m.structuredData;
+  }
+
+  /** msg as the store keeps it: rsyslog keeps the space after an RFC 3164 tag as msg's first byte; the store (and so search) drops it. */
+  get msg(): string {
+    if (this._msg === null) {
+      const t = this.m.msg;
+      this._msg = t.length > 0 && t.charCodeAt(0) === 0x20 ? t.slice(1) : t;
+    }
+    return this._msg;
   }
 
   /**
    * A cheap necessary condition for extraction to produce a field under `path`'s prefix (src/parse/extract.ts):
-   * JSON needs a '{…}' payload, nginx a JSON payload or the combined format's `] "`, kv an '='. Lets rules on
-   * json.* or nginx.* skip extraction for the many messages that cannot have them.
+   * JSON needs a '{…}' payload, nginx a JSON payload or a line starting like the combined format (`<addr> - `),
+   * kv an '='. Lets rules on json.* or nginx.* skip extraction for the many messages that cannot have them.
    */
   mayHave(path: string): boolean {
     if (this._fields !== null) return true;
@@ -51,7 +97,7 @@ export class EventRow {
       case 0x6a: // json.
         return this.jsonLike();
       case 0x6e: // nginx.
-        if (this._nginx < 0) this._nginx = this.jsonLike() || text.includes('] "') ? 1 : 0;
+        if (this._nginx < 0) this._nginx = this.jsonLike() || combinedLike(text) ? 1 : 0;
         return this._nginx === 1;
       case 0x6b: // kv. (k8s.* fields come from the message's JSON tree: no cheap test)
         return path.charCodeAt(1) === 0x76 ? text.includes('=') : true;
@@ -66,13 +112,18 @@ export class EventRow {
     }
   }
 
+  /** A '{' within the first 257 characters and a '}' as the last non-space one; the cheap end test first. */
   private jsonLike(): boolean {
     if (this._json < 0) {
       const text = this.m.msg;
-      const open = text.indexOf('{');
       let end = text.length - 1;
       while (end >= 0 && isSpace(text.charCodeAt(end))) end--;
-      this._json = open >= 0 && open <= 256 && end > open && text.charCodeAt(end) === 0x7d ? 1 : 0;
+      let yes = false;
+      if (end > 0 && text.charCodeAt(end) === 0x7d) {
+        const open = text.indexOf('{');
+        yes = open >= 0 && open <= 256 && end > open;
+      }
+      this._json = yes ? 1 : 0;
     }
     return this._json === 1;
   }
@@ -88,7 +139,26 @@ export class EventRow {
   }
 }
 
-/** What String.prototype.trimEnd removes, for the ASCII range (the rest: any non-ASCII is not a '}' anyway). */
+/**
+ * A necessary condition of src/parse/extract.ts's nginx "combined" pattern, `^(\S+) - …` on msg without its
+ * leading ' ', \t, \n, \r: the first whitespace after the first token starts " - ". Reads only the first token
+ * (an address), not the whole message.
+ */
+function combinedLike(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isTrimmed(text.charCodeAt(i))) i++;
+  let j = i;
+  while (j < n && !isSpace(text.charCodeAt(j))) j++;
+  return j > i && text.startsWith(' - ', j);
+}
+
+/** What extract.ts trims off the front of msg. */
+function isTrimmed(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** What String.prototype.trimEnd removes, i.e. what a regex's \s matches. */
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
@@ -104,6 +174,20 @@ export interface DetectEvent {
 
 export function toEvent(msg: Message, timeMs = msg.timegenerated.toEpochMs()): DetectEvent {
   return { msg, row: new EventRow(msg), timeMs, tokens: null };
+}
+
+/** A DetectEvent that can be pointed at the next message (DetectService.process): no allocation per message. */
+export interface ReusableEvent extends DetectEvent {
+  msg: Message;
+  timeMs: number;
+}
+
+export function reuseEvent(ev: ReusableEvent, msg: Message, timeMs: number): ReusableEvent {
+  ev.msg = msg;
+  ev.row.reset(msg);
+  ev.timeMs = timeMs;
+  ev.tokens = null;
+  return ev;
 }
 
 /** FTS5 unicode61: tokens are runs of letters and digits, case-folded (diacritics kept; close enough here). */
@@ -134,6 +218,27 @@ export function refValue(ev: DetectEvent, f: FieldRef): FieldValue | undefined {
   }
 }
 
+/** A reader of one column or extracted field, chosen once (no per-event switch on the field's name). */
+export function valueGetter(f: FieldRef): (ev: DetectEvent) => FieldValue | undefined {
+  if (f.kind === 'extracted') {
+    const path = f.path;
+    return (ev) => (ev.row.mayHave(path) ? ev.row.fields[path] : undefined);
+  }
+  switch (f.name) {
+    case 'host': return (ev) => ev.row.host;
+    case 'fromhost-ip': return (ev) => ev.row.fromhostIp;
+    case 'app': return (ev) => ev.row.app;
+    case 'procid': return (ev) => ev.row.procid;
+    case 'msgid': return (ev) => ev.row.msgid;
+    case 'facility': return (ev) => ev.row.facility;
+    case 'severity': return (ev) => ev.row.severity;
+    case 'msg': return (ev) => ev.row.msg;
+    case 'raw': return (ev) => ev.row.raw;
+    case 'structured-data': return (ev) => ev.row.structuredData;
+  }
+  return () => undefined;
+}
+
 /** A field getter by name: a search field (host, app, json.x, …) or, via `extra`, a rule-local one. */
 export type Getter = (ev: DetectEvent, local: Record<string, string> | null) => FieldValue | undefined;
 
@@ -141,5 +246,5 @@ export function getterFor(name: string, localNames: ReadonlySet<string>): Getter
   if (localNames.has(name)) return (_ev, local) => local?.[name];
   const ref = resolveField(name);
   if (ref === undefined) return undefined;
-  return (ev) => refValue(ev, ref);
+  return valueGetter(ref);
 }

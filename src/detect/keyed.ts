@@ -15,7 +15,7 @@ export class KeyedState<T> {
 
   /** Insert or replace; a new key past the cap evicts the oldest. */
   set(key: string, v: T): void {
-    if (!this.map.has(key) && this.map.size >= this.cap) {
+    if (this.map.size >= this.cap && !this.map.has(key)) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
       this.dropped++;

@@ -8,7 +8,7 @@ import { didYouMean, Reporter } from '../config/diagnostics';
 import { QueryError } from '../store/query/errors';
 import { parseQuery } from '../store/query/parser';
 import { getterFor, type Getter } from './event';
-import { appsOf, compileQuery, needsOf, type Predicate } from './query-eval';
+import { appsOf, compileQuery, literalsOf, needsOf, type Predicate } from './query-eval';
 import {
   DEFAULT_MAX_KEYS, DEFAULT_SUPPRESS_MS, LEVELS, parseDuration, RULE_KINDS,
   type CompiledRule, type Extractor, type Level, type RuleKind, type SequenceStep,
@@ -126,6 +126,8 @@ class Fields {
   lastApps: string[] | null = null;
   /** Extracted-field prefix required by the last query compiled (see needsOf). */
   lastNeeds: string | null = null;
+  /** Free-text literals required by the last query compiled (see literalsOf). */
+  lastLiterals: string[] | null = null;
   constructor(readonly node: Extract<TNode, { kind: 'map' }>, readonly rep: Reporter) {}
 
   bad(msg: string, loc: SourceLoc, hint?: string): void {
@@ -178,6 +180,7 @@ class Fields {
   query(node: TNode | undefined, where: string): Predicate {
     this.lastApps = null;
     this.lastNeeds = null;
+    this.lastLiterals = null;
     if (node === undefined) return () => true;
     if (node.kind !== 'scalar' || typeof node.value !== 'string') {
       this.bad(`${where} must be a query string (docs/query-language.md)`, node.loc);
@@ -187,7 +190,9 @@ class Fields {
       const q = parseQuery(node.value);
       this.lastApps = appsOf(q.where);
       this.lastNeeds = needsOf(q.where);
-      return compileQuery(q);
+      const match = compileQuery(q);
+      this.lastLiterals = literalsOf(q.where);
+      return match;
     } catch (err) {
       this.ok = false;
       const col = err instanceof QueryError ? err.col - 1 : 0;
@@ -260,6 +265,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
     match: withRegex(f.query(f.get('query')?.value, 'query'), regexFilters(f)),
     apps: f.lastApps,
     needs: f.lastNeeds,
+    textGuard: f.lastLiterals,
     extract, groupBy, groupGetters,
     suppressMs: f.duration('suppress', false, DEFAULT_SUPPRESS_MS),
     maxKeys: f.int('max_keys', 1, DEFAULT_MAX_KEYS),
@@ -283,6 +289,7 @@ function compileNative(node: TNode, rep: Reporter): CompiledRule | null {
       rule.sequence = { steps: seq.steps, withinMs: f.duration('within', true, 60_000) };
       rule.apps = seq.apps;
       rule.needs = null;
+      rule.textGuard = seq.literals;
       if (f.get('query') !== undefined) f.bad('a sequence rule has no top-level query; give each step a query', f.get('query')!.keyLoc);
       break;
     }
@@ -323,13 +330,17 @@ function extractors(f: Fields): Extractor[] {
   return out;
 }
 
-/** The two steps of a sequence, and its apps: the union of the steps' apps, null when a step can match any app. */
-function steps(f: Fields): { steps: SequenceStep[]; apps: string[] | null } {
+/**
+ * The two steps of a sequence, its apps and its free-text literals: the union of the steps' (null when a step
+ * can match any app, or without free text).
+ */
+function steps(f: Fields): { steps: SequenceStep[]; apps: string[] | null; literals: string[] | null } {
   let apps: string[] | null = [];
+  let literals: string[] | null = [];
   const e = f.get('steps');
   if (e === undefined || e.value.kind !== 'seq' || e.value.items.length !== 2) {
     f.bad('a sequence rule needs steps: a list of two steps (A then B), each with a query', e?.value.loc ?? f.node.loc);
-    return { steps: [], apps: null };
+    return { steps: [], apps: null, literals: null };
   }
   const list = e.value.items.map((it, i) => {
     if (it.kind !== 'map') {
@@ -344,10 +355,11 @@ function steps(f: Fields): { steps: SequenceStep[]; apps: string[] | null } {
     if (q === undefined) sub.bad('a step needs a query', it.loc);
     const match = sub.query(q?.value, `steps[${i}].query`);
     apps = apps === null || sub.lastApps === null ? null : [...new Set([...apps, ...sub.lastApps])];
+    literals = literals === null || q === undefined || sub.lastLiterals === null ? null : [...new Set([...literals, ...sub.lastLiterals])];
     if (!sub.ok) f.ok = false;
     return { match, count };
   });
-  return { steps: list, apps };
+  return { steps: list, apps, literals };
 }
 
 /** `regex:` entries, each `{fields: [...], pattern: '…'}`: every entry must match one of its fields. */

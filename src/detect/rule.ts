@@ -35,6 +35,11 @@ export interface CompiledRule {
   apps: string[] | null;
   /** An extracted-field prefix (`nginx.`, `json.`) without which the rule cannot match (see needsOf); null = none. */
   needs?: string | null;
+  /**
+   * Literals (regex sources, flags 'iu') of which msg must contain one for the rule to see an event (see
+   * literalsOf); null/absent = none known. The engine tests them for all of an app's rules at once.
+   */
+  textGuard?: string[] | null;
   /** Which events the rule looks at (all of them when the rule has no query). */
   match: Predicate;
   extract: Extractor[];

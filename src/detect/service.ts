@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import type { Message } from '../message';
 import { AlertStore } from './alerts';
 import { DetectEngine, type RuleMetrics } from './engine';
-import { toEvent } from './event';
+import { reuseEvent, toEvent, type ReusableEvent } from './event';
 import { loadRuleFiles } from './load';
 import type { AlertOutput, OutputStats } from './outputs';
 import type { CompiledRule, Detection } from './rule';
@@ -86,6 +86,7 @@ export class DetectService {
     // Inputs share one timegenerated object among the messages of a read; convert it once (Date.UTC is slow).
     let lastTime: Message['timegenerated'] | null = null;
     let lastMs = 0;
+    let ev: ReusableEvent | null = null;
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]!;
       if (m.inputname === DETECT_INPUT_NAME) continue;
@@ -93,7 +94,11 @@ export class DetectService {
         lastTime = m.timegenerated;
         lastMs = lastTime.toEpochMs();
       }
-      this.engine.process(toEvent(m, lastMs));
+      // One event object per batch, pointed at each message in turn: the engine and the alert store
+      // are done with an event when process() returns (a Detection's event is read during onDetect only).
+      if (ev === null) ev = toEvent(m, lastMs) as ReusableEvent;
+      else reuseEvent(ev, m, lastMs);
+      this.engine.process(ev);
     }
   }
 
