@@ -62,9 +62,12 @@ export class SyslogTime {
   /**
    * The timestamp's text as received, kept by the RFC 5424 parser when formatRfc3339 prints exactly those
    * characters (canonical layout): the common output templates then copy it instead of formatting seven
-   * numbers a message. Private, so not part of equality or JSON; fields are never changed after parsing.
+   * numbers a message; formatRfc3339 keeps what it printed too. Private, so not part of equality or JSON;
+   * fields are never changed after parsing (or after construction).
    */
   #rfc3339: string | null = null;
+  /** formatted "Mmm dd hh:mm:ss" (templates/dates.ts format3164), kept once printed: a time is often shared. */
+  #rfc3164: string | null = null;
 
   constructor(
     year: number, month: number, day: number, hour: number, minute: number, second: number,
@@ -90,6 +93,16 @@ export class SyslogTime {
   /** The received RFC 3339 text when kept (see keepRfc3339Text), else null. */
   get rfc3339Text(): string | null {
     return this.#rfc3339;
+  }
+
+  /** The RFC 3164 text printed earlier for this time (see format3164), else null. */
+  get rfc3164Text(): string | null {
+    return this.#rfc3164;
+  }
+
+  /** Remember the RFC 3164 text printed for this time; the caller guarantees format3164 prints the same. */
+  keepRfc3164Text(text: string): void {
+    this.#rfc3164 = text;
   }
 
   /** Milliseconds since the Unix epoch (UTC). */
@@ -155,5 +168,9 @@ export function formatRfc3339(t: SyslogTime): string {
   if (kept !== null) return kept;
   const frac = t.secfracPrecision > 0 ? '.' + pad(t.secfrac, t.secfracPrecision) : '';
   const zone = t.zulu && t.offsetMinutes === 0 ? 'Z' : formatOffset(t.offsetMinutes);
-  return `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${zone}`;
+  const text = `${pad(t.year, 4)}-${pad2(t.month)}-${pad2(t.day)}T${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}${frac}${zone}`;
+  // Kept for the next print of the same time: the RFC 3164 parser shares one SyslogTime between the messages
+  // of a second, and an input shares its reception time between the messages of a read.
+  t.keepRfc3339Text(text);
+  return text;
 }

@@ -12,8 +12,11 @@ const k = (x) => (x >= 1000 ? `${Math.round(x / 1000)}k` : String(Math.round(x))
 const rows = new Map();
 for (const r of runs) {
   if (!rows.has(r.row)) rows.set(r.row, { meta: r, logwarden: [], rsyslog: [] });
-  rows.get(r.row)[r.receiver].push(r);
+  rows.get(r.row)[r.receiver === 'lwb' ? 'rsyslog' : r.receiver].push(r);
 }
+// An A/B run of two Logwarden builds (RECEIVERS="logwarden lwb"): the second column is build B, not rsyslog.
+const other = runs.some((r) => r.receiver === 'lwb') ? 'build B' : 'rsyslog';
+const oth = other === 'rsyslog' ? 'rs' : 'B';
 function side(rs) {
   if (rs.length === 0) return { text: 'n/a', rate: 0, cpu: 0, rss: 0, failed: false };
   const rates = rs.map((r) => Number(r.msgs_s));
@@ -22,7 +25,7 @@ function side(rs) {
   const range = rs.length > 1 ? ` (${k(Math.min(...rates))}–${k(Math.max(...rates))})` : '';
   return { text: `${failed ? '**FAILURE** ' : ''}${k(rate)}${range}`, rate, cpu, rss, failed };
 }
-console.log('| row | transport | framing | format | size | output | msgs | Logwarden msgs/s | rsyslog msgs/s | ratio | LW CPU-s | rs CPU-s | CPU ratio | LW RSS MB | rs RSS MB |');
+console.log(`| row | transport | framing | format | size | output | msgs | Logwarden msgs/s | ${other} msgs/s | ratio | LW CPU-s | ${oth} CPU-s | CPU ratio | LW RSS MB | ${oth} RSS MB |`);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [id, { meta, logwarden, rsyslog }] of rows) {
   const a = side(logwarden), b = side(rsyslog);

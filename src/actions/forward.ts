@@ -20,7 +20,8 @@ import type { CompiledTemplate, RuntimeContext } from '../runtime/context';
 import { authorize } from '../tls/auth';
 import { GLOBAL_NAMES, OMFWD_NAMES, resolveTlsSettings, TlsConfigError, type TlsSettings } from '../tls/config';
 import { secureContextOptions } from '../tls/context';
-import { encodeRaw } from '../util/raw-text';
+import { encodeRaw, rawByteLength } from '../util/raw-text';
+import { ByteBatch } from './byte-batch';
 
 /** omfwd's default port is 514 for every protocol, TLS included (tools/omfwd.c). */
 const DEFAULT_PORT = 514;
@@ -101,6 +102,42 @@ export function frameMessage(text: Buffer, framing: Framing, delimiter = LF): Bu
   return Buffer.concat([text, Buffer.of(delimiter)]);
 }
 
+/**
+ * A batch framed for a stream into one reused Buffer: one write per batch instead of three Buffers (encode,
+ * prefix or delimiter, concat) and one writev entry per message (TCP forward profile: writev, Buffer.concat and
+ * the GC they caused were ~40% of the process). The bytes are exactly frameMessage's, message after message.
+ * Only for a delimiter below 0x80: a message ends with it exactly when its text's last character is it.
+ */
+export class FramedBatch {
+  private readonly bytes = new ByteBatch();
+  private readonly delimiterText: string;
+  constructor(private readonly framing: Framing, private readonly delimiter = LF) {
+    this.delimiterText = String.fromCharCode(delimiter);
+  }
+
+  static supports(delimiter: number): boolean {
+    return delimiter >= 0 && delimiter < 0x80;
+  }
+
+  /** The frames of `texts`, valid until the next call. */
+  frame(texts: readonly string[]): Buffer {
+    const b = this.bytes;
+    b.reset();
+    if (this.framing === 'octet-counted') {
+      for (const t of texts) b.add(`${rawByteLength(t)} ${t}`);
+    } else {
+      for (const t of texts) b.add(t.charCodeAt(t.length - 1) === this.delimiter ? t : t + this.delimiterText);
+    }
+    return b.finish();
+  }
+}
+
+/** Bytes written on a stream and how many messages they hold (kept for ResendLastMSGOnReconnect). */
+interface Sent {
+  bytes: Buffer;
+  count: number;
+}
+
 /** Open a TCP or TLS stream to the target; for TLS the server is authorised with the configured rule first. */
 export function openStream(t: ForwardTarget, logger: Logger | null, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -177,16 +214,21 @@ class ForwardAction implements Action {
   private sinceRebind = 0;
   private connections = 0;
   private lastWrite = 0;
-  /** Frames of the batch last written on the current stream (kept only with ResendLastMSGOnReconnect). */
-  private lastFrames: Buffer[] | null = null;
-  /** Frames written on a stream that then died: resent on the next connection (ResendLastMSGOnReconnect). */
-  private suspect: Buffer[] | null = null;
+  /** The batch last written on the current stream (kept only with ResendLastMSGOnReconnect). */
+  private lastFrames: Sent | null = null;
+  /** A batch written on a stream that then died: resent on the next connection (ResendLastMSGOnReconnect). */
+  private suspect: Sent | null = null;
+  /** Frames a batch into one Buffer (null: a delimiter byte ≥ 0x80, framed a message at a time). */
+  private readonly framed: FramedBatch | null;
+  private framedBusy = false;
   /** Messages of the write in progress (not yet handed to the OS). */
   private inFlight = 0;
 
   constructor(readonly name: string, private readonly t: ForwardTarget, private readonly tpl: CompiledTemplate,
     private readonly rebindInterval: number, private readonly maxSize: number, private readonly log: Logger,
-    private readonly resendOnReconnect = false) {}
+    private readonly resendOnReconnect = false) {
+    this.framed = FramedBatch.supports(t.delimiter) ? new FramedBatch(t.framing, t.delimiter) : null;
+  }
 
   async deliver(batch: Message[]): Promise<void> {
     if (batch.length === 0) return;
@@ -232,28 +274,38 @@ class ForwardAction implements Action {
       this.stream = await this.connect();
     }
     const sock = this.stream;
-    let frames = this.render(batch).map((b) => frameMessage(b, this.t.framing, this.t.delimiter));
+    // The reused buffer is ours until the write completes; a second batch meanwhile (never, with one queue
+    // worker) gets its own.
+    const framer = this.framed === null ? null : this.framedBusy ? new FramedBatch(this.t.framing, this.t.delimiter) : this.framed;
+    const own = framer === this.framed;
+    let bytes: Buffer;
+    if (framer === null) bytes = Buffer.concat(this.render(batch).map((b) => frameMessage(b, this.t.framing, this.t.delimiter)));
+    else {
+      if (own) this.framedBusy = true;
+      bytes = framer.frame(batch.map((m) => this.tpl.render(m)));
+    }
     const resend = this.resendOnReconnect ? this.suspect : null;
-    if (resend !== null) frames = resend.concat(frames);
-    this.inFlight = frames.length;
+    this.inFlight = batch.length + (resend?.count ?? 0);
     try {
-      await writeFrames(sock, frames);
+      await writeFrames(sock, resend === null ? [bytes] : [resend.bytes, bytes]);
     } catch (e) {
       sock.destroy();
       this.lost(sock);
       throw e;
     } finally {
       this.inFlight = 0;
+      if (own) this.framedBusy = false;
     }
     this.lastWrite = Date.now();
     if (resend !== null) {
       this.suspect = null;
-      this.resent += resend.length;
+      this.resent += resend.count;
       this.log.notice('LW_FORWARD_RESENT', 'resent the last batch of a connection that died (possible duplicates)', {
-        action: this.name, target: `${this.t.host}:${this.t.port}`, count: resend.length, total: this.resent,
+        action: this.name, target: `${this.t.host}:${this.t.port}`, count: resend.count, total: this.resent,
       });
     }
-    if (this.resendOnReconnect) this.lastFrames = frames.slice(resend?.length ?? 0);
+    // A copy: the framed buffer is reused by the next batch.
+    if (this.resendOnReconnect) this.lastFrames = { bytes: framer === null ? bytes : Buffer.from(bytes), count: batch.length };
   }
 
   private async sendUdp(texts: Buffer[]): Promise<void> {

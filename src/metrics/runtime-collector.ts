@@ -3,7 +3,7 @@
 import type { Input } from '../components';
 import type { ActionQueue, QueueStats } from '../queue/action-queue';
 import type { RuleMetrics } from '../detect/engine';
-import { detectServices } from '../detect/service';
+import { loadedDetectServices as detectServices } from '../runtime/registry'; // not detect/service: loads the engine
 import type { Scrape } from './exposition';
 import type { InputMetrics } from './input-counters';
 import { readUdpTables, udpDrops } from './udp-drops';

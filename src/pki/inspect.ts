@@ -14,7 +14,8 @@ export function fingerprint(der: Uint8Array | ArrayBuffer, alg: FingerprintAlgor
   return `${alg.toUpperCase()}:${hex.replace(/(..)(?!$)/g, '$1:')}`;
 }
 
-const KEY_USAGE_NAMES: Array<[number, string]> = [
+/** A function, not a constant: x509 is loaded on first use (provider.ts), not when this module is. */
+const keyUsageNames = (): Array<[number, string]> => [
   [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'], [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
   [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'], [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
   [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'], [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
@@ -71,7 +72,7 @@ export function describeCertificate(cert: x509.X509Certificate): string {
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
   if (bc) lines.push(`Basic Constraints (${bc.critical ? 'critical' : 'not critical'}): CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLength !== undefined ? `, pathlen:${bc.pathLength}` : ''}`);
   const ku = cert.getExtension(x509.KeyUsagesExtension);
-  if (ku) lines.push(`Key Usage (${ku.critical ? 'critical' : 'not critical'}): ${KEY_USAGE_NAMES.filter(([f]) => ku.usages & f).map(([, n]) => n).join(', ')}`);
+  if (ku) lines.push(`Key Usage (${ku.critical ? 'critical' : 'not critical'}): ${keyUsageNames().filter(([f]) => ku.usages & f).map(([, n]) => n).join(', ')}`);
   const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
   if (eku) lines.push(`Extended Key Usage: ${eku.usages.map((u) => EKU_NAMES[String(u)] ?? String(u)).join(', ')}`);
   if (names.dns.length || names.ip.length) {

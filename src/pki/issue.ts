@@ -90,8 +90,9 @@ function ekuFor(usage: CertUsage): x509.ExtendedKeyUsageExtension {
   return new x509.ExtendedKeyUsageExtension(list, false);
 }
 
-const LEAF_KEY_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
-const CA_KEY_USAGE = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign;
+// Functions, not constants: x509 is loaded on first use (provider.ts), not when this module is.
+const leafKeyUsage = (): number => x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
+const caKeyUsage = (): number => x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign;
 
 /** Create a CA key and self-signed CA certificate in `dir` (ca.pem, ca-key.pem). */
 export async function initCa(o: InitCaOptions): Promise<IssuedFiles> {
@@ -105,7 +106,7 @@ export async function initCa(o: InitCaOptions): Promise<IssuedFiles> {
     ...validity(o, DEFAULT_CA_DAYS),
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(CA_KEY_USAGE, true),
+      new x509.KeyUsagesExtension(caKeyUsage(), true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -154,7 +155,7 @@ async function leafExtensions(ca: LoadedCa, publicKey: x509.PublicKey | KeyPair[
   const aki = caSki ? new x509.AuthorityKeyIdentifierExtension(caSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey);
   const exts: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(LEAF_KEY_USAGE, true),
+    new x509.KeyUsagesExtension(leafKeyUsage(), true),
     ekuFor(usage),
     await x509.SubjectKeyIdentifierExtension.create(publicKey),
     aki,

@@ -67,8 +67,14 @@ function isoWeek(t: SyslogTime): { week: number; year: number } {
 /** "Oct 11 22:14:15"; the buggy-day variant zero-pads the day ("Oct 01") as some old parsers expect. */
 export function format3164(t: SyslogTime, buggyDay: boolean): string {
   const tens = Math.floor(t.day / 10) % 10;
+  if (!buggyDay || tens > 0) {
+    const kept = t.rfc3164Text; // the same for both variants when the day has two digits
+    if (kept !== null) return kept;
+  }
   const day = (buggyDay || tens > 0 ? String(tens) : ' ') + (t.day % 10);
-  return `${MONTHS[(t.month - 1) % 12]} ${day} ${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}`;
+  const text = `${MONTHS[(t.month - 1) % 12]} ${day} ${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}`;
+  if (!buggyDay || tens > 0) t.keepRfc3164Text(text); // a shared time prints once (see formatRfc3339)
+  return text;
 }
 
 function pad2(n: number): string {

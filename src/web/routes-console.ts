@@ -5,7 +5,8 @@ import { version } from '../cli/main';
 import { compileQuery } from '../detect/query-eval';
 import type { Alert } from '../detect/alerts';
 import { alertJson } from '../detect/outputs';
-import { detectServices, type DetectService } from '../detect/service';
+import type { DetectService } from '../detect/service';
+import { loadedDetectServices as detectServices } from '../runtime/registry'; // not detect/service: loads the engine
 import type { Logger } from '../log';
 import { SILENT_AFTER_MIN, SKEW_THRESHOLD_MS, type HostTracker } from '../runtime/hosts';
 import type { StoreBackend } from '../store/backend';

@@ -2,7 +2,8 @@
 // gate (guard.ts) that sets security headers, refuses foreign Host headers, and demands credentials on every
 // route outside its public list. Loopback by default; bounded request sizes; bad input answers 4xx, never 500.
 import type { SecureContextOptions } from 'node:tls';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type FastifyT from 'fastify';
 import type { Logger } from '../log';
 import type { HostTracker } from '../runtime/hosts';
 import type { TailBus } from '../runtime/tail-bus';
@@ -61,13 +62,15 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
   const { backend, logger } = opts;
   const https = opts.tls != null;
+  // fastify is loaded here, not at startup (~90 ms of CPU for a process that may serve no console).
+  const Fastify = (require('fastify') as { default: typeof FastifyT }).default;
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: REQUEST_TIMEOUT_MS,
     ...(https ? { https: opts.tls } : {}),
-  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  } as Parameters<typeof FastifyT>[0]) as unknown as FastifyInstance;
   const host = opts.host ?? '127.0.0.1';
   let boundPort = opts.port;
   const routes: Array<{ method: string; url: string }> = [];
