@@ -25,6 +25,8 @@ import { UdpHelper, udpHelperUsable, type BindReport } from './udp-helper';
 const MAX_PORT = 65535;
 /** Datagrams held per unresolved address; beyond this they go out with the address as fromhost. */
 const MAX_PENDING_PER_ADDRESS = 1000;
+/** Event-loop turns stop() waits at most for the dgram sockets to be read empty. */
+const STOP_DRAIN_TURNS = 1000;
 
 const INPUT_PARAMS: ParamSpec[] = [
   { name: 'port', type: 'int', default: 514, doc: 'UDP port (0 picks a free one).' },
@@ -70,6 +72,8 @@ export class UdpInput implements Input {
   private bound: BindReport['bound'] = [];
   /** The helper's batch time, as a SyslogTime made once per distinct millisecond. */
   private lastMs = -1;
+  /** Datagrams read from the dgram sockets (the stop drain watches it). */
+  private received = 0;
   private helperTime: SyslogTime | null = null;
   private readonly origins = new Map<string, Origin>();
   private readonly pending = new Map<string, Pending>();
@@ -187,9 +191,23 @@ export class UdpInput implements Input {
     this.helper = null;
     this.bound = [];
     if (helper !== null) await helper.stop();
+    else await this.drainSockets();
     await Promise.all(this.sockets.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const ip of [...this.pending.keys()]) this.release(ip, ip);
     this.flush();
+  }
+
+  /**
+   * Dgram path, before closing: let the event loop read what the kernel already queued on the sockets (turns
+   * until one brings no datagram, at most STOP_DRAIN_TURNS), so a stop does not discard accepted datagrams.
+   */
+  private async drainSockets(): Promise<void> {
+    for (let turn = 0; turn < STOP_DRAIN_TURNS && this.sockets.length > 0; turn++) {
+      const before = this.received;
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+      if (this.received === before) return;
+    }
   }
 
   addresses(): Array<{ protocol: string; address: string; port: number }> {
@@ -220,6 +238,7 @@ export class UdpInput implements Input {
 
   /** A datagram from a dgram socket (the fallback path); those of one event-loop turn are one batch. */
   private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    this.received++;
     if (data.length === 0) return; // rsyslog ignores empty datagrams
     let frame = data;
     if (frame.length > this.maxMessageSize) {
