@@ -2,10 +2,11 @@
  * this helper drains its sockets with recvmmsg(2) and writes whole batches to stdout, so the Node side decodes
  * hundreds of datagrams per pipe read.
  *
- * usage: lw_udprecv PORT RCVBUF SLOT ADDR [ADDR...]
+ * usage: lw_udprecv PORT RCVBUF SLOT BACKLOG ADDR [ADDR...]
  *   PORT    port for every ADDR; 0: the kernel picks one for the first ADDR and the others bind that one
  *   RCVBUF  SO_RCVBUF in bytes (SO_RCVBUFFORCE tried first, as rsyslog does), 0 keeps the kernel default
  *   SLOT    bytes kept of each datagram (maxMessageSize); longer ones are cut and flagged
+ *   BACKLOG bytes of received datagrams held here while Logwarden does not read the pipe (at least 4 rounds)
  *   ADDR    an IPv4 or IPv6 literal (IPv6 sockets are IPV6_V6ONLY)
  *
  * Output (little-endian), a sequence of frames (src/inputs/udp-batch.ts decodes them):
@@ -18,8 +19,9 @@
  * First frame: the bind report, one line per ADDR, "ok ADDR PORT" or "fail ADDR reason", then "end".
  * When the first ADDR fails the helper exits 3 after the report; a later ADDR failing is reported and skipped.
  *
- * A full stdout pipe blocks the helper, the socket buffer fills and the kernel drops (counted in the drops column
- * of /proc/net/udp), as with rsyslog. SIGTERM, SIGINT and SIGHUP are ignored: the helper ends when stdin reaches
+ * While the pipe is full, received frames wait in a backlog of up to BACKLOG bytes, so the sockets are still
+ * drained during a pause of Logwarden; past that the sockets are not read, their buffers fill and the kernel drops
+ * (counted in the drops column of /proc/net/udp), as with rsyslog. SIGTERM, SIGINT and SIGHUP are ignored: the helper ends when stdin reaches
  * EOF (Logwarden stopping, or dying), after one last drain of its sockets, so a datagram the kernel accepted
  * before the stop is still delivered. Exit codes: 2 usage, 3 the first socket cannot be bound, 0 normal end. */
 #define _GNU_SOURCE
@@ -160,9 +162,55 @@ static int receive(int s, struct mmsghdr *msgs, struct sockaddr_storage *names, 
   return n;
 }
 
+/* Frames received but not yet taken by the pipe: [head, len) of buf. Grows (up to the limit given on the
+ * command line) while Logwarden is slower than the senders, e.g. during a GC pause or while the pipeline is
+ * congested, so that the socket is still drained; once full, the sockets are left alone and the kernel drops. */
+struct backlog {
+  unsigned char *buf;
+  size_t cap, head, len;
+};
+
+/* Room for one more round without passing the limit? */
+static int backlog_room(struct backlog *q, size_t round, size_t max) {
+  return q->len - q->head + round <= max;
+}
+
+/* Make room for `need` bytes at len: move the unsent bytes to the front, then grow. */
+static int backlog_reserve(struct backlog *q, size_t need) {
+  if (q->len + need <= q->cap) return 0;
+  if (q->head > 0) {
+    memmove(q->buf, q->buf + q->head, q->len - q->head);
+    q->len -= q->head;
+    q->head = 0;
+    if (q->len + need <= q->cap) return 0;
+  }
+  size_t cap = q->cap * 2;
+  while (cap < q->len + need) cap *= 2;
+  unsigned char *b = realloc(q->buf, cap);
+  if (!b) return -1;
+  q->buf = b;
+  q->cap = cap;
+  return 0;
+}
+
+/* Write what the pipe takes now (stdout is non-blocking); -1 when the reader is gone. */
+static int backlog_flush(struct backlog *q) {
+  while (q->len > q->head) {
+    ssize_t w = write(1, q->buf + q->head, q->len - q->head);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return -1;
+    }
+    q->head += (size_t)w;
+  }
+  q->head = q->len = 0;
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 5) {
-    fprintf(stderr, "usage: lw_udprecv PORT RCVBUF SLOT ADDR [ADDR...]\n");
+  if (argc < 6) {
+    fprintf(stderr, "usage: lw_udprecv PORT RCVBUF SLOT BACKLOG ADDR [ADDR...]\n");
     return 2;
   }
   signal(SIGTERM, SIG_IGN);
@@ -174,6 +222,7 @@ int main(int argc, char **argv) {
   unsigned port = (unsigned)strtoul(argv[1], NULL, 10);
   int rcvbuf = (int)strtol(argv[2], NULL, 10);
   long slot = strtol(argv[3], NULL, 10);
+  size_t backlog_max = (size_t)strtoull(argv[4], NULL, 10);
   if (port > 65535 || slot < 1) {
     fprintf(stderr, "bad PORT or SLOT\n");
     return 2;
@@ -182,13 +231,13 @@ int main(int argc, char **argv) {
   int nsock = 0, socks[MAX_SOCKS];
   char report[MAX_SOCKS * 160 + 8];
   size_t rl = 0;
-  for (int a = 4; a < argc && a - 4 < MAX_SOCKS; a++) {
+  for (int a = 5; a < argc && a - 5 < MAX_SOCKS; a++) {
     char err[120];
     unsigned bound = 0;
     int s = bind_one(argv[a], port, rcvbuf, &bound, err, sizeof(err));
     if (s < 0) {
       rl += (size_t)snprintf(report + rl, sizeof(report) - rl, "fail %s %s\n", argv[a], err);
-      if (a == 4) break;
+      if (a == 5) break;
       continue;
     }
     if (port == 0) port = bound;
@@ -212,9 +261,11 @@ int main(int argc, char **argv) {
   struct mmsghdr *msgs = calloc(vlen, sizeof(*msgs));
   struct iovec *iov = calloc(vlen, sizeof(*iov));
   struct sockaddr_storage *names = calloc(vlen, sizeof(*names));
-  size_t outcap = (size_t)MAX_SOCKS * (FRAME_HDR + (size_t)vlen * (DGRAM_HDR + (size_t)slot));
-  unsigned char *out = malloc(outcap);
-  if (!slots || !msgs || !iov || !names || !out) {
+  /* One round: a frame from every socket. The backlog holds at least a few rounds. */
+  size_t round = (size_t)nsock * (FRAME_HDR + (size_t)vlen * (DGRAM_HDR + (size_t)slot));
+  if (backlog_max < 4 * round) backlog_max = 4 * round;
+  struct backlog q = {malloc(2 * round), 2 * round, 0, 0};
+  if (!slots || !msgs || !iov || !names || !q.buf) {
     fprintf(stderr, "out of memory\n");
     return 4;
   }
@@ -225,13 +276,18 @@ int main(int argc, char **argv) {
     msgs[i].msg_hdr.msg_iovlen = 1;
     msgs[i].msg_hdr.msg_name = &names[i];
   }
+  fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
 
-  struct pollfd fds[MAX_SOCKS + 1];
-  for (int i = 0; i < nsock; i++) fds[i] = (struct pollfd){socks[i], POLLIN, 0};
-  fds[nsock] = (struct pollfd){0, POLLIN, 0};
+  struct pollfd fds[MAX_SOCKS + 2];
   int stopping = 0;
   while (!stopping) {
-    int r = poll(fds, (nfds_t)nsock + 1, -1);
+    /* Sockets are read while the backlog has room for one more round; stdout is polled while it has bytes. */
+    int room = backlog_room(&q, round, backlog_max);
+    nfds_t nf = 0;
+    for (int i = 0; i < nsock; i++) fds[nf++] = (struct pollfd){room ? socks[i] : -1, POLLIN, 0};
+    fds[nf++] = (struct pollfd){0, POLLIN, 0};
+    fds[nf++] = (struct pollfd){q.len > q.head ? 1 : -1, POLLOUT, 0};
+    int r = poll(fds, nf, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
@@ -241,20 +297,23 @@ int main(int argc, char **argv) {
       ssize_t n = read(0, c, sizeof(c));
       if (n <= 0) stopping = 1; /* Logwarden closed stdin or died */
     }
-    /* One write per wake-up: each ready socket contributes one frame (a round) at a time, so one socket
-     * cannot starve the others; out holds one round of every socket. */
+    if (fds[nsock + 1].revents & (POLLERR | POLLHUP)) return 0; /* nobody reads any more */
+    /* Each ready socket contributes one frame (a round) at a time, so one socket cannot starve the others. */
     int rounds = stopping ? FINAL_ROUNDS : MAX_ROUNDS;
-    for (int round = 0; round < rounds; round++) {
-      size_t outlen = 0;
+    for (int k = 0; k < rounds && backlog_room(&q, round, backlog_max); k++) {
       int more = 0;
       for (int i = 0; i < nsock; i++) {
-        if (!stopping && round == 0 && !(fds[i].revents & POLLIN)) continue;
-        int n = receive(socks[i], msgs, names, vlen, out, &outlen);
+        if (!stopping && k == 0 && !(fds[i].revents & POLLIN)) continue;
+        if (backlog_reserve(&q, round) < 0) return 4;
+        int n = receive(socks[i], msgs, names, vlen, q.buf, &q.len);
         if (n == (int)vlen) more = 1;
       }
-      if (outlen > 0 && write_all(1, out, outlen) < 0) return 0;
       if (!more) break;
     }
+    if (backlog_flush(&q) < 0) return 0;
   }
+  /* Stopping: hand over everything, blocking. */
+  fcntl(1, F_SETFL, fcntl(1, F_GETFL) & ~O_NONBLOCK);
+  if (q.len > q.head) write_all(1, q.buf + q.head, q.len - q.head);
   return 0;
 }

@@ -1,7 +1,7 @@
 // imudp's batched receiver: native/lw_udprecv binds the UDP sockets, drains them with recvmmsg(2) and writes
 // batches to its stdout (src/inputs/udp-batch.ts). This module runs it: start (resolves with the bind report),
-// pause/resume (while the pipeline is congested the pipe is not read, the helper blocks, the socket buffer fills
-// and the kernel counts drops, as with rsyslog), stop (EOF on stdin: the helper drains its sockets once more and
+// pause/resume (while the pipeline is congested the pipe is not read: the helper keeps draining its sockets into
+// a bounded backlog, then leaves them alone, the socket buffer fills and the kernel counts drops), stop (EOF on stdin: the helper drains its sockets once more and
 // exits; everything it wrote is decoded before stop resolves), and restart after an unexpected end, on the same
 // port, with a growing delay. The helper is stopped by its own pid (stdin EOF; it also dies with Logwarden).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +14,11 @@ import { UdpBatchDecoder, type BatchHandler } from './udp-batch';
 export const UDPRECV_HELPER = join(__dirname, '..', '..', 'native', 'lw_udprecv');
 /** Set to 1 to receive through Node's dgram sockets even when the helper is built. */
 export const NO_HELPER_ENV = 'LW_UDP_NO_HELPER';
+/**
+ * Received datagrams the helper holds while the pipe is not read (a GC pause, a congested pipeline): the socket
+ * buffer alone (rmem_max, often 208 KB to 4 MB) covers a few milliseconds at 100k datagrams/s.
+ */
+const BACKLOG_BYTES = 64 * 1024 * 1024;
 const RESTART_MIN_MS = 100;
 const RESTART_MAX_MS = 10_000;
 /** A helper that ran this long before ending restarts after the shortest delay again. */
@@ -66,7 +71,7 @@ export class UdpHelper {
   /** Spawn the helper; resolves with its bind report once it has bound, rejects when the first address fails. */
   start(): Promise<BindReport> {
     this.starts++;
-    const args = [String(this.port), String(this.o.rcvbufSize ?? 0), String(this.o.slot), ...this.addresses];
+    const args = [String(this.port), String(this.o.rcvbufSize ?? 0), String(this.o.slot), String(BACKLOG_BYTES), ...this.addresses];
     const child = spawn(UDPRECV_HELPER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     const decoder = new UdpBatchDecoder();

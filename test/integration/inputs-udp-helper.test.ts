@@ -138,7 +138,42 @@ for (const mode of ['helper', 'dgram'] as const) {
   });
 }
 
+/** rx_queue bytes and drops of the IPv4 UDP socket bound to `port` (/proc/net/udp). */
+function udpQueue(port: number): { rx: number; drops: number } {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of readFileSync('/proc/net/udp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 12 && f[1].endsWith(hex)) return { rx: parseInt(f[4].split(':')[1], 16), drops: Number(f[f.length - 1]) };
+  }
+  throw new Error(`no UDP socket on port ${port}`);
+}
+
 describe('udp receive helper', { skip: !helperBuilt && 'lw_udprecv not built' }, () => {
+  it('while the pipeline is congested the helper keeps draining the socket into its backlog (beyond the pipe)', async () => {
+    const st = await startInput(udpInput, 'imudp', { port: '0', address: '127.0.0.1', rcvbufSize: '256k' });
+    try {
+      st.sink.congested = true;
+      const port = st.input.addresses()[0].port;
+      const s = createSocket('udp4');
+      const N = 4000; // 4 MB: more than the pipe (at most 1 MB) and the socket buffer together
+      const pad = 'x'.repeat(1000);
+      for (let i = 0; i < N; i++) {
+        // a window of 50 datagrams (~100 KB of socket buffer), then wait until the helper has read them
+        if (i % 50 === 0) await waitFor(() => udpQueue(port).rx === 0, `the helper to drain the socket at ${i}`);
+        await sendOne(s, Buffer.from(`<13>h app: seq=${i} ${pad}`), port, '127.0.0.1');
+      }
+      s.close();
+      await waitFor(() => udpQueue(port).rx === 0, 'the last window');
+      assert.equal(udpQueue(port).drops, 0);
+      assert.ok(st.sink.messages.length < N, 'nothing past the first read while congested');
+      st.sink.drain();
+      await waitFor(() => st.sink.messages.length >= N, 'every datagram after the drain');
+      assert.equal(seqCount(st).distinct, N);
+    } finally {
+      await st.input.stop();
+    }
+  });
+
   it('killed from outside: logged, restarted on the same port, datagrams flow again; stop does not hang', async () => {
     const st = await startInput(udpInput, 'imudp', { port: '0', address: '127.0.0.1', rcvbufSize: '4m' });
     const input = st.input as unknown as Udp['input'];
