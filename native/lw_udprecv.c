@@ -39,6 +39,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lw_io.h"
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -50,19 +52,6 @@
 #define MAX_ROUNDS 16
 /* On stdin EOF: rounds of the final drain per socket (a sender that never stops cannot keep us alive). */
 #define FINAL_ROUNDS 256
-
-static int write_all(int fd, const unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
 
 static uint64_t now_ms(void) {
   struct timespec ts;

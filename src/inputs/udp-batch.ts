@@ -11,6 +11,14 @@ export const FLAG_TRUNCATED = 1;
 /** Distinct source addresses whose text is cached; the caches start over beyond this. */
 const ADDRESS_CACHE_MAX = 4096;
 
+/** Little-endian reads without Buffer's per-call argument checks (the decoder has checked the bounds). */
+function u32(b: Buffer, i: number): number {
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16)) + b[i + 3] * 0x100_0000;
+}
+function u16(b: Buffer, i: number): number {
+  return b[i] | (b[i + 1] << 8);
+}
+
 export interface BatchHandler {
   /** One datagram: `ip` is normalised (an IPv4-mapped IPv6 source prints as IPv4), `timeMs` its batch's time. */
   datagram(data: Buffer, ip: string, truncated: boolean, timeMs: number, port: number): void;
@@ -39,8 +47,8 @@ export class UdpBatchDecoder {
     for (;;) {
       if (this.left === 0) {
         if (end - i < FRAME_HEADER) break;
-        const body = buf.readUInt32LE(i);
-        const count = buf.readUInt32LE(i + 4);
+        const body = u32(buf, i);
+        const count = u32(buf, i + 4);
         if (count === 0) {
           if (end - i - FRAME_HEADER < body) break;
           h.control(buf.toString('latin1', i + FRAME_HEADER, i + FRAME_HEADER + body));
@@ -48,15 +56,15 @@ export class UdpBatchDecoder {
           continue;
         }
         this.left = count;
-        this.timeMs = buf.readUInt32LE(i + 8) + buf.readUInt32LE(i + 12) * 0x1_0000_0000;
+        this.timeMs = u32(buf, i + 8) + u32(buf, i + 12) * 0x1_0000_0000;
         i += FRAME_HEADER;
         continue;
       }
       if (end - i < DATAGRAM_HEADER) break;
-      const len = buf.readUInt32LE(i);
+      const len = u32(buf, i);
       const start = i + DATAGRAM_HEADER;
       if (end - start < len) break;
-      h.datagram(buf.subarray(start, start + len), this.address(buf, i), (buf[i + 7] & FLAG_TRUNCATED) !== 0, this.timeMs, buf.readUInt16LE(i + 4));
+      h.datagram(buf.subarray(start, start + len), this.address(buf, i), (buf[i + 7] & FLAG_TRUNCATED) !== 0, this.timeMs, u16(buf, i + 4));
       this.left--;
       i = start + len;
     }
@@ -65,7 +73,7 @@ export class UdpBatchDecoder {
 
   private address(buf: Buffer, at: number): string {
     if (buf[at + 6] === 4) {
-      const key = buf.readUInt32BE(at + 8);
+      const key = (buf[at + 8] * 0x100_0000) + ((buf[at + 9] << 16) | (buf[at + 10] << 8) | buf[at + 11]);
       let s = this.v4.get(key);
       if (s === undefined) {
         if (this.v4.size >= ADDRESS_CACHE_MAX) this.v4.clear();

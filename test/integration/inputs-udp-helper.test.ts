@@ -211,32 +211,21 @@ describe('udp receive helper', { skip: !helperBuilt && 'lw_udprecv not built' },
   });
 });
 
-/** lw_udprecv processes whose parent is this test process. */
-function helperChildren(): number {
-  let n = 0;
+/** Pids of the lw_udprecv processes whose parent is `parent`. */
+function helpersOf(parent: number): number[] {
+  const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(lw_udprecv)') && Number(rest[1]) === process.pid) n++;
+      if (stat.includes('(lw_udprecv)') && Number(rest[1]) === parent) out.push(Number(d));
     } catch { /* gone */ }
   }
-  return n;
+  return out;
 }
-
-/** The lw_udprecv child of `pid`, if any. */
-function helperOf(pid: number): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(lw_udprecv)') && Number(rest[1]) === pid) return Number(d);
-    } catch { /* gone */ }
-  }
-  return undefined;
-}
+const helperChildren = (): number => helpersOf(process.pid).length;
+const helperOf = (pid: number): number | undefined => helpersOf(pid)[0];
 
 describe('logwarden run with the UDP helper', { skip: !helperBuilt && 'lw_udprecv not built' }, () => {
   it('SIGHUP with a changed input rebuilds the helper; SIGTERM right after the sends loses nothing', async () => {
