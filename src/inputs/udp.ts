@@ -72,9 +72,9 @@ export class UdpInput implements Input {
   private bound: BindReport['bound'] = [];
   /** The helper's batch time, as a SyslogTime made once per distinct millisecond. */
   private lastMs = -1;
+  private helperTime: SyslogTime | null = null;
   /** Datagrams read from the dgram sockets (the stop drain watches it). */
   private received = 0;
-  private helperTime: SyslogTime | null = null;
   private readonly origins = new Map<string, Origin>();
   private readonly pending = new Map<string, Pending>();
   private batch: Message[] = [];
