@@ -4,7 +4,8 @@
 # store}; the rows (not the full product) are listed in ROWS below and explained in bench/README.md.
 # Each row runs both receivers with the same config text (except: the store row's rsyslog writes
 # RSYSLOG_FileFormat instead, it has no store), alternating who goes first, ROUNDS rounds; per run: msgs/s
-# (first byte sent → last message out), CPU seconds (utime+stime from /proc/PID/stat), peak RSS (VmHWM); a run
+# (first byte sent → last message out), CPU seconds (utime+stime from /proc/PID/stat, with its child processes: the
+# UDP receive helper), peak RSS (VmHWM); a run
 # with fewer messages out than in is a FAILURE. Writes bench/results/matrix-<date>.csv and prints a markdown
 # table (bench/lib/matrix-table.mjs).
 # usage: bench/matrix.sh [--quick] [ROW_ID_SUBSTRING...]
@@ -162,7 +163,7 @@ run_one() {
   local secs rate cpu rss status=ok
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')
   rate=$(awk -v n="$lines" -v s="$secs" 'BEGIN { printf "%d", n / s }')
-  cpu=$(cpu_seconds "$pid" 2>/dev/null || echo 0); rss=$(peak_rss_mb "$pid" 2>/dev/null || echo 0)
+  cpu=$(cpu_seconds_tree "$pid" 2>/dev/null || echo 0); rss=$(peak_rss_mb "$pid" 2>/dev/null || echo 0)
   [ "${lines:-0}" -ge "$COUNT" ] || { status="FAILURE lost $((COUNT - ${lines:-0}))"; FAILED=1; }
   [ "${lines:-0}" -gt "$COUNT" ] && status="FAILURE $((lines - COUNT)) extra"
   [ "$status" = ok ] || { tail -n3 "$WORK/$who.err" 2>/dev/null | sed 's/^/    /' >&2 || true; }

@@ -15,20 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define MAX_DGRAM 65536
+#include "lw_io.h"
 
-static int write_all(int fd, const unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
+#define MAX_DGRAM 65536
 
 int main(int argc, char **argv) {
   if (argc != 3) {

@@ -18,24 +18,28 @@ const temp = `${output}.${process.pid}.tmp`;
 const compiler = process.env.CC || 'cc';
 
 /**
- * native/lw_uxdgram.c: the datagram /dev/log helper of imuxsock (socketType="dgram"). Built first and on its
- * own: a failure only prints a line (imuxsock then refuses socketType="dgram" and stream mode still works).
+ * The helper processes, each built first and on its own: a failure only prints a line.
+ * native/lw_uxdgram.c: the datagram /dev/log helper of imuxsock (without it imuxsock refuses socketType="dgram"
+ * and stream mode still works). native/lw_udprecv.c: imudp's batched receiver (recvmmsg); without it imudp
+ * receives through Node's dgram sockets, one callback per datagram (slower, loses datagrams sooner under load).
  */
-function buildUxDgram() {
-  const src = join(root, 'native', 'lw_uxdgram.c');
-  const out = join(outDir, 'lw_uxdgram');
+function buildHelper(name, without) {
+  const src = join(root, 'native', `${name}.c`);
+  const out = join(outDir, name);
   const tmp = `${out}.${process.pid}.tmp`;
   try { mkdirSync(outDir, { recursive: true }); } catch { return; }
   const r = spawnSync(compiler, ['-O2', '-o', tmp, src], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     rmSync(tmp, { force: true });
+    rmSync(out, { force: true }); // a helper left from an earlier build would not match this source
     const first = (r.stderr || '').split('\n').find((l) => l.trim() !== '') ?? (r.error ? r.error.message : `exit ${r.status}`);
-    console.warn(`build-native: lw_uxdgram not built (${first.trim()}); imuxsock socketType="dgram" is unavailable`);
+    console.warn(`build-native: ${name} not built (${first.trim()}); ${without}`);
     return;
   }
   renameSync(tmp, out);
 }
-buildUxDgram();
+buildHelper('lw_uxdgram', 'imuxsock socketType="dgram" is unavailable');
+buildHelper('lw_udprecv', 'imudp falls back to Node dgram sockets (one callback per datagram)');
 
 function warn(reason) {
   // A library left from an earlier build would not match this source: remove it so the warning holds.

@@ -19,6 +19,14 @@ cpu_seconds() { # PID → utime+stime in seconds (all threads)
   awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"
 }
 
+# PID → cpu_seconds of PID plus its running child processes (Logwarden's native helpers, e.g. lw_udprecv)
+cpu_seconds_tree() {
+  local kids
+  kids=$(awk -v p="$1" '$4 == p { print FILENAME }' /proc/[0-9]*/stat 2>/dev/null | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  awk -v t="$CLK_TCK" '{ s += $14 + $15 } END { printf "%.2f", s / t }' "/proc/$1/stat" $kids 2>/dev/null
+}
+
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # wait_lines FILE N TIMEOUT_S: poll the file size cheaply; count lines only when it stops growing.

@@ -1,6 +1,10 @@
-// imudp: one datagram = one message, IPv4 and IPv6 sockets, batches submitted once per event-loop turn,
-// peer names resolved once per address (datagrams from a new address wait for that lookup, bounded).
+// imudp: one datagram = one message, IPv4 and IPv6 sockets, peer names resolved once per address (datagrams
+// from a new address wait for that lookup, bounded). Reception: the native helper native/lw_udprecv
+// (src/inputs/udp-helper.ts) drains the sockets with recvmmsg(2) and each pipe read, hundreds of datagrams, is
+// one batch; without it (not built, not Linux, or LW_UDP_NO_HELPER=1) Node's dgram sockets, whose datagrams of
+// one event-loop turn make one batch.
 import * as dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import type { InputDecl, Params } from '../config/model';
 import { DEFAULT_RULESET } from '../config/model';
@@ -16,21 +20,24 @@ import { InputConfigError, inputParseOptions, paramInt, paramOptional, paramStri
 import { resolverFor } from './tcp';
 import { InputCounters, type InputMetrics } from '../metrics/input-counters';
 import { allowListFor, type AllowList } from './allowed-senders';
+import { UdpHelper, udpHelperUsable, type BindReport } from './udp-helper';
 
 const MAX_PORT = 65535;
 /** Datagrams held per unresolved address; beyond this they go out with the address as fromhost. */
 const MAX_PENDING_PER_ADDRESS = 1000;
+/** Event-loop turns stop() waits at most for the dgram sockets to be read empty. */
+const STOP_DRAIN_TURNS = 1000;
 
 const INPUT_PARAMS: ParamSpec[] = [
   { name: 'port', type: 'int', default: 514, doc: 'UDP port (0 picks a free one).' },
   { name: 'address', type: 'string', doc: 'Address to bind; all IPv4 and IPv6 addresses when absent.' },
   { name: 'name', type: 'string', doc: 'Value of the inputname property (default "imudp").' },
   { name: 'ruleset', type: 'ruleset', doc: 'Ruleset the messages are bound to.' },
-  { name: 'rcvbufSize', type: 'size', unit: 'bytes', doc: 'Socket receive buffer (SO_RCVBUF).' },
+  { name: 'rcvbufSize', type: 'size', unit: 'bytes', doc: 'Socket receive buffer (SO_RCVBUFFORCE, else SO_RCVBUF, as rsyslog).' },
 ];
 const MODULE_PARAMS: ParamSpec[] = [
   { name: 'threads', type: 'int', doc: 'Accepted for compatibility.', ignored: 'one event loop serves all sockets' },
-  { name: 'batchSize', type: 'int', doc: 'Accepted for compatibility.', ignored: 'batches are one event-loop turn' },
+  { name: 'batchSize', type: 'int', doc: 'Accepted for compatibility.', ignored: 'batches are what one read of the receive helper (recvmmsg) or one event-loop turn brings' },
   { name: 'timeRequery', type: 'int', doc: 'Accepted for compatibility.', ignored: 'time is taken per batch' },
 ];
 
@@ -60,6 +67,14 @@ export class UdpInput implements Input {
   private readonly parse: ParseOptions;
   private readonly resolver: HostResolver;
   private readonly sockets: dgram.Socket[] = [];
+  /** The recvmmsg helper and what it bound (null: Node dgram sockets). */
+  private helper: UdpHelper | null = null;
+  private bound: BindReport['bound'] = [];
+  /** The helper's batch time, as a SyslogTime made once per distinct millisecond. */
+  private lastMs = -1;
+  private helperTime: SyslogTime | null = null;
+  /** Datagrams read from the dgram sockets (the stop drain watches it). */
+  private received = 0;
   private readonly origins = new Map<string, Origin>();
   private readonly pending = new Map<string, Pending>();
   private batch: Message[] = [];
@@ -91,14 +106,20 @@ export class UdpInput implements Input {
   metrics(): InputMetrics {
     const m = this.counters.metrics(undefined, { allowed_sender: this.refused });
     m.truncated = this.truncated;
-    m.udpSockets = this.sockets.map((s) => {
-      const a = s.address();
-      return { address: a.address, port: a.port, family: a.family === 'IPv6' ? 6 as const : 4 as const };
-    });
+    m.udpSockets = this.addresses().map((a) => ({ address: a.address, port: a.port, family: net.isIPv6(a.address) ? 6 as const : 4 as const }));
     return m;
   }
 
+  /** The receive helper's pid (undefined: dgram sockets, or the helper is restarting), for tests. */
+  get helperPid(): number | undefined {
+    return this.helper?.pid;
+  }
+
   async start(): Promise<void> {
+    if (udpHelperUsable()) {
+      const started = await this.startHelper();
+      if (started) return;
+    }
     if (this.s.address !== undefined) {
       await this.bind(net.isIPv6(this.s.address) ? 'udp6' : 'udp4', this.s.address, this.s.port);
       return;
@@ -111,13 +132,86 @@ export class UdpInput implements Input {
     }
   }
 
+  /**
+   * Bind through the helper; false when it cannot run at all (then the dgram sockets are used). A name as
+   * address is looked up first (the helper takes literals), as Node's bind would.
+   */
+  private async startHelper(): Promise<boolean> {
+    let addresses = ['0.0.0.0', '::'];
+    if (this.s.address !== undefined) {
+      const a = net.isIP(this.s.address) !== 0 ? this.s.address : (await lookup(this.s.address).catch(() => null))?.address;
+      if (a === undefined) return false; // Node's bind reports the lookup failure
+      addresses = [a];
+    }
+    const helper = new UdpHelper({ name: this.name, addresses, port: this.s.port, rcvbufSize: this.s.rcvbufSize, slot: this.maxMessageSize }, {
+      datagram: (data, ip, truncated, timeMs) => {
+        if (data.length === 0) return; // rsyslog ignores empty datagrams
+        if (truncated) this.truncated++;
+        if (timeMs !== this.lastMs || this.helperTime === null) {
+          this.lastMs = timeMs;
+          this.helperTime = SyslogTime.fromEpochMs(timeMs);
+        }
+        this.accept(data, ip, this.helperTime);
+      },
+      control: () => undefined,
+      endOfRead: () => this.afterHelperRead(),
+    }, this.logger);
+    let report: BindReport;
+    try {
+      report = await helper.start();
+    } catch (err) {
+      if ((err as { spawnFailed?: boolean }).spawnFailed !== true) throw err;
+      this.logger.warn('LW_WARN_UDP_HELPER_UNUSABLE', 'UDP receive helper cannot run; using Node dgram sockets', { input: this.name, detail: (err as Error).message });
+      return false;
+    }
+    for (const f of report.failed) this.logger.notice('LW_UDP_NO_IPV6', `no IPv6 UDP socket: ${f.reason}`, { input: this.name, address: f.address });
+    helper.pin(report);
+    this.helper = helper;
+    this.bound = report.bound;
+    return true;
+  }
+
+  /** One pipe read decoded: submit it; while the pipeline is congested the helper's pipe is not read. */
+  private afterHelperRead(): void {
+    this.flush();
+    const h = this.helper;
+    if (h !== null && this.sink.congested && !h.isPaused) {
+      h.pause();
+      this.sink.onceDrained(() => h.resume());
+    }
+  }
+
+  /** SIGHUP: a helper waiting to be restarted after a crash is started now. */
+  reload(): void {
+    this.helper?.restartNow();
+  }
+
   async stop(): Promise<void> {
+    const helper = this.helper;
+    this.helper = null;
+    this.bound = [];
+    if (helper !== null) await helper.stop();
+    else await this.drainSockets();
     await Promise.all(this.sockets.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const ip of [...this.pending.keys()]) this.release(ip, ip);
     this.flush();
   }
 
+  /**
+   * Dgram path, before closing: let the event loop read what the kernel already queued on the sockets (turns
+   * until one brings no datagram, at most STOP_DRAIN_TURNS), so a stop does not discard accepted datagrams.
+   */
+  private async drainSockets(): Promise<void> {
+    for (let turn = 0; turn < STOP_DRAIN_TURNS && this.sockets.length > 0; turn++) {
+      const before = this.received;
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+      if (this.received === before) return;
+    }
+  }
+
   addresses(): Array<{ protocol: string; address: string; port: number }> {
+    if (this.helper !== null) return this.bound.map((b) => ({ protocol: 'udp', address: b.address, port: b.port }));
     return this.sockets.map((s) => {
       const a = s.address();
       return { protocol: 'udp', address: a.address, port: a.port };
@@ -142,7 +236,9 @@ export class UdpInput implements Input {
     });
   }
 
+  /** A datagram from a dgram socket (the fallback path); those of one event-loop turn are one batch. */
   private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    this.received++;
     if (data.length === 0) return; // rsyslog ignores empty datagrams
     let frame = data;
     if (frame.length > this.maxMessageSize) {
@@ -150,10 +246,18 @@ export class UdpInput implements Input {
       this.truncated++;
     }
     if (this.now === null) this.now = SyslogTime.now();
-    const ip = normaliseAddress(rinfo.address);
+    this.accept(frame, normaliseAddress(rinfo.address), this.now);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  /** A datagram of either path, already cut to maxMessageSize; it joins this.batch (the caller flushes). */
+  private accept(frame: Buffer, ip: string, time: SyslogTime): void {
     const origin = this.origins.get(ip);
     if (origin) {
-      this.add(frame, origin, this.now);
+      this.add(frame, origin, time);
       return;
     }
     if (this.acl !== null && this.acl.byAddress(ip) === false) {
@@ -163,11 +267,11 @@ export class UdpInput implements Input {
     const name = this.resolver.cached(ip);
     if (name !== undefined) {
       const o = this.originFor(ip, name);
-      if (o !== null) this.add(frame, o, this.now);
+      if (o !== null) this.add(frame, o, time);
       else this.acl?.refuse(ip, 'datagram');
       return;
     }
-    this.hold(ip, frame, this.now);
+    this.hold(ip, frame, time);
   }
 
   private hold(ip: string, frame: Buffer, time: SyslogTime): void {
@@ -193,6 +297,7 @@ export class UdpInput implements Input {
     if (!p) return;
     if (origin === null) return void this.acl?.refuse(ip, 'datagram', p.frames.length);
     for (let i = 0; i < p.frames.length; i++) this.add(p.frames[i], origin, p.times[i]);
+    this.flush();
   }
 
   /** The origin of an allowed sender (created once), or null when $AllowedSender refuses it by name. */
@@ -210,10 +315,6 @@ export class UdpInput implements Input {
     const msg = new Message(frame, origin, time);
     parseSyslog(frame, msg, this.parse);
     this.batch.push(msg);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushBound);
-    }
   }
 
   private flush(): void {
