@@ -236,7 +236,7 @@ export class StoreAction implements Action {
   private async deliverPipelined(store: WorkerStoreWriter, batch: Message[], from: number): Promise<void> {
     for (let at = from; at < batch.length;) {
       const end = this.dayEnd(batch, at, Math.min(this.opts.chunkRows, at === from ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
-      await store.appendMessages(batch.slice(at, end), this.opts.keepRaw, this.opts.chunkRows);
+      await store.appendMessages(batch, at, end, this.opts.keepRaw, this.opts.chunkRows);
       this.stats.delivered += end - at; // handed over; the thread commits them (or drops refused rows, logged)
       at = end;
       this.pending!.committed = at;

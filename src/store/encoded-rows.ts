@@ -53,6 +53,8 @@ export interface DecodedRows {
   count: number;
   nums: Float64Array;
   texts: Array<string | null>;
+  /** The batches these rows were decoded from, in order, when they are all of them (packed-rows.ts). */
+  sources?: EncodedRows[];
 }
 
 function hasKeys(o: object): boolean {
@@ -172,7 +174,7 @@ export function decodeRows(e: EncodedRows): DecodedRows {
       texts[t + T_FIELDS] = fieldsJson(storedFields(texts[t + T_MSG]!, texts[t + T_STRUCTURED_DATA]!, null, texts[t + T_TLS_PEER]!));
     }
   }
-  return { count: e.count, nums: e.nums, texts };
+  return { count: e.count, nums: e.nums, texts, sources: [e] };
 }
 
 /** Several decoded batches as one, in order (the writer commits queued batches of one chain together). */
@@ -183,10 +185,12 @@ export function concatDecoded(list: DecodedRows[]): DecodedRows {
   const nums = new Float64Array(count * NUM_COLUMNS);
   const texts: Array<string | null> = [];
   let at = 0;
+  const sources: EncodedRows[] | undefined = list.every((d) => d.sources !== undefined) ? [] : undefined;
   for (const d of list) {
     nums.set(d.nums, at);
     at += d.nums.length;
     for (const t of d.texts) texts.push(t);
+    if (sources !== undefined) sources.push(...d.sources!);
   }
-  return { count, nums, texts };
+  return { count, nums, texts, sources };
 }

@@ -296,10 +296,12 @@ const RESPAWN_DELAY_MS = 200;
 /** How long close() waits for appended rows to commit. */
 const CLOSE_FLUSH_MS = 10_000;
 
-/** Rows handed to append(), kept until committed: encode() builds their batch again after a thread death. */
+/**
+ * Rows handed to append(), kept until committed in their encoded form (posted as a copy, not transferred, so a
+ * new thread can get them again after a death): the messages themselves are not held meanwhile.
+ */
 interface Appended {
-  count: number;
-  encode: () => EncodedRows;
+  rows: EncodedRows;
   maxRows: number;
 }
 
@@ -417,7 +419,7 @@ export class WorkerStoreWriter implements StoreBackend {
       let end = at + 1;
       while (end < rows.length && Math.floor(rows[end]!.tsReceived / DAY_US) === day) end++;
       const part = at === 0 && end === rows.length ? rows : rows.slice(at, end);
-      this.handOver({ count: part.length, encode: () => encodeRows(part), maxRows });
+      this.handOver({ rows: encodeRows(part), maxRows });
       at = end;
     }
     await this.room();
@@ -428,19 +430,19 @@ export class WorkerStoreWriter implements StoreBackend {
    * batch form (encodeMessages). Field extraction, the largest part of the conversion, runs on whichever
    * thread has room: on the writer thread while it keeps up (the main thread, which also reads and parses, is
    * then the slower one), here once more than EXTRACT_HERE_ROWS rows wait for the writer. The caller gives
-   * messages of one UTC day (timegenerated).
+   * messages msgs[from, to) of one UTC day (timegenerated); they are encoded before this returns.
    */
-  async appendMessages(msgs: readonly Message[], keepRaw: boolean, maxRows: number): Promise<void> {
+  async appendMessages(msgs: readonly Message[], from: number, to: number, keepRaw: boolean, maxRows: number): Promise<void> {
     if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
-    if (msgs.length === 0) return;
+    if (to <= from) return;
     const extractHere = this.appendedRows > EXTRACT_HERE_ROWS;
-    this.handOver({ count: msgs.length, encode: () => encodeMessages(msgs, 0, msgs.length, keepRaw, extractHere), maxRows });
+    this.handOver({ rows: encodeMessages(msgs, from, to, keepRaw, extractHere), maxRows });
     await this.room();
   }
 
   private handOver(entry: Appended): void {
     this.appended.add(entry);
-    this.appendedRows += entry.count;
+    this.appendedRows += entry.rows.count;
     this.postAppend(entry);
   }
 
@@ -450,10 +452,10 @@ export class WorkerStoreWriter implements StoreBackend {
   }
 
   private postAppend(entry: Appended): void {
-    const enc = entry.encode();
-    this.request<void>({ op: 'append', rows: enc, day: dayOf(enc), maxRows: entry.maxRows }, transferList(enc)).then(() => {
+    const enc = entry.rows;
+    this.request<void>({ op: 'append', rows: enc, day: dayOf(enc), maxRows: entry.maxRows }).then(() => {
       if (!this.appended.delete(entry)) return;
-      this.appendedRows -= entry.count;
+      this.appendedRows -= entry.rows.count;
       this.wakeAppenders();
     }, () => {
       // The thread died: onDeath re-posts every entry still in `appended`.
