@@ -118,6 +118,7 @@ export class Partition {
   private insertRows: Database.Statement | null = null;
   /** The INSERT from the native lw_rows function (packed-rows.ts), prepared on first use. */
   private insertPacked: Database.Statement | null = null;
+  private packedUnavailable = false;
   private readonly putMeta: Database.Statement | null = null;
   private readonly putMark: Database.Statement | null = null;
   private boundStmt: Database.Statement | null = null;
@@ -229,7 +230,7 @@ export class Partition {
     };
     const lastId = firstId + count - 1;
     // The whole batch in one statement through the native helper when it is loaded and the texts allow it.
-    const packed = from === 0 && count === b.count && nativeInUse(this.db) ? packRows(b, ipCache) : null;
+    const packed = from === 0 && count === b.count && this.packedInsert() !== null ? packRows(b, ipCache) : null;
     if (packed !== null) {
       for (let i = 0; i < count; i++) {
         const ts = nums[i * E.NUM_COLUMNS + E.N_TS_REPORTED]!;
@@ -239,8 +240,7 @@ export class Partition {
     }
     const write = this.db.transaction(() => {
       if (packed !== null) {
-        this.insertPacked ??= this.db.prepare(`INSERT INTO logs (${INSERT_COLUMNS}) SELECT ${INSERT_COLUMNS} FROM lw_rows(?, ?, ?, ?)`);
-        this.insertPacked.run(packed.nums, packed.cells, packed.data, BigInt(firstId));
+        this.insertPacked!.run(packed.nums, packed.cells, packed.data, BigInt(firstId));
       } else {
         this.insertBound(count, push);
       }
@@ -265,6 +265,21 @@ export class Partition {
     this.maxTs = maxTs;
     this.rows += count;
     this.maxId = firstId + count - 1;
+  }
+
+  /**
+   * The native insert statement, or null when the helper is not in use (LW_NO_NATIVE=1, not built) or is a
+   * build from before lw_rows (the statement does not prepare: the portable insert then serves for good).
+   */
+  private packedInsert(): Database.Statement | null {
+    if (this.insertPacked === null && !this.packedUnavailable && nativeInUse(this.db)) {
+      try {
+        this.insertPacked = this.db.prepare(`INSERT INTO logs (${INSERT_COLUMNS}) SELECT ${INSERT_COLUMNS} FROM lw_rows(?, ?, ?, ?)`);
+      } catch {
+        this.packedUnavailable = true;
+      }
+    }
+    return nativeInUse(this.db) ? this.insertPacked : null;
   }
 
   /** The portable insert: rows [0, count) bound value by value, `push` appending one row's 15 values. */
