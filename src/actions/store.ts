@@ -169,18 +169,19 @@ export class StoreAction implements Action {
     return { rejected: pending.rejected };
   }
 
-  /** Rows of batch[from…] up to `max` of them, all of one day: a chunk never spans two day partitions. */
-  private rowsFrom(batch: Message[], from: number, max: number): StoredRow[] {
+  /** The end of batch[from…] up to `max` messages, all of one day (timegenerated): a chunk never spans two partitions. */
+  private dayEnd(batch: Message[], from: number, max: number): number {
     const limit = Math.min(batch.length, from + max);
+    const day = Math.floor(batch[from]!.timegenerated.toEpochMicros() / DAY_US);
+    let end = from + 1;
+    while (end < limit && Math.floor(batch[end]!.timegenerated.toEpochMicros() / DAY_US) === day) end++;
+    return end;
+  }
+
+  /** Rows of batch[from…] up to `max` of them, all of one day. */
+  private rowsFrom(batch: Message[], from: number, max: number): StoredRow[] {
     const rows: StoredRow[] = [];
-    let day = -1;
-    for (let i = from; i < limit; i++) {
-      const row = toStoredRow(batch[i]!, this.opts.keepRaw);
-      const d = Math.floor(row.tsReceived / DAY_US);
-      if (day >= 0 && d !== day) break;
-      day = d;
-      rows.push(row);
-    }
+    for (let i = from, end = this.dayEnd(batch, from, max); i < end; i++) rows.push(toStoredRow(batch[i]!, this.opts.keepRaw));
     return rows;
   }
 
@@ -234,10 +235,10 @@ export class StoreAction implements Action {
    */
   private async deliverPipelined(store: WorkerStoreWriter, batch: Message[], from: number): Promise<void> {
     for (let at = from; at < batch.length;) {
-      const rows = this.rowsFrom(batch, at, Math.min(this.opts.chunkRows, at === from ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
-      await store.append(rows, this.opts.chunkRows);
-      this.stats.delivered += rows.length; // handed over; the thread commits them (or drops refused rows, logged)
-      at += rows.length;
+      const end = this.dayEnd(batch, at, Math.min(this.opts.chunkRows, at === from ? FIRST_PIECE_ROWS : PIPELINE_ROWS));
+      await store.appendMessages(batch, at, end, this.opts.keepRaw, this.opts.chunkRows);
+      this.stats.delivered += end - at; // handed over; the thread commits them (or drops refused rows, logged)
+      at = end;
       this.pending!.committed = at;
     }
   }

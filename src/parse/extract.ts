@@ -191,20 +191,27 @@ function addStructuredData(c: Collector, sd: string): void {
   while (i < n && sd.charCodeAt(i) === 0x5b /* [ */ && !c.full) {
     let j = i + 1;
     while (j < n && sd[j] !== ' ' && sd[j] !== ']') j++;
-    const id = sd.slice(i + 1, j);
+    const prefix = `sd.${sd.slice(i + 1, j)}.`;
     while (j < n && sd[j] === ' ') {
       const eq = sd.indexOf('="', j + 1);
       if (eq < 0) return;
       const name = sd.slice(j + 1, eq);
-      let k = eq + 2;
-      let value = '';
-      while (k < n && sd[k] !== '"') {
-        if (sd[k] === '\\' && k + 1 < n && (sd[k + 1] === '"' || sd[k + 1] === '\\' || sd[k + 1] === ']')) k++;
-        value += sd[k];
-        k++;
+      // The value ends at the first '"' not escaped; without a backslash before it, it is one slice (the store
+      // extracts every message: a character-by-character copy took half of the extraction time).
+      let k = sd.indexOf('"', eq + 2);
+      const slash = sd.indexOf('\\', eq + 2);
+      let value: string;
+      if (k >= 0 && (slash < 0 || slash > k)) {
+        value = sd.slice(eq + 2, k);
+      } else {
+        value = '';
+        for (k = eq + 2; k < n && sd[k] !== '"'; k++) {
+          if (sd[k] === '\\' && k + 1 < n && (sd[k + 1] === '"' || sd[k + 1] === '\\' || sd[k + 1] === ']')) k++;
+          value += sd[k];
+        }
       }
-      if (k >= n) return; // unterminated value: malformed, stop
-      c.set(`sd.${id}.${name}`, value);
+      if (k < 0 || k >= n) return; // unterminated value: malformed, stop
+      c.set(prefix + name, value);
       j = k + 1;
     }
     if (sd[j] !== ']') return;

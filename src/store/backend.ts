@@ -127,24 +127,43 @@ function withTlsPeer(fields: Fields, peer: string): Fields {
   return fields;
 }
 
+/**
+ * The `fields` of a stored row: what extractFields finds in msg, structured data and the `$!` tree, plus the TLS
+ * peer. `msg` and `sd` are the row's (well-formed) texts; the leading space toStoredRow trims from msg does not
+ * change what is extracted (extraction skips leading white space itself).
+ */
+export function storedFields(msg: string, sd: string, vars: Record<string, unknown> | null, tlsPeer: string): Fields {
+  return withTlsPeer(extractFields(msg, sd, vars), tlsPeer);
+}
+
+/** The `app` column: app-name for RFC 5424, programname for RFC 3164. */
+export function storedApp(m: Message): string {
+  return wellFormed(m.protocolVersion === '1' ? m.appName : (m.programname || m.appName));
+}
+
+/** The `msg` column: well-formed, without rsyslog's RFC 3164 leading space. */
+export function storedMsg(m: Message): string {
+  return wellFormed(trimLeadingSpace(m.msg));
+}
+
 /** Map a message to its stored form (pure; field extraction included). Text columns must be well-formed
  * (FTS, ClickHouse): bytes that were not UTF-8 become U+FFFD here, while the file outputs keep them. */
 export function toStoredRow(m: Message, keepRaw = false): StoredRow {
-  const isRfc5424 = m.protocolVersion === '1';
-  const app = isRfc5424 ? m.appName : (m.programname || m.appName);
+  const msg = storedMsg(m);
+  const sd = wellFormed(m.structuredData);
   return {
     tsReported: m.timereported.toEpochMicros(),
     tsReceived: m.timegenerated.toEpochMicros(),
     host: wellFormed(m.hostname),
     fromhostIp: m.fromhostIp,
-    app: wellFormed(app),
+    app: storedApp(m),
     procid: wellFormed(m.procid),
     msgid: wellFormed(m.msgid),
     facility: m.facility,
     severity: m.severity,
-    structuredData: wellFormed(m.structuredData),
-    msg: wellFormed(trimLeadingSpace(m.msg)),
-    fields: withTlsPeer(extractFields(wellFormed(m.msg), wellFormed(m.structuredData), m.json), m.tlsPeer),
+    structuredData: sd,
+    msg,
+    fields: storedFields(msg, sd, m.json, m.tlsPeer),
     raw: keepRaw ? decodeRaw(m.rawmsg) : null, // exact bytes: invalid UTF-8 as escapes, stored as a BLOB
   };
 }

@@ -13,7 +13,8 @@ import {
   StoreError, type CompiledQueryInput, type RetentionResult, type SearchResult, type StoreBackend, type StoreStats,
   type StoredRow,
 } from './backend';
-import { concatDecoded, decodeRows, encodeRows, NUM_COLUMNS, N_TS_RECEIVED, TEXT_COLUMNS, transferList, type DecodedRows, type EncodedRows } from './encoded-rows';
+import type { Message } from '../message';
+import { concatDecoded, decodeRows, encodeMessages, encodeRows, NUM_COLUMNS, N_TS_RECEIVED, TEXT_COLUMNS, transferList, type DecodedRows, type EncodedRows } from './encoded-rows';
 import { DAY_US } from './sqlite-partition';
 import { SqliteStore } from './sqlite';
 
@@ -288,13 +289,19 @@ function dayOf(e: EncodedRows): number {
 
 /** Rows a store action may have in flight in the writer thread before append() waits. */
 const MAX_APPENDED_ROWS = 20_000;
+/** Rows in flight beyond which appendMessages extracts fields on the calling thread (the writer is behind). */
+const EXTRACT_HERE_ROWS = 5_000;
 /** Pause before a new thread takes over the rows of one that died. */
 const RESPAWN_DELAY_MS = 200;
 /** How long close() waits for appended rows to commit. */
 const CLOSE_FLUSH_MS = 10_000;
 
+/**
+ * Rows handed to append(), kept until committed in their encoded form (posted as a copy, not transferred, so a
+ * new thread can get them again after a death): the messages themselves are not held meanwhile.
+ */
 interface Appended {
-  rows: StoredRow[];
+  rows: EncodedRows;
   maxRows: number;
 }
 
@@ -411,20 +418,44 @@ export class WorkerStoreWriter implements StoreBackend {
       const day = Math.floor(rows[at]!.tsReceived / DAY_US);
       let end = at + 1;
       while (end < rows.length && Math.floor(rows[end]!.tsReceived / DAY_US) === day) end++;
-      const entry: Appended = { rows: at === 0 && end === rows.length ? rows : rows.slice(at, end), maxRows };
-      this.appended.add(entry);
-      this.appendedRows += entry.rows.length;
-      this.postAppend(entry);
+      const part = at === 0 && end === rows.length ? rows : rows.slice(at, end);
+      this.handOver({ rows: encodeRows(part), maxRows });
       at = end;
     }
+    await this.room();
+  }
+
+  /**
+   * append() for messages (the store action): they are converted as toStoredRow would, straight into the
+   * batch form (encodeMessages). Field extraction, the largest part of the conversion, runs on whichever
+   * thread has room: on the writer thread while it keeps up (the main thread, which also reads and parses, is
+   * then the slower one), here once more than EXTRACT_HERE_ROWS rows wait for the writer. The caller gives
+   * messages msgs[from, to) of one UTC day (timegenerated); they are encoded before this returns.
+   */
+  async appendMessages(msgs: readonly Message[], from: number, to: number, keepRaw: boolean, maxRows: number): Promise<void> {
+    if (this.closed) throw new StoreError('LW_ERR_STORE_CLOSED', 'store is closed');
+    if (to <= from) return;
+    const extractHere = this.appendedRows > EXTRACT_HERE_ROWS;
+    this.handOver({ rows: encodeMessages(msgs, from, to, keepRaw, extractHere), maxRows });
+    await this.room();
+  }
+
+  private handOver(entry: Appended): void {
+    this.appended.add(entry);
+    this.appendedRows += entry.rows.count;
+    this.postAppend(entry);
+  }
+
+  /** Backpressure: waits while more than MAX_APPENDED_ROWS rows are in flight. */
+  private async room(): Promise<void> {
     while (this.appendedRows > MAX_APPENDED_ROWS) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
   private postAppend(entry: Appended): void {
-    const enc = encodeRows(entry.rows);
-    this.request<void>({ op: 'append', rows: enc, day: dayOf(enc), maxRows: entry.maxRows }, transferList(enc)).then(() => {
+    const enc = entry.rows;
+    this.request<void>({ op: 'append', rows: enc, day: dayOf(enc), maxRows: entry.maxRows }).then(() => {
       if (!this.appended.delete(entry)) return;
-      this.appendedRows -= entry.rows.length;
+      this.appendedRows -= entry.rows.count;
       this.wakeAppenders();
     }, () => {
       // The thread died: onDeath re-posts every entry still in `appended`.
