@@ -355,9 +355,12 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
     throw new Error(`${c.name}: rsyslogd -N1 rejects the case:\n${check.stderr}${check.stdout}`);
   }
   const frames = c.messages === 'short' ? corpus.filter((f) => f.length < 2048) : corpus;
+  const lConf = fill(c.conf, l);
+  // `check` is the truth: it must say OK exactly when `run` starts (asserted below, once run has had its chance).
+  const lCheck = spawnSync(process.execPath, [LOGWARDEN, 'check', '-f', writeTmp(l, 'check.conf', lConf)], { encoding: 'utf8' });
   try {
     startSide(r, rConf);
-    startSide(l, fill(c.conf, l));
+    startSide(l, lConf);
     const usesTcp = /@TCPPORT@/.test(c.conf);
     const ready = async (s: Side): Promise<boolean> => {
       if (s.proc!.exitCode !== null) return true;
@@ -368,8 +371,13 @@ export async function runCase(c: DiffCase, defaultCorpus: Buffer[], tmpRoot: str
     if (!usesTcp) await sleep(300);
     const problems: string[] = [];
     if (!rReady || r.proc!.exitCode !== null) throw new Error(`${c.name}: rsyslogd did not start: ${r.stderr}`);
-    if (!lReady || l.proc!.exitCode !== null) {
+    const lStarted = lReady && l.proc!.exitCode === null;
+    if (!lStarted) {
       problems.push(`  logwarden did not start: ${l.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    if ((lCheck.status === 0) !== lStarted) {
+      const said = `${lCheck.stdout}${lCheck.stderr}`.trim().split('\n').slice(-3).join(' | ');
+      problems.push(`  check ${lCheck.status === 0 ? 'says OK' : 'refuses the config'} but run ${lStarted ? 'started' : 'did not start'}: ${said}`);
     }
     const t0 = Date.now();
     const sendTo = async (s: Side): Promise<void> => {
