@@ -273,6 +273,12 @@ before(async () => {
     await waitFor(() => readFileSync(join(tmp.dir, 'done.log'), 'utf8').includes(`${SENTINEL}-END`), 'final sentinel', 15_000);
     await waitFor(() => existsSync(join(tmp.dir, 'meta.log')) && readMeta(join(tmp.dir, 'meta.log')).length >= MESSAGES.length,
       'all messages in meta.log', 15_000);
+    // rsyslog's main queue runs more than one worker and each action takes a whole batch in turn, so done.log and
+    // meta.log can be complete while a later action's file is not yet written. Stopping rsyslogd drains every
+    // action and closes every file; only then are the outputs final.
+    const p = peer;
+    peer = null;
+    await p.stop();
   } finally {
     // an open socket would keep the test process alive after a failed wait
     sock.close();
