@@ -1,7 +1,7 @@
 // Builds the optional native SQLite helper (native/lw_sqlite.c) into dist/native/lw_sqlite.so.
 // Optional by design: without a C compiler, or if the compile fails, it prints one warning and exits 0, and
 // searches use the portable path (src/store/fts-bitmap.ts). Installation must never fail because of it.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -40,6 +40,31 @@ function buildHelper(name, without) {
 }
 buildHelper('lw_uxdgram', 'imuxsock socketType="dgram" is unavailable');
 buildHelper('lw_udprecv', 'imudp falls back to Node dgram sockets (one callback per datagram)');
+
+/**
+ * native/lw_crc32c.c: the disk queue's CRC32C as a Node-API addon (SSE4.2 where the CPU has it). Needs node's
+ * headers (include/node beside the running node, as node-gyp uses); without them the JavaScript tables are used.
+ */
+function buildAddon(name, without) {
+  const src = join(root, 'native', `${name}.c`);
+  const out = join(outDir, `${name}.node`);
+  const tmp = `${out}.${process.pid}.tmp`;
+  const include = join(dirname(process.execPath), '..', 'include', 'node');
+  const fail = (why) => {
+    rmSync(tmp, { force: true });
+    rmSync(out, { force: true });
+    console.warn(`build-native: ${name} not built (${why}); ${without}`);
+  };
+  if (!existsSync(join(include, 'node_api.h'))) return fail(`no node_api.h under ${include}`);
+  try { mkdirSync(outDir, { recursive: true }); } catch { return; }
+  const r = spawnSync(compiler, ['-O2', '-fPIC', '-shared', '-I', include, '-o', tmp, src, '-lpthread'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    const first = (r.stderr || '').split('\n').find((l) => l.trim() !== '') ?? (r.error ? r.error.message : `exit ${r.status}`);
+    return fail(first.trim());
+  }
+  renameSync(tmp, out);
+}
+buildAddon('lw_crc32c', 'disk queues compute CRC32C in JavaScript (slower spills)');
 
 function warn(reason) {
   // A library left from an earlier build would not match this source: remove it so the warning holds.

@@ -20,6 +20,7 @@ import type { Message } from '../message';
 import { decodeMessage, encodeFramed } from './codec';
 import { DiskQueue } from './disk/disk-queue';
 import { HDR } from './disk/format';
+import { writeBuffer } from './disk/writer';
 import { ErrorFile } from './error-file';
 import type { QueueOptions } from './options';
 import { Ring } from './ring';
@@ -365,7 +366,7 @@ export class ActionQueue {
       }
       return;
     }
-    const { buf, ends } = encodeFramed(this.spill, HDR);
+    const { buf, ends } = encodeFramed(this.spill, HDR, writeBuffer);
     const n = this.disk.appendFramed(buf, ends);
     this.stats.spilled += n;
     this.spill = n === this.spill.length ? [] : this.spill.slice(n);

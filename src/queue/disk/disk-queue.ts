@@ -10,7 +10,7 @@ import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, 
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
-import { drainWrites, forgetFd, postSync, postWrite } from './writer';
+import { drainWrites, forgetFd, postSync, postWrite, writeBuffer } from './writer';
 
 export interface DiskQueueOptions {
   /** Spool directory (created 0700 if missing). */
@@ -206,7 +206,7 @@ export class DiskQueue {
     // view per header plus a 2N-entry writev), then one write per segment touched.
     let total = 0;
     for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
-    const out = Buffer.from(new ArrayBuffer(total)); // transferable to the writer thread without a copy
+    const out = writeBuffer(total); // transferable to the writer thread without a copy
     const ends = new Array<number>(records.length);
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
@@ -220,7 +220,8 @@ export class DiskQueue {
   /**
    * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
    * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
-   * message again). `buf` must own its whole ArrayBuffer (Buffer.from(new ArrayBuffer(n))): write-behind transfers it.
+   * message again). `out` must start at offset 0 of an ArrayBuffer of its own (writer.ts writeBuffer() makes
+   * one) and is given up: write-behind transfers it to the writer thread.
    */
   appendFramed(out: Buffer, ends: readonly number[]): number {
     this.assertOpen();
@@ -228,6 +229,7 @@ export class DiskQueue {
     const max = this.opts.maxDiskSpace;
     const behind = this.opts.writeBehind === true;
     this.postSeq = this.nextSeq;
+    const view = new DataView(out.buffer, out.byteOffset, out.length);
     let from = 0; // start in `out` of the bytes not yet written
     let pos = 0;
     let accepted = 0;
@@ -246,12 +248,13 @@ export class DiskQueue {
           from = pos;
           this.rotate();
         }
-        writeHeaderNoCrc(out, pos, size - HDR, this.nextSeq + accepted, now);
+        writeHeaderNoCrc(view, pos, size - HDR, this.nextSeq + accepted, now);
         if (!behind) sealRecord(out, pos, size - HDR);
         pos += size;
         accepted++;
       }
-      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written);
+      // from === 0: nothing was written before, so the whole buffer can move to the writer thread uncopied
+      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written, from === 0);
     } catch (e) {
       if (written === 0) throw e;
       // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.
@@ -269,8 +272,8 @@ export class DiskQueue {
   }
 
   /** Write `data` at the end of `seg`; on failure the segment is cut back to its old end. */
-  private flush(seg: Seg, data: Buffer, records: number): number {
-    if (this.opts.writeBehind === true) return this.post(seg, data, records);
+  private flush(seg: Seg, data: Buffer, records: number, transfer = false): number {
+    if (this.opts.writeBehind === true) return this.post(seg, data, records, transfer);
     try {
       for (let done = 0; done < data.length;) {
         const n = writeSync(seg.fd, data, done, data.length - done, seg.end + done);
@@ -290,7 +293,7 @@ export class DiskQueue {
   }
 
   /** Write-behind: hand `data` (`records` records, the first numbered nextSeq + those before it) to the writer. */
-  private post(seg: Seg, data: Buffer, records: number): number {
+  private post(seg: Seg, data: Buffer, records: number, transfer: boolean): number {
     const pos = seg.end + (seg.pending ?? 0);
     const len = data.length;
     seg.pending = (seg.pending ?? 0) + len;
@@ -301,7 +304,7 @@ export class DiskQueue {
     const job = ++this.postedJobs;
     const seqFrom = this.postSeq;
     this.postSeq += records;
-    postWrite(seg.fd, pos, data, (error) => this.written(seg, len, records, seqFrom, job, error));
+    postWrite(seg.fd, pos, data, (error) => this.written(seg, len, records, seqFrom, job, error), transfer);
     return records;
   }
 

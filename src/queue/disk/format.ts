@@ -26,14 +26,17 @@ export interface RecordHead {
   at: number;
 }
 
-/** The header without its CRC (the write-behind thread computes it: write-worker.ts). */
-export function writeHeaderNoCrc(h: Buffer, o: number, len: number, seq: number, at: number): void {
-  h.writeUInt32LE(MAGIC_U32, o);
-  h.writeUInt32LE(len, o + 8);
-  h.writeUInt32LE(seq % 0x100000000, o + 12); // u48 as u32 + u16: writeUIntLE(…, 6) is several times slower
-  h.writeUInt16LE(Math.floor(seq / 0x100000000), o + 16);
-  h.writeUInt32LE(at % 0x100000000, o + 18);
-  h.writeUInt16LE(Math.floor(at / 0x100000000), o + 22);
+/**
+ * The header without its CRC (the write-behind thread computes it: write-worker.ts), through a DataView over the
+ * record buffer: Buffer#writeUInt32LE's argument checks cost ~20 ns a call, six calls a record.
+ */
+export function writeHeaderNoCrc(h: DataView, o: number, len: number, seq: number, at: number): void {
+  h.setUint32(o, MAGIC_U32, true);
+  h.setUint32(o + 8, len, true);
+  h.setUint32(o + 12, seq % 0x100000000, true); // u48 as u32 + u16
+  h.setUint16(o + 16, Math.floor(seq / 0x100000000), true);
+  h.setUint32(o + 18, at % 0x100000000, true);
+  h.setUint16(o + 22, Math.floor(at / 0x100000000), true);
 }
 
 /** Fill the CRC of the record at `b[o..]` whose header (but the CRC) and `len` payload bytes follow it. */

@@ -5,6 +5,7 @@
 // main thread stops using the segment when it learns of the failure), so a segment never holds a hole.
 import { fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { nativeCrc } from './crc32c';
 import { HDR, sealRecord } from './format';
 
 export interface WriteJob {
@@ -13,17 +14,25 @@ export interface WriteJob {
   /** -1 with buf null: fsync the fd (after the writes posted before it). */
   pos: number;
   buf: ArrayBuffer | null;
+  /** Bytes of `buf` to write, from its start (the rest is pooled capacity). */
+  len: number;
 }
 
 export interface WriteDone {
   id: number;
   error: string | null;
+  /** The job's buffer, transferred back for reuse (writer.ts pool). */
+  buf?: ArrayBuffer;
 }
 
 const failed = new Map<number, string>();
 
-/** Fill the CRC of every record of the run (layout: src/queue/disk/format.ts). */
+/** Fill the CRC of every record of the run (layout: src/queue/disk/format.ts): one call into the addon if built. */
 export function sealRun(b: Buffer): void {
+  if (nativeCrc !== null) {
+    nativeCrc.sealRun(b);
+    return;
+  }
   for (let o = 0; o + HDR <= b.length;) {
     const len = b.readUInt32LE(o + 8);
     sealRecord(b, o, len);
@@ -42,7 +51,7 @@ function run(job: WriteJob): WriteDone {
       return { id: job.id, error: (e as Error).message };
     }
   }
-  const b = Buffer.from(job.buf);
+  const b = Buffer.from(job.buf, 0, job.len);
   try {
     sealRun(b);
     for (let done = 0; done < b.length;) {
@@ -74,6 +83,9 @@ if (parentPort) {
       Atomics.add(finished, 0, 1);
       Atomics.notify(finished, 0);
     }
-    port.postMessage(done);
+    if (m.buf !== null) {
+      done.buf = m.buf;
+      port.postMessage(done, [m.buf]);
+    } else port.postMessage(done);
   });
 }
