@@ -10,7 +10,7 @@
 # table (bench/lib/matrix-table.mjs).
 # usage: bench/matrix.sh [--quick] [ROW_ID_SUBSTRING...]
 #   env: N (messages a row, default 500000; 2 KB rows N/4, the burst row 3N), ROUNDS (3), UDP_RATE (offered
-#   UDP load, msgs/s, default 100000), LW_NODE (node binary for Logwarden, default `node`; may carry flags,
+#   UDP load, msgs/s of 250 B, default 100000; bigger datagrams get the same bytes/s), LW_NODE (node binary for Logwarden, default `node`; may carry flags,
 #   e.g. "node --cpu-prof --cpu-prof-dir DIR"), RECEIVERS (default "logwarden rsyslog"; "lwb" is a second
 #   Logwarden build in LW_ROOT_B, e.g. RECEIVERS="logwarden lwb" LW_ROOT_B=/tmp/base for an A/B of two builds)
 #   --quick: N=30000, ROUNDS=1 (a smoke run, ~3 minutes)
@@ -19,6 +19,10 @@ QUICK=0; FILTERS=()
 for a in "$@"; do case $a in --quick) QUICK=1 ;; -h|--help) sed -n 2,13p "$0"; exit 0 ;; *) FILTERS+=("$a") ;; esac; done
 if [ $QUICK = 1 ]; then N=${N:-30000}; ROUNDS=${ROUNDS:-1}; else N=${N:-500000}; ROUNDS=${ROUNDS:-3}; fi
 UDP_RATE=${UDP_RATE:-100000}
+# UDP has no back-pressure, so its rows compare CPU at one offered load: the same bytes/s for every size, UDP_RATE
+# datagrams/s of up to 250 bytes (25 MB/s), fewer for bigger ones (2 KB rows: 12207/s). A fixed message rate
+# offered 200 MB/s of 2 KB datagrams, which neither receiver (nor the loopback at rcvbufSize 4m) kept without loss.
+udp_rate() { awk -v r="$UDP_RATE" -v s="$1" 'BEGIN { x = s > 250 ? r * 250 / s : r; printf "%d", x }'; }
 LW_NODE=${LW_NODE:-node}
 read -r -a RECV <<< "${RECEIVERS:-logwarden rsyslog}"
 LW_ROOT_B=${LW_ROOT_B:-}
@@ -154,7 +158,7 @@ run_one() {
   case $TRANSPORT in
     tcp) node "$BENCH_DIR/lib/send-tcp.mjs" 127.0.0.1 "$port" "$INPUT" ;;
     tls) openssl s_client -connect "127.0.0.1:$port" -quiet -no_ign_eof -nocommands -CAfile "$CA" < "$INPUT" >/dev/null 2>"$WORK/s_client.err" || true ;;
-    udp) node "$BENCH_DIR/lib/send-udp.mjs" 127.0.0.1 "$port" "$INPUT" "$UDP_RATE" ;;
+    udp) node "$BENCH_DIR/lib/send-udp.mjs" 127.0.0.1 "$port" "$INPUT" "$(udp_rate "$SIZE")" ;;
   esac
   local watch=$out; [ "$OUTPUT" = forward ] && watch=$WORK/sink.out
   if [ "$OUTPUT" = store ] && [ "$who" = logwarden ]; then lines=$(wait_store "$out" "$COUNT")
