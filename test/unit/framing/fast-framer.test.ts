@@ -1,11 +1,12 @@
-// The octet-count fast path (no copy of a valid count's digits, the frame read in the same step) against the
-// framer it replaced (reference-stream-framer.ts): same frames, same errors, same counters and held bytes,
-// on random mixes of valid, zero, oversize and unterminated counts, LF frames, any chunking and options.
+// The stream framer (chunk slicing, octet-count fast path: no copy of a valid count's digits, the frame read in
+// the same step) against a byte-at-a-time model of the same rules (framer-model.ts): same frames, same errors,
+// same counters, held bytes and idle state after every chunk, on random mixes of valid, zero, oversize and
+// unterminated counts, LF frames, any chunking and options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FramerOptions, StreamFramer } from '../../../src/framing/stream-framer';
-import { StreamFramer as ReferenceFramer } from './reference-stream-framer';
+import { FramerModel } from './framer-model';
 
 interface Framer {
   push(chunk: Buffer): void;
@@ -36,7 +37,7 @@ const piece = fc.oneof(
   fc.constantFrom('0 z\n', '00012 ', '12a', '7x', '\n', '9999999999 q\n', '300 ', '1', ' ', '3 abc', '\x00'),
 );
 
-test('property: the octet-count fast path frames exactly as the reference framer', () => {
+test('property: the stream framer frames exactly as the byte-at-a-time model', () => {
   fc.assert(fc.property(
     fc.array(piece, { maxLength: 16 }),
     fc.array(fc.nat(), { maxLength: 10 }),
@@ -58,7 +59,7 @@ test('property: the octet-count fast path frames exactly as the reference framer
         last = p;
       }
       const got = trace((h) => new StreamFramer(h, opts), chunks, flush);
-      const want = trace((h) => new ReferenceFramer(h, opts), chunks, flush);
+      const want = trace((h) => new FramerModel(h, opts), chunks, flush);
       assert.deepEqual(got, want);
     },
   ), { numRuns: 3000 });
