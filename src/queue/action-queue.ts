@@ -17,7 +17,7 @@
 import { DeliveryFailure, type Action, type DeliveryReport, type Rejection } from '../actions/action';
 import type { Logger } from '../log';
 import type { Message } from '../message';
-import { decodeMessage, encodeFramed } from './codec';
+import { FramedEncoder, decodeMessage, type FramedChunk } from './codec';
 import { DiskQueue } from './disk/disk-queue';
 import { HDR } from './disk/format';
 import { writeBuffer } from './disk/writer';
@@ -99,10 +99,14 @@ export class ActionQueue {
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
   /**
-   * Messages waiting to be appended to disk (newer than everything on disk), encoded together at the flush
-   * straight into the write buffer (codec.ts encodeFramed): one copy per message, not three.
+   * Messages waiting to be appended to disk (newer than everything on disk), encoded as they are queued straight
+   * into write buffers (codec.ts FramedEncoder): one copy per message, made while it is still in the CPU cache.
+   * `unwritten`: chunks taken from the encoder that the disk did not take yet (maxDiskSpace), older than the
+   * encoder's. `spillCount` counts the messages of both.
    */
-  private spill: Message[] = [];
+  private readonly spill = new FramedEncoder(HDR, writeBuffer);
+  private unwritten: FramedChunk[] = [];
+  private spillCount = 0;
   private diskFull = false;
   /** The writer thread is WRITE_BACKLOG_BYTES behind and BACKLOG_PAUSE_AT messages wait to be spilled. */
   private backlogged = false;
@@ -157,7 +161,7 @@ export class ActionQueue {
         // and close() wait for it.
         writeBehind: o.checkpointInterval === 0 && !o.syncQueueFiles,
         onWritten: () => {
-          if (this.spill.length > 0 && !this.closed) this.flushSpill(); // what waited for a write backlog
+          if (this.spillCount > 0 && !this.closed) this.flushSpill(); // what waited for a write backlog
           this.schedule();
         },
       });
@@ -191,7 +195,7 @@ export class ActionQueue {
 
   /** Messages queued anywhere: memory, waiting to be spilled, on disk. */
   get total(): number {
-    return this.mem.length + this.spill.length + (this.disk?.length ?? 0);
+    return this.mem.length + this.spillCount + (this.disk?.length ?? 0);
   }
 
   get congested(): boolean {
@@ -211,7 +215,7 @@ export class ActionQueue {
   snapshot(): QueueStats {
     const s = this.stats;
     s.size = this.mem.length;
-    s.diskSize = (this.disk?.length ?? 0) + this.spill.length;
+    s.diskSize = (this.disk?.length ?? 0) + this.spillCount;
     s.diskBytes = this.disk?.bytes ?? 0;
     let oldest = Infinity;
     if (this.inflight && this.inflight.length > 0 && !this.inflightFromDisk) oldest = this.inflight[0].timegenerated.toEpochMs();
@@ -235,11 +239,12 @@ export class ActionQueue {
       });
       return;
     }
-    if (this.disk && (o.kind === 'disk' || this.spill.length > 0 || this.disk.length > 0 || this.mem.length >= o.highWatermark)) {
-      if (this.spill.length >= o.maxSize) return this.refuse();
-      this.spill.push(msg);
+    if (this.disk && (o.kind === 'disk' || this.spillCount > 0 || this.disk.length > 0 || this.mem.length >= o.highWatermark)) {
+      if (this.spillCount >= o.maxSize) return this.refuse();
+      this.spill.add(msg);
+      this.spillCount++;
       this.stats.enqueued++;
-      if (this.spill.length >= SPILL_FLUSH_AT) this.flushSpill();
+      if (this.spill.count >= SPILL_FLUSH_AT) this.flushSpill();
       this.schedule();
       return;
     }
@@ -309,10 +314,11 @@ export class ActionQueue {
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
         // Older than what is on disk, but only a stop can put them behind it: order across a restart is not kept.
-        for (const m of memLeft) this.spill.push(m);
+        for (const m of memLeft) this.spill.add(m);
+        this.spillCount += memLeft.length;
       } else undelivered += memLeft.length;
       this.flushSpill();
-      undelivered += this.spill.length;
+      undelivered += this.spillCount;
       await this.disk.whenWritten();
       saved = this.disk.length;
       try {
@@ -339,7 +345,7 @@ export class ActionQueue {
   // Internals ------------------------------------------------------------------------------------------
 
   private isEmpty(): boolean {
-    return this.mem.length === 0 && this.spill.length === 0 && (this.disk?.length ?? 0) === 0 && !this.running;
+    return this.mem.length === 0 && this.spillCount === 0 && (this.disk?.length ?? 0) === 0 && !this.running;
   }
 
   private refuse(): void {
@@ -351,31 +357,45 @@ export class ActionQueue {
 
   /** Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. */
   private flushSpill(): void {
-    if (!this.disk || this.spill.length === 0) return;
+    if (!this.disk || this.spillCount === 0) return;
     if (this.disk.writeBacklog >= this.opts.writeBacklogBytes) {
       // The writer thread is behind: keep these in memory until it catches up (onWritten flushes them).
-      const wait = this.spill.length >= BACKLOG_PAUSE_AT;
+      const wait = this.spillCount >= BACKLOG_PAUSE_AT;
       if (wait !== this.backlogged) {
         this.backlogged = wait;
         if (wait) {
           this.logRare('LW_WARN_QUEUE_WRITE_BACKLOG', 'warn', 'disk queue writes are behind: holding spilled messages in memory and pausing inputs', {
-            action: this.action.name, backlogBytes: this.disk.writeBacklog, waiting: this.spill.length,
+            action: this.action.name, backlogBytes: this.disk.writeBacklog, waiting: this.spillCount,
           });
         }
         this.updateCongestion();
       }
       return;
     }
-    const { buf, ends } = encodeFramed(this.spill, HDR, writeBuffer);
-    const n = this.disk.appendFramed(buf, ends);
-    this.stats.spilled += n;
-    this.spill = n === this.spill.length ? [] : this.spill.slice(n);
-    const full = this.spill.length > 0;
+    const chunks = this.unwritten.length === 0 ? this.spill.take() : [...this.unwritten, ...this.spill.take()];
+    this.unwritten = [];
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      let n: number;
+      try {
+        n = this.disk.appendFramed(c.buf, c.ends);
+      } catch (e) {
+        this.unwritten = chunks.slice(i); // nothing of chunk i was taken: kept for the next flush
+        throw e;
+      }
+      this.stats.spilled += n;
+      this.spillCount -= n;
+      if (n < c.ends.length) {
+        this.unwritten = [rest(c, n), ...chunks.slice(i + 1)];
+        break;
+      }
+    }
+    const full = this.spillCount > 0;
     if (full !== this.diskFull) {
       this.diskFull = full;
       if (full) {
         this.logger.error('LW_ERR_QUEUE_DISK_FULL', 'disk queue at queue.maxDiskSpace: holding new messages in memory and pausing inputs', {
-          action: this.action.name, maxDiskSpace: this.opts.maxDiskSpace, waiting: this.spill.length,
+          action: this.action.name, maxDiskSpace: this.opts.maxDiskSpace, waiting: this.spillCount,
         });
       }
     }
@@ -551,4 +571,13 @@ export class ActionQueue {
     this.lastLog.set(code, now);
     this.logger[level](code, text, fields);
   }
+}
+
+/** The records of `c` after its first `n` (appendFramed took those), in a buffer of their own. */
+function rest(c: FramedChunk, n: number): FramedChunk {
+  if (n === 0) return c; // appendFramed neither wrote nor transferred it
+  const from = c.ends[n - 1]!;
+  const buf = writeBuffer(c.buf.length - from);
+  c.buf.copy(buf, 0, from);
+  return { buf, ends: c.ends.slice(n).map((e) => e - from) };
 }

@@ -221,7 +221,8 @@ export class DiskQueue {
    * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
    * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
    * message again). `out` must start at offset 0 of an ArrayBuffer of its own (writer.ts writeBuffer() makes
-   * one) and is given up: write-behind transfers it to the writer thread.
+   * one). When every record is taken it is given up (write-behind transfers it to the writer thread); when fewer
+   * are (maxDiskSpace), `out` stays intact for the caller to keep the rest.
    */
   appendFramed(out: Buffer, ends: readonly number[]): number {
     this.assertOpen();
@@ -253,8 +254,9 @@ export class DiskQueue {
         pos += size;
         accepted++;
       }
-      // from === 0: nothing was written before, so the whole buffer can move to the writer thread uncopied
-      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written, from === 0);
+      // Nothing written before and every record taken: the buffer can move to the writer thread uncopied. Else
+      // the caller keeps `out` for the records not taken (maxDiskSpace), so the bytes are copied.
+      if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written, from === 0 && accepted === ends.length);
     } catch (e) {
       if (written === 0) throw e;
       // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.

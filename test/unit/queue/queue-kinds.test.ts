@@ -99,6 +99,28 @@ test('a disk writer that falls behind: new spills wait in memory, inputs pause w
   await q.close(1000);
 });
 
+test('queue.maxDiskSpace reached: what does not fit waits in memory, inputs pause, and once the disk drains every message is delivered once, in order', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const congestion: boolean[] = [];
+  const log = quiet();
+  // ~40 bytes a record on disk: 4 KiB holds ~100 of the 3,000, so nearly every flush is taken in part and the
+  // rest kept in memory (the spill buffers must then stay intact for the records not taken).
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 64, highWatermark: 10, lowWatermark: 2, maxFileSize: 1024, maxDiskSpace: 4096 }), log, (qq) => congestion.push(qq.congested));
+  for (let i = 0; i < 3000; i++) q.push(msg(i));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(q.congested, true, 'inputs paused at maxDiskSpace');
+  assert.ok(log.records!.some((r) => r.code === 'LW_ERR_QUEUE_DISK_FULL'), 'the full disk is logged');
+  assert.equal(q.snapshot().size + q.snapshot().diskSize + a.calls.flat().length, 3000, 'every message held somewhere (memory, disk, waiting to spill, or with the gated action)');
+  open();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(3000), 'every message once, in order');
+  assert.equal(q.congested, false);
+  assert.deepEqual(congestion, [true, false]);
+  await q.close(1000);
+});
+
 test('disk: every message goes through the segments, in order', async (t) => {
   const d = tempDir(); t.after(() => d.cleanup());
   const a = new ScriptedAction();

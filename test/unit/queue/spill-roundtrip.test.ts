@@ -10,7 +10,7 @@ import { Message } from '../../../src/message';
 import { parseSyslog } from '../../../src/parse';
 import { parseOptions } from '../../../src/parse/options';
 import { ActionQueue, DEFAULT_QUEUE_OPTIONS } from '../../../src/queue/action-queue';
-import { CODEC_FRAME_VERSION, CODEC_VERSION, decodeMessage, encodeFramed } from '../../../src/queue/codec';
+import { CODEC_FRAME_VERSION, CODEC_VERSION, FramedEncoder, decodeMessage } from '../../../src/queue/codec';
 import { parseFastJson } from '../../../src/rules/fastjson';
 import { SyslogTime } from '../../../src/time';
 import { tempDir } from '../../helpers/util';
@@ -66,7 +66,10 @@ class Collect implements Action {
 for (const [name, make, form] of cases) {
   test(`encoded in the ${form === CODEC_VERSION ? 'full' : 'frame'} form and decoded equal: ${name}`, () => {
     const m = make();
-    const { buf, ends } = encodeFramed([m, m], 0);
+    const enc = new FramedEncoder(0);
+    enc.add(m);
+    enc.add(m);
+    const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: number[] }];
     assert.equal(buf[0], form ?? CODEC_FRAME_VERSION);
     const back = decodeMessage(buf.subarray(ends[0], ends[1]));
     assert.deepStrictEqual(fields(back), fields(m));
@@ -95,7 +98,7 @@ for (const [name, make, form] of cases) {
   });
 }
 
-test('a mixed batch — both forms, two origins interleaved, a header gap before each — decodes record by record', () => {
+test('a mixed batch — both forms, two origins interleaved, a header gap before each — decodes record by record, across chunks', () => {
   const other = { inputname: 'imudp', fromhost: 'db-02', fromhostIp: '2001:db8::2', ruleset: 'remote' };
   const msgs: Message[] = [];
   for (let round = 0; round < 3; round++) {
@@ -107,13 +110,30 @@ test('a mixed batch — both forms, two origins interleaved, a header gap before
     }
   }
   const gap = 24;
-  const { buf, ends } = encodeFramed(msgs, gap);
-  assert.equal(ends.length, msgs.length);
-  assert.equal(ends[ends.length - 1], buf.length);
-  let start = 0;
-  msgs.forEach((m, i) => {
-    const back = decodeMessage(buf.subarray(start + gap, ends[i]));
-    assert.deepStrictEqual(fields(back), fields(m), `record ${i}`);
-    start = ends[i]!;
-  });
+  for (const chunkBytes of [1, 300, 2000, 512 * 1024]) {
+    const enc = new FramedEncoder(gap, undefined, chunkBytes);
+    // taken twice midway: a take() closes the chunk in progress and the next add() starts a new one
+    const third = Math.floor(msgs.length / 3);
+    msgs.slice(0, third).forEach((m) => enc.add(m));
+    assert.equal(enc.count, third);
+    const chunks = enc.take();
+    assert.equal(enc.count, 0);
+    msgs.slice(third).forEach((m) => enc.add(m));
+    chunks.push(...enc.take(), ...enc.take());
+    let i = 0;
+    for (const { buf, ends } of chunks) {
+      assert.ok(ends.length > 0, 'no empty chunk');
+      assert.equal(buf.byteOffset, 0, 'transferable: at offset 0 of its ArrayBuffer');
+      assert.equal(ends[ends.length - 1], buf.length);
+      let start = 0;
+      for (const end of ends) {
+        const back = decodeMessage(buf.subarray(start + gap, end));
+        assert.deepStrictEqual(fields(back), fields(msgs[i]!), `record ${i} (chunks of ${chunkBytes})`);
+        start = end;
+        i++;
+      }
+    }
+    assert.equal(i, msgs.length, `every record once (chunks of ${chunkBytes})`);
+    if (chunkBytes === 1) assert.equal(chunks.length, msgs.length, 'a record bigger than the chunk size gets a buffer of its own');
+  }
 });
