@@ -219,7 +219,7 @@ export class DiskQueue {
 
   /**
    * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
-   * first HDR bytes free for the header (codec.ts encodeFramed makes such a buffer without copying each
+   * first HDR bytes free for the header (codec.ts FramedEncoder makes such buffers without copying each
    * message again). `out` must start at offset 0 of an ArrayBuffer of its own (writer.ts writeBuffer() makes
    * one). When every record is taken it is given up (write-behind transfers it to the writer thread); when fewer
    * are (maxDiskSpace), `out` stays intact for the caller to keep the rest.
