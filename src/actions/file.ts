@@ -29,8 +29,13 @@ import { encodeRaw } from '../util/raw-text';
 
 /** rsyslog v8's omfile default template (Debian's rsyslog.conf overrides it with $ActionFileDefaultTemplate). */
 export const DEFAULT_FILE_TEMPLATE = 'RSYSLOG_FileFormat';
-/** rsyslog's dynaFileCacheSize default: open files kept per dynaFile action. */
-const DEFAULT_DYNAFILE_CACHE = 10;
+/**
+ * Open files kept per dynaFile action when dynaFileCacheSize is not set. rsyslog's default is 10, which a
+ * one-file-per-host/program template (seed 003) outgrows at the eleventh sender: each message then costs an open
+ * and a close (matrix dynafile rows, 250 files: ~90 % of messages). Logwarden keeps up to 1000 and, when the
+ * process runs out of descriptors, closes the older half and tries again (docs/config.md, differences).
+ */
+const DEFAULT_DYNAFILE_CACHE = 1000;
 
 const COMMON: ParamSpec[] = [
   { name: 'template', type: 'template', doc: 'Template for each line (default RSYSLOG_FileFormat, or module/$ActionFileDefaultTemplate).' },
@@ -160,12 +165,19 @@ export function fileOptions(decl: ActionDecl, moduleParams: Params, ctx: Runtime
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHAR = /[\x00-\x1f\x7f]/;
+/** A "." or ".." path segment. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Make a rendered dynaFile name safe: a property value must not climb out of the intended directory. Path
  * segments "." and ".." become "_" and control characters are dropped (rsyslog checks for ".." too; we also
  * neutralise a bare "." segment). A name that is empty after this is refused.
  */
 export function sanitizeDynaPath(path: string): string {
+  // The usual name has neither: returned as it is, without the three strings and an array per message.
+  if (!CONTROL_CHAR.test(path) && !DOT_SEGMENT.test(path)) return path;
   // eslint-disable-next-line no-control-regex
   const clean = path.replace(/[\x00-\x1f\x7f]/g, '');
   return clean.split('/').map((seg) => (seg === '..' || seg === '.' ? '_' : seg)).join('/');
@@ -214,6 +226,8 @@ export class FileAction implements Action {
   private readonly logger: Logger;
   /** Open files by path, least recently used first (Map keeps insertion order; a use re-inserts). */
   private readonly open = new Map<string, OpenFile>();
+  /** Files kept open: dynaFileCacheSize, lowered when the process runs out of descriptors. */
+  private cacheLimit: number;
   private readonly knownDirs = new Set<string>();
   /** Output bytes of the static file's batch, reused: the queue keeps one delivery in flight. */
   private readonly bytes = new ByteBatch();
@@ -231,6 +245,7 @@ export class FileAction implements Action {
 
   constructor(name: string, opts: FileOptions, logger: Logger) {
     this.name = name;
+    this.cacheLimit = opts.cacheSize;
     this.opts = opts;
     this.logger = logger;
   }
@@ -413,14 +428,14 @@ export class FileAction implements Action {
     const now = Date.now();
     const bad = dyna ? this.badPaths.get(path, now) : undefined;
     if (bad !== undefined) throw new FileFailure(bad.message, bad.code, 'LW_ERR_FILE_OPEN', true);
-    if (this.open.size >= this.opts.cacheSize) {
+    if (this.open.size >= this.cacheLimit) {
       const [oldest, f] = this.open.entries().next().value as [string, OpenFile];
       this.open.delete(oldest);
       await f.fh.close().catch(() => {});
     }
     let fh: fsp.FileHandle;
     try {
-      fh = await this.openFile(path);
+      fh = await this.openFileShrinking(path);
     } catch (err) {
       const code = errnoCode(err);
       const pathError = isPathError(code);
@@ -451,6 +466,28 @@ export class FileAction implements Action {
     }
     this.open.set(path, f);
     return f;
+  }
+
+  /**
+   * openFile(); when the process is out of file descriptors (EMFILE/ENFILE) and this action holds files open,
+   * the older half of them is closed, the cache limit lowered to what was left, and the open tried once more.
+   */
+  private async openFileShrinking(path: string): Promise<fsp.FileHandle> {
+    try {
+      return await this.openFile(path);
+    } catch (err) {
+      const code = errnoCode(err);
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || this.open.size < 2) throw err;
+      const close = Math.ceil(this.open.size / 2);
+      const victims = [...this.open].slice(0, close); // LRU order: the oldest first
+      for (const [p] of victims) this.open.delete(p);
+      await Promise.allSettled(victims.map(([, f]) => f.fh.close()));
+      this.cacheLimit = Math.max(1, this.open.size);
+      this.logger.warn('LW_WARN_DYNAFILE_FDS', 'out of file descriptors: closed the older half of the dynaFile cache and lowered its size', {
+        action: this.name, closed: close, cacheSize: this.cacheLimit, error: code,
+      });
+      return await this.openFile(path);
+    }
   }
 
   /** Open (creating directories and the file as configured). A directory removed behind our back is made again. */
