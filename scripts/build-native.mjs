@@ -65,6 +65,8 @@ function buildAddon(name, without) {
   renameSync(tmp, out);
 }
 buildAddon('lw_crc32c', 'disk queues compute CRC32C in JavaScript (slower spills)');
+// native/lw_text.c: the stream inputs' printable-ASCII scan, one call per received chunk.
+buildAddon('lw_text', 'stream inputs scan for printable ASCII with a regular expression (slower)');
 
 function warn(reason) {
   // A library left from an earlier build would not match this source: remove it so the warning holds.

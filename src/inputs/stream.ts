@@ -8,6 +8,7 @@ import { Message, Origin } from '../message';
 import { SyslogTime } from '../time';
 import { FrameHandler, FramerOptions, StreamFramer } from '../framing/stream-framer';
 import { parseSyslog } from '../parse/index';
+import { printablePrefix } from '../util/printable';
 import type { ParseOptions } from '../parse/options';
 
 /**
@@ -54,6 +55,10 @@ export class StreamSession implements FrameHandler {
   private readonly closeWaiters: Array<() => void> = [];
   /** Still to check whether the stream starts with a TLS record (plain listeners only). */
   private sniff: boolean;
+  /** The chunk being framed: its memory, offset in it, and its printable prefix as text (util/printable.ts). */
+  private chunkMemory: ArrayBufferLike | null = null;
+  private chunkOffset = 0;
+  private chunkText = '';
 
   constructor(socket: StreamSocket, origin: Origin, sink: MessageSink, opts: StreamOptions) {
     this.socket = socket;
@@ -71,7 +76,15 @@ export class StreamSession implements FrameHandler {
   /** FrameHandler: one frame → one parsed message in the current batch. */
   onFrame(frame: Buffer): void {
     const msg = new Message(frame, this.origin, this.now);
-    parseSyslog(frame, msg, this.opts.parse);
+    // A frame cut from the chunk being framed, inside its printable prefix and without LF (an octet-counted
+    // frame may hold one), is printable ASCII: its text is a substring of the prefix, decoded once per chunk.
+    let text: string | undefined;
+    const off = frame.byteOffset - this.chunkOffset;
+    if (frame.buffer === this.chunkMemory && off >= 0 && off + frame.length <= this.chunkText.length) {
+      const t = this.chunkText.substring(off, off + frame.length);
+      if (t.indexOf('\n') < 0) text = t;
+    }
+    parseSyslog(frame, msg, this.opts.parse, text);
     this.batch.push(msg);
   }
 
@@ -100,7 +113,12 @@ export class StreamSession implements FrameHandler {
   private onData(chunk: Buffer): void {
     if (this.sniff && this.sniffTls(chunk)) return;
     this.now = SyslogTime.now(); // one reception time per read, as rsyslog
+    this.chunkText = printablePrefix(chunk);
+    this.chunkMemory = chunk.buffer;
+    this.chunkOffset = chunk.byteOffset;
     this.framer.push(chunk);
+    this.chunkText = ''; // frames delivered later (flush at close) are not checked against this chunk
+    this.chunkMemory = null;
     this.submitBatch();
   }
 
