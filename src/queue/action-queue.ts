@@ -4,7 +4,8 @@
 //   push ──► memory ring ─────────────┐
 //      └──► spill buffer ──► disk segments ─┴──► deliver(batch) ──► action
 //
-// - memory: a ring; above highWatermark the queue reports congestion (pausable inputs wait).
+// - memory: a ring; above highWatermark messages or memHighWatermarkBytes of frames (queued and in flight) the
+//   queue reports congestion (pausable inputs wait).
 // - disk-assisted: memory first; once the ring reaches highWatermark, new messages are encoded and appended to
 //   disk segments (src/queue/disk/) until the disk part is empty again. Memory holds the older messages, disk
 //   the newer, so delivering memory first, then disk, keeps the order. Congestion only when the disk is full.
@@ -122,6 +123,8 @@ export class ActionQueue {
   /** Messages ever put in the memory ring, and those of them finished (delivered, poison, given up, saved). */
   private memPushed = 0;
   private memDone = 0;
+  /** Frame bytes of the messages pushed into the ring and not yet finished (queued or in flight). */
+  private memBytes = 0;
   private settleWaiters: Array<{ target: number; resolve: () => void }> = [];
   private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
@@ -246,9 +249,12 @@ export class ActionQueue {
     if (this.mem.length >= o.maxSize) return this.refuse();
     this.mem.push(msg);
     this.memPushed++;
+    this.memBytes += msg.rawmsg.length;
     this.stats.enqueued++;
     if (this.mem.length > this.stats.peak) this.stats.peak = this.mem.length;
-    if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && this.mem.length >= o.highWatermark) this.setCongested(true);
+    if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && (this.mem.length >= o.highWatermark || this.memBytes >= o.memHighWatermarkBytes)) {
+      this.setCongested(true);
+    }
     if (this.mem.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
     else this.schedule();
   }
@@ -273,8 +279,12 @@ export class ActionQueue {
     return mem === null ? written : Promise.all([mem, written]).then(() => undefined);
   }
 
-  private memFinished(n: number): void {
+  /** The first n of msgs (taken from the ring) are finished: delivered, poison, given up or saved. */
+  private memFinished(msgs: Message[], n: number): void {
     this.memDone += n;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += msgs[i].rawmsg.length;
+    this.memBytes -= bytes;
     if (this.settleWaiters.length === 0) return;
     const keep: typeof this.settleWaiters = [];
     for (const w of this.settleWaiters) (w.target <= this.memDone ? w.resolve() : keep.push(w));
@@ -304,7 +314,7 @@ export class ActionQueue {
     // A memory batch still in the action's hands when the deadline passed: unknown fate, kept (at-least-once).
     const inflight = this.inflight !== null && !this.inflightFromDisk ? this.inflight : [];
     const memLeft = [...inflight, ...this.mem.take(this.mem.length)];
-    this.memFinished(memLeft.length);
+    this.memFinished(memLeft, memLeft.length);
     for (const w of this.settleWaiters.splice(0)) w.resolve();
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
@@ -450,7 +460,7 @@ export class ActionQueue {
       if (poison.length > 0) this.poison(batch, poison);
       this.stats.delivered += done - poison.length;
       if (fromDisk) this.disk!.ack(done);
-      else this.memFinished(done);
+      else this.memFinished(batch, done);
       if (failure === null) {
         this.attempts = 0;
         this.retryDelay = this.opts.retryInitialMs;
@@ -497,7 +507,7 @@ export class ActionQueue {
     if (fromDisk) this.disk!.ack(rest.length);
     else {
       this.mem.take(rest.length);
-      this.memFinished(rest.length);
+      this.memFinished(rest, rest.length);
     }
     this.stats.gaveUp += rest.length;
     const code = err.code ?? 'LW_ERR_ACTION_FAILED';
@@ -514,7 +524,9 @@ export class ActionQueue {
     // A disk queue pauses inputs only while its disk part cannot take more (maxDiskSpace, a write backlog).
     if (this.disk) {
       if (this.opts.timeoutEnqueueMs !== 0) this.setCongested(this.diskFull || this.backlogged);
-    } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark) this.setCongested(false);
+    } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark && this.memBytes <= this.opts.memLowWatermarkBytes) {
+      this.setCongested(false);
+    }
   }
 
   private setCongested(on: boolean): void {

@@ -60,6 +60,13 @@ export interface QueueOptions {
    * parameter: a bound on the process's memory when the disk is slower than the input).
    */
   writeBacklogBytes: number;
+  /**
+   * Memory queue: pausable inputs also wait once the frames in memory (queued and in flight) reach this many
+   * bytes, and resume below memLowWatermarkBytes (and lowWatermark). Not a config parameter: a bound on RSS
+   * when an input outruns its action, whatever the message size (100k queued 250-byte messages held ~60 MB).
+   */
+  memHighWatermarkBytes: number;
+  memLowWatermarkBytes: number;
 }
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
@@ -84,6 +91,10 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   retryInitialMs: 250,
   retryMaxMs: 30_000,
   writeBacklogBytes: 64 * 1024 * 1024,
+  // TLS burst bench (600k x 250 B): a queue that reached its 100k high-water mark held ~45 MB of heap and
+  // buffers; 4 MiB of frames is ~16k such messages, one batch, enough to keep the file action busy.
+  memHighWatermarkBytes: 4 * 1024 * 1024,
+  memLowWatermarkBytes: 1024 * 1024,
   resumeRetryCount: -1,
   errorFile: null,
 };
