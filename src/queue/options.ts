@@ -61,9 +61,10 @@ export interface QueueOptions {
    */
   writeBacklogBytes: number;
   /**
-   * Memory queue: pausable inputs also wait once the frames in memory (queued and in flight) reach this many
-   * bytes, and resume below memLowWatermarkBytes (and lowWatermark). Not a config parameter: a bound on RSS
-   * when an input outruns its action, whatever the message size (100k queued 250-byte messages held ~60 MB).
+   * Memory queue: pausable inputs also wait once the messages in memory (queued and in flight) reach this many
+   * bytes, estimated as frame + MESSAGE_OVERHEAD_BYTES each, and resume below memLowWatermarkBytes (and
+   * lowWatermark). Not a config parameter: a bound on RSS when an input outruns its action, whatever the
+   * message size (100k queued 250-byte messages are ~100 MB of heap and buffers).
    */
   memHighWatermarkBytes: number;
   memLowWatermarkBytes: number;
@@ -91,10 +92,10 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   retryInitialMs: 250,
   retryMaxMs: 30_000,
   writeBacklogBytes: 64 * 1024 * 1024,
-  // TLS burst bench (600k x 250 B): a queue that reached its 100k high-water mark held ~45 MB of heap and
-  // buffers; 4 MiB of frames is ~16k such messages, one batch, enough to keep the file action busy.
-  memHighWatermarkBytes: 4 * 1024 * 1024,
-  memLowWatermarkBytes: 1024 * 1024,
+  // TLS burst bench (600k x 250 B): ~8k such messages, half a dequeue batch, still one write per read burst
+  // for the file action (bench/README.md, "Memory").
+  memHighWatermarkBytes: 8 * 1024 * 1024,
+  memLowWatermarkBytes: 2 * 1024 * 1024,
   resumeRetryCount: -1,
   errorFile: null,
 };

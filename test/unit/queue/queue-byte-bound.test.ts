@@ -1,17 +1,20 @@
-// A memory queue is congested by the bytes of the frames it holds (queued and in flight), not only by their
-// count: a burst of big frames pauses inputs long before highWatermark messages pile up. Numbered messages
+// A memory queue is congested by the estimated bytes of the messages it holds (queued and in flight: frame +
+// MESSAGE_OVERHEAD_BYTES each), not only by their count: a burst pauses inputs long before highWatermark
+// messages pile up. Numbered messages
 // through a slow and sometimes failing action: every one delivered once, in order, and the queue's frame
-// bytes never far above the bound while the input respects congestion.
+// estimated bytes never far above the bound while the input respects congestion.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Action } from '../../../src/actions/action';
 import { StreamLogger } from '../../../src/log';
 import { Message } from '../../../src/message';
-import { ActionQueue, DEFAULT_QUEUE_OPTIONS, type QueueOptions } from '../../../src/queue/action-queue';
+import { ActionQueue, DEFAULT_QUEUE_OPTIONS, MESSAGE_OVERHEAD_BYTES, type QueueOptions } from '../../../src/queue/action-queue';
 import { SyslogTime } from '../../../src/time';
 
 const origin = { inputname: 'test', fromhost: 'localhost', fromhostIp: '127.0.0.1', ruleset: 'RSYSLOG_DefaultRuleset' };
 const FRAME = 1000;
+/** What the queue counts for one such message. */
+const COST = FRAME + MESSAGE_OVERHEAD_BYTES;
 function msg(i: number): Message {
   const text = `m${i} `.padEnd(FRAME, 'x');
   const m = new Message(Buffer.from(text), origin, SyslogTime.now());
@@ -39,10 +42,10 @@ function opts(o: Partial<QueueOptions>): QueueOptions {
   return { ...DEFAULT_QUEUE_OPTIONS, retryInitialMs: 1, retryMaxMs: 2, ...o };
 }
 
-test('congestion is raised at memHighWatermarkBytes of frames though far below highWatermark messages', async () => {
+test('congestion is raised at memHighWatermarkBytes (frames + per-message overhead) though far below highWatermark messages', async () => {
   const a = new SlowAction(0);
   const changes: boolean[] = [];
-  const q = new ActionQueue(a, opts({ memHighWatermarkBytes: 20 * FRAME, memLowWatermarkBytes: 5 * FRAME }), quiet, (qq) => changes.push(qq.congested));
+  const q = new ActionQueue(a, opts({ memHighWatermarkBytes: 20 * COST, memLowWatermarkBytes: 5 * COST }), quiet, (qq) => changes.push(qq.congested));
   for (let i = 0; i < 19; i++) q.push(msg(i));
   assert.equal(q.congested, false);
   q.push(msg(19));
@@ -56,8 +59,8 @@ test('congestion is raised at memHighWatermarkBytes of frames though far below h
 for (const failEvery of [0, 3]) {
   test(`an input that waits while congested: all numbered messages delivered once, in order (failEvery=${failEvery})`, async () => {
     const a = new SlowAction(failEvery);
-    const high = 50 * FRAME;
-    const q = new ActionQueue(a, opts({ batchSize: 16, memHighWatermarkBytes: high, memLowWatermarkBytes: 10 * FRAME }), quiet, () => {});
+    const high = 50 * COST;
+    const q = new ActionQueue(a, opts({ batchSize: 16, memHighWatermarkBytes: high, memLowWatermarkBytes: 10 * COST }), quiet, () => {});
     const total = 3000;
     let pauses = 0;
     let next = 0;
@@ -66,7 +69,7 @@ for (const failEvery of [0, 3]) {
       for (let k = 0; k < 40 && next < total; k++) q.push(msg(next++));
       if (q.congested) {
         pauses++;
-        assert.ok(q.snapshot().size * FRAME <= high + 40 * FRAME, 'queued frames stay within one chunk of the bound');
+        assert.ok(q.snapshot().size * COST <= high + 40 * COST, 'queued messages stay within one chunk of the bound');
         await new Promise<void>((resolve) => {
           let left = 1_000_000; // bounded: a queue that never clears fails the test instead of hanging it
           const poll = (): void => { if (q.congested && --left > 0) setImmediate(poll); else resolve(); };
