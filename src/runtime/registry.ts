@@ -1,12 +1,10 @@
 // The component registry: every input and action Logwarden has, by its Logwarden name and its rsyslog
 // module names. Config validation, `check` and the runtime all look components up here.
-import { clickhouseAction } from '../actions/clickhouse';
 import { discardAction } from '../actions/discard';
 import { fileAction } from '../actions/file';
 import { forwardAction } from '../actions/forward';
 import { pipeAction } from '../actions/pipe';
 import { relpAction } from '../actions/relp';
-import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { DetectService } from '../detect/service';
@@ -41,16 +39,43 @@ const detectAction: ActionFactory = {
   create: (decl, moduleParams, ctx) => loadDetect().create(decl, moduleParams, ctx),
 };
 
-const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
+/** An action factory whose names are known without loading its module (LAZY_ACTION_NAMES). */
+type NamedFactory = ActionFactory & { readonly names?: readonly string[] };
+
+/**
+ * Actions whose modules load when a config names them: the store pulls in better-sqlite3 and its native
+ * addon, ClickHouse a dozen store modules; a TCP → file config pays for neither (bench/README.md, "Memory").
+ * Their names are listed here so looking up any other action never loads them; a unit test checks these
+ * against the specs (test/unit/runtime/lazy-components.test.ts).
+ */
+export const LAZY_ACTION_NAMES: Record<'store' | 'clickhouse', readonly string[]> = {
+  store: ['store', 'omstore', 'sqlite'],
+  clickhouse: ['clickhouse', 'omclickhouse'],
+};
+
+function lazyAction(names: readonly string[], load: () => ActionFactory): NamedFactory {
+  let loaded: ActionFactory | null = null;
+  const get = (): ActionFactory => (loaded ??= load());
+  return {
+    names,
+    get spec(): ComponentSpec { return get().spec; },
+    create: (decl, moduleParams, ctx) => get().create(decl, moduleParams, ctx),
+  };
+}
+
+const storeAction = lazyAction(LAZY_ACTION_NAMES.store, () => (require('../actions/store') as { storeAction: ActionFactory }).storeAction);
+const clickhouseAction = lazyAction(LAZY_ACTION_NAMES.clickhouse, () => (require('../actions/clickhouse') as { clickhouseAction: ActionFactory }).clickhouseAction);
+
+const ACTIONS: NamedFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
 
 function normalise(name: string): string {
   const n = name.toLowerCase();
   return n.startsWith('builtin:') ? n.slice('builtin:'.length) : n;
 }
 
-function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T | undefined {
+function byName<T extends { spec: ComponentSpec; names?: readonly string[] }>(list: T[], name: string): T | undefined {
   const n = normalise(name);
-  return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
+  return list.find((f) => (f.names ? f.names.includes(n) : f.spec.name === n || f.spec.aliases.includes(n)));
 }
 
 /** rsyslog parser modules Logwarden runs in a ruleset's parser chain (none has module parameters). */
