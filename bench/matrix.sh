@@ -10,20 +10,22 @@
 # table (bench/lib/matrix-table.mjs).
 # usage: bench/matrix.sh [--quick] [ROW_ID_SUBSTRING...]
 #   env: N (messages a row, default 500000; 2 KB rows N/4, the burst row 3N), ROUNDS (3), UDP_RATE (offered
-#   UDP load, msgs/s, default 100000), LW_NODE (node binary for Logwarden, default `node --max-semi-space-size=4`
-#   as deploy/ runs it; may carry flags, e.g. "node --cpu-prof --cpu-prof-dir DIR"), LW_NODE_B (the same for
-#   "lwb", default LW_NODE), RECEIVERS (default "logwarden rsyslog"; "lwb" is a second
+#   UDP load, msgs/s, default 100000), LW_NODE (node binary for Logwarden, default `node`; may carry flags,
+#   e.g. "node --cpu-prof --cpu-prof-dir DIR"), RECEIVERS (default "logwarden rsyslog"; "lwb" is a second
 #   Logwarden build in LW_ROOT_B, e.g. RECEIVERS="logwarden lwb" LW_ROOT_B=/tmp/base for an A/B of two builds)
 #   --quick: N=30000, ROUNDS=1 (a smoke run, ~3 minutes)
 source "$(dirname "$0")/lib/common.sh"
 QUICK=0; FILTERS=()
-for a in "$@"; do case $a in --quick) QUICK=1 ;; -h|--help) sed -n 2,14p "$0"; exit 0 ;; *) FILTERS+=("$a") ;; esac; done
+for a in "$@"; do case $a in --quick) QUICK=1 ;; -h|--help) sed -n 2,13p "$0"; exit 0 ;; *) FILTERS+=("$a") ;; esac; done
 if [ $QUICK = 1 ]; then N=${N:-30000}; ROUNDS=${ROUNDS:-1}; else N=${N:-500000}; ROUNDS=${ROUNDS:-3}; fi
 UDP_RATE=${UDP_RATE:-100000}
-LW_NODE=${LW_NODE:-node --max-semi-space-size=4}  # as deploy/ (systemd, Docker) and `npm start` run it
-LW_NODE_B=${LW_NODE_B:-$LW_NODE}
+LW_NODE=${LW_NODE:-node}
 read -r -a RECV <<< "${RECEIVERS:-logwarden rsyslog}"
 LW_ROOT_B=${LW_ROOT_B:-}
+# Node flags for Logwarden, by default those deploy/ (systemd, Docker) and `npm start` use: a 4 MB young generation
+# (bench/README.md, "Memory"); LW_NODE_FLAGS="" for node's defaults; LW_NODE_FLAGS_B for "lwb" (default the same).
+LW_NODE_FLAGS=${LW_NODE_FLAGS---max-semi-space-size=4}
+LW_NODE_FLAGS_B=${LW_NODE_FLAGS_B-$LW_NODE_FLAGS}
 IDLE_S=${IDLE_S:-4}   # a run ends when its output has not grown for IDLE_S seconds (then: lost messages)
 
 # id transport framing format size output [n-multiplier]
@@ -149,8 +151,8 @@ run_one() {
   fi
   write_conf "$who" "$TRANSPORT" "$OUTPUT" "$port" "$out" "$sink"
   if [ "$who" = rsyslog ]; then rsyslogd -n -f "$WORK/$who.conf" -i "$WORK/rs.pid" 2>"$WORK/rsyslog.err" & pid=$!
-  elif [ "$who" = lwb ]; then $LW_NODE_B "$LW_ROOT_B/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!
-  else $LW_NODE "$ROOT/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!; fi
+  elif [ "$who" = lwb ]; then $LW_NODE $LW_NODE_FLAGS_B "$LW_ROOT_B/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!
+  else $LW_NODE $LW_NODE_FLAGS "$ROOT/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!; fi
   if [ "$TRANSPORT" = udp ]; then wait_udp_port "$port"; sleep 0.2; else wait_port "$port"; fi || true
   t0=$(now_ms)
   case $TRANSPORT in

@@ -6,7 +6,7 @@
 // VmRSS before the first connection, divided by K, is the memory an idle session costs.
 // usage: node bench/tls-idle.mjs [K=1000] [ROUNDS=3]
 //   env: RECEIVERS (default "logwarden rsyslog"; "lwb" = the Logwarden build in LW_ROOT_B), LW_NODE (node binary
-//   and flags for Logwarden, default "node --max-semi-space-size=4" as deploy/ runs it)
+//   for Logwarden, default "node"), LW_NODE_FLAGS (default "--max-semi-space-size=4", as deploy/ runs it)
 // Logwarden gets three extra module parameters rsyslog does not know: MaxSessionsPerIP="0" (by default one
 // address may hold half of MaxSessions, and every session here comes from 127.0.0.1), MaxHandshakesPerSecond="0"
 // and IdleTimeout="0" (the default, spelled out). Both get MaxSessions=K+100 (rsyslog's default is 200).
@@ -22,7 +22,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const K = Math.min(Number(process.argv[2] ?? 1000), 5000); // bounded: each session is a file descriptor on both ends
 const ROUNDS = Number(process.argv[3] ?? 3);
 const RECEIVERS = (process.env.RECEIVERS ?? 'logwarden rsyslog').split(/\s+/).filter(Boolean);
-const LW_NODE = (process.env.LW_NODE ?? 'node --max-semi-space-size=4').split(/\s+/).filter(Boolean);
+const LW_NODE = `${process.env.LW_NODE ?? 'node'} ${process.env.LW_NODE_FLAGS ?? '--max-semi-space-size=4'}`.split(/\s+/).filter(Boolean);
 const CONCURRENCY = 25; // handshakes in flight
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

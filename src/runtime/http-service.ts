@@ -103,7 +103,7 @@ export async function startHttpService(rt: Runtime, logger: Logger): Promise<Ser
   return {
     close: async () => {
       clearInterval(saveTimer);
-        for (const u of unregister) u();
+      for (const u of unregister) u();
       await http.close();
       rt.hosts = null;
       saveHosts();
