@@ -14,7 +14,7 @@ import { startHttp } from '../web/server';
 import { UserStore } from '../web/users';
 import { HostTracker } from './hosts';
 import { httpServiceSpec } from '../web/spec';
-import { httpModuleParams, LAZY_ACTION_NAMES, moduleParamsFor } from './registry';
+import { httpModuleParams, LAZY_NAMES, moduleParamsFor } from './registry';
 import type { Runtime } from './runtime';
 import type { Services } from './services';
 
@@ -45,7 +45,7 @@ export async function startHttpService(rt: Runtime, logger: Logger): Promise<Ser
   const loc = model.modules.find((m) => [httpServiceSpec.name, ...httpServiceSpec.aliases].includes(m.load.toLowerCase()))!.loc;
   const dataDir = rt.dataDir;
   const explicit = getParam(params, 'store')?.value;
-  const storeDecl = allActions(model).find((a) => LAZY_ACTION_NAMES.store.includes(a.type.toLowerCase()));
+  const storeDecl = allActions(model).find((a) => (LAZY_NAMES.store as readonly string[]).includes(a.type.toLowerCase()));
   const storeOpts = storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir) : null;
   const path = explicit !== undefined ? String(explicit) : storeOpts ? storeOpts.path : `${dataDir}/store`;
   const tls = httpsOptions(params, loc);
