@@ -26,6 +26,10 @@ udp_rate() { awk -v r="$UDP_RATE" -v s="$1" 'BEGIN { x = s > 250 ? r * 250 / s :
 LW_NODE=${LW_NODE:-node}
 read -r -a RECV <<< "${RECEIVERS:-logwarden rsyslog}"
 LW_ROOT_B=${LW_ROOT_B:-}
+# Node flags for Logwarden, by default those deploy/ (systemd, Docker) and `npm start` use: a 4 MB young generation
+# (bench/README.md, "Memory"); LW_NODE_FLAGS="" for node's defaults; LW_NODE_FLAGS_B for "lwb" (default the same).
+LW_NODE_FLAGS=${LW_NODE_FLAGS---max-semi-space-size=4}
+LW_NODE_FLAGS_B=${LW_NODE_FLAGS_B-$LW_NODE_FLAGS}
 IDLE_S=${IDLE_S:-4}   # a run ends when its output has not grown for IDLE_S seconds (then: lost messages)
 
 # id transport framing format size output [n-multiplier]
@@ -151,8 +155,8 @@ run_one() {
   fi
   write_conf "$who" "$TRANSPORT" "$OUTPUT" "$port" "$out" "$sink"
   if [ "$who" = rsyslog ]; then rsyslogd -n -f "$WORK/$who.conf" -i "$WORK/rs.pid" 2>"$WORK/rsyslog.err" & pid=$!
-  elif [ "$who" = lwb ]; then $LW_NODE "$LW_ROOT_B/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!
-  else $LW_NODE "$ROOT/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!; fi
+  elif [ "$who" = lwb ]; then $LW_NODE $LW_NODE_FLAGS_B "$LW_ROOT_B/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!
+  else $LW_NODE $LW_NODE_FLAGS "$ROOT/bin/logwarden.js" run -f "$WORK/$who.conf" --log-level warn 2>"$WORK/$who.err" & pid=$!; fi
   if [ "$TRANSPORT" = udp ]; then wait_udp_port "$port"; sleep 0.2; else wait_port "$port"; fi || true
   t0=$(now_ms)
   case $TRANSPORT in

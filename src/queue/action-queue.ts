@@ -4,7 +4,8 @@
 //   push ──► memory ring ─────────────┐
 //      └──► spill buffer ──► disk segments ─┴──► deliver(batch) ──► action
 //
-// - memory: a ring; above highWatermark the queue reports congestion (pausable inputs wait).
+// - memory: a ring; above highWatermark messages or memHighWatermarkBytes of estimated memory (queued and in
+//   flight) the queue reports congestion (pausable inputs wait).
 // - disk-assisted: memory first; once the ring reaches highWatermark, new messages are encoded and appended to
 //   disk segments (src/queue/disk/) until the disk part is empty again. Memory holds the older messages, disk
 //   the newer, so delivering memory first, then disk, keeps the order. Congestion only when the disk is full.
@@ -43,6 +44,11 @@ const DISK_BATCH_BYTES = 16 * 1024 * 1024;
  * until the writer catches up. Without it a slow disk would grow the process without bound.
  */
 const BACKLOG_PAUSE_AT = 16 * 1024;
+/**
+ * What a queued message costs beyond its frame, for the memory queue's byte bound: the Message object and its
+ * parsed strings. Measured: 250-byte RFC 5424 frames, ~16k queued, ~1 KB of heap each after a full GC.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 768;
 /** Interval between repeated error lines of one kind (queue full, poison, discards). */
 const LOG_INTERVAL_MS = 10_000;
 
@@ -126,6 +132,8 @@ export class ActionQueue {
   /** Messages ever put in the memory ring, and those of them finished (delivered, poison, given up, saved). */
   private memPushed = 0;
   private memDone = 0;
+  /** Estimated memory (frame + MESSAGE_OVERHEAD_BYTES each) of the messages pushed into the ring and not yet finished (queued or in flight). */
+  private memBytes = 0;
   private settleWaiters: Array<{ target: number; resolve: () => void }> = [];
   private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
@@ -251,9 +259,12 @@ export class ActionQueue {
     if (this.mem.length >= o.maxSize) return this.refuse();
     this.mem.push(msg);
     this.memPushed++;
+    this.memBytes += msg.rawmsg.length + MESSAGE_OVERHEAD_BYTES;
     this.stats.enqueued++;
     if (this.mem.length > this.stats.peak) this.stats.peak = this.mem.length;
-    if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && this.mem.length >= o.highWatermark) this.setCongested(true);
+    if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && (this.mem.length >= o.highWatermark || this.memBytes >= o.memHighWatermarkBytes)) {
+      this.setCongested(true);
+    }
     if (this.mem.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
     else this.schedule();
   }
@@ -278,8 +289,12 @@ export class ActionQueue {
     return mem === null ? written : Promise.all([mem, written]).then(() => undefined);
   }
 
-  private memFinished(n: number): void {
+  /** The first n of msgs (taken from the ring) are finished: delivered, poison, given up or saved. */
+  private memFinished(msgs: Message[], n: number): void {
     this.memDone += n;
+    let bytes = n * MESSAGE_OVERHEAD_BYTES;
+    for (let i = 0; i < n; i++) bytes += msgs[i].rawmsg.length;
+    this.memBytes -= bytes;
     if (this.settleWaiters.length === 0) return;
     const keep: typeof this.settleWaiters = [];
     for (const w of this.settleWaiters) (w.target <= this.memDone ? w.resolve() : keep.push(w));
@@ -309,7 +324,7 @@ export class ActionQueue {
     // A memory batch still in the action's hands when the deadline passed: unknown fate, kept (at-least-once).
     const inflight = this.inflight !== null && !this.inflightFromDisk ? this.inflight : [];
     const memLeft = [...inflight, ...this.mem.take(this.mem.length)];
-    this.memFinished(memLeft.length);
+    this.memFinished(memLeft, memLeft.length);
     for (const w of this.settleWaiters.splice(0)) w.resolve();
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
@@ -470,7 +485,7 @@ export class ActionQueue {
       if (poison.length > 0) this.poison(batch, poison);
       this.stats.delivered += done - poison.length;
       if (fromDisk) this.disk!.ack(done);
-      else this.memFinished(done);
+      else this.memFinished(batch, done);
       if (failure === null) {
         this.attempts = 0;
         this.retryDelay = this.opts.retryInitialMs;
@@ -517,7 +532,7 @@ export class ActionQueue {
     if (fromDisk) this.disk!.ack(rest.length);
     else {
       this.mem.take(rest.length);
-      this.memFinished(rest.length);
+      this.memFinished(rest, rest.length);
     }
     this.stats.gaveUp += rest.length;
     const code = err.code ?? 'LW_ERR_ACTION_FAILED';
@@ -534,7 +549,9 @@ export class ActionQueue {
     // A disk queue pauses inputs only while its disk part cannot take more (maxDiskSpace, a write backlog).
     if (this.disk) {
       if (this.opts.timeoutEnqueueMs !== 0) this.setCongested(this.diskFull || this.backlogged);
-    } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark) this.setCongested(false);
+    } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark && this.memBytes <= this.opts.memLowWatermarkBytes) {
+      this.setCongested(false);
+    }
   }
 
   private setCongested(on: boolean): void {

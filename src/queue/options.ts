@@ -60,6 +60,14 @@ export interface QueueOptions {
    * parameter: a bound on the process's memory when the disk is slower than the input).
    */
   writeBacklogBytes: number;
+  /**
+   * Memory queue: pausable inputs also wait once the messages in memory (queued and in flight) reach this many
+   * bytes, estimated as frame + MESSAGE_OVERHEAD_BYTES each, and resume below memLowWatermarkBytes (and
+   * lowWatermark). Not a config parameter: a bound on RSS when an input outruns its action, whatever the
+   * message size (100k queued 250-byte messages are ~100 MB of heap and buffers).
+   */
+  memHighWatermarkBytes: number;
+  memLowWatermarkBytes: number;
 }
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
@@ -84,6 +92,10 @@ export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
   retryInitialMs: 250,
   retryMaxMs: 30_000,
   writeBacklogBytes: 64 * 1024 * 1024,
+  // TLS burst bench (600k x 250 B): ~8k such messages, half a dequeue batch, still one write per read burst
+  // for the file action (bench/README.md, "Memory").
+  memHighWatermarkBytes: 8 * 1024 * 1024,
+  memLowWatermarkBytes: 2 * 1024 * 1024,
   resumeRetryCount: -1,
   errorFile: null,
 };

@@ -1,19 +1,14 @@
 // The component registry: every input and action Logwarden has, by its Logwarden name and its rsyslog
 // module names. Config validation, `check` and the runtime all look components up here.
-import { clickhouseAction } from '../actions/clickhouse';
 import { discardAction } from '../actions/discard';
 import { fileAction } from '../actions/file';
 import { forwardAction } from '../actions/forward';
 import { pipeAction } from '../actions/pipe';
-import { relpAction } from '../actions/relp';
-import { storeAction } from '../actions/store';
 import { usrmsgAction } from '../actions/usrmsg';
 import type { ActionFactory, ComponentSpec, InputFactory, ParamSpec } from '../components';
 import type { DetectService } from '../detect/service';
 import type { ConfigModel, InputDecl, Params } from '../config/model';
 import { getParam } from '../config/model';
-import { relpInput } from '../inputs/relp';
-import { imfileInput } from '../inputs/imfile/index';
 import { tcpInput } from '../inputs/tcp';
 import { tlsInput } from '../inputs/tls';
 import { udpInput } from '../inputs/udp';
@@ -24,7 +19,6 @@ import { EXTRA_PARSERS } from '../config/model';
 import { impstatsSpec } from '../metrics/impstats';
 import { fmhashSpec } from '../rules/fmhash';
 
-const INPUTS: InputFactory[] = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
 /**
  * The detect action, loaded when a config names it (or its table is read): its rule engine and YAML parser cost
  * ~70 ms of CPU and 100+ modules at startup otherwise. It is last in ACTIONS, so looking up another action never
@@ -41,16 +35,47 @@ const detectAction: ActionFactory = {
   create: (decl, moduleParams, ctx) => loadDetect().create(decl, moduleParams, ctx),
 };
 
-const ACTIONS: ActionFactory[] = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
+/** A factory whose names are known without loading its module (LAZY_NAMES). */
+type Named<F> = F & { readonly names?: readonly string[] };
+
+/**
+ * Components whose modules load when a config names them: the store pulls in better-sqlite3 and its native
+ * addon, ClickHouse a dozen store modules, RELP and imfile ~15 more; a TCP → file config pays for none of them
+ * (bench/README.md, "Memory"). Their names are listed here so looking up any other component never loads them;
+ * a unit test checks these against the specs (test/unit/runtime/lazy-components.test.ts).
+ */
+export const LAZY_NAMES = {
+  store: ['store', 'omstore', 'sqlite'],
+  clickhouse: ['clickhouse', 'omclickhouse'],
+  relpAction: ['relp', 'omrelp'],
+  relpInput: ['relp', 'imrelp'],
+  imfile: ['imfile'],
+} as const satisfies Record<string, readonly string[]>;
+
+function lazy<F extends { spec: ComponentSpec; create(...args: never[]): unknown }>(names: readonly string[], load: () => F): Named<F> {
+  let loaded: F | null = null;
+  const get = (): F => (loaded ??= load());
+  const create = (...args: unknown[]): unknown => (get().create as (...a: unknown[]) => unknown)(...args);
+  return { names, get spec(): ComponentSpec { return get().spec; }, create } as unknown as Named<F>;
+}
+
+const storeAction = lazy(LAZY_NAMES.store, () => (require('../actions/store') as { storeAction: ActionFactory }).storeAction);
+const clickhouseAction = lazy(LAZY_NAMES.clickhouse, () => (require('../actions/clickhouse') as { clickhouseAction: ActionFactory }).clickhouseAction);
+const relpAction = lazy(LAZY_NAMES.relpAction, () => (require('../actions/relp') as { relpAction: ActionFactory }).relpAction);
+const relpInput = lazy(LAZY_NAMES.relpInput, () => (require('../inputs/relp') as { relpInput: InputFactory }).relpInput);
+const imfileInput = lazy(LAZY_NAMES.imfile, () => (require('../inputs/imfile/index') as { imfileInput: InputFactory }).imfileInput);
+
+const INPUTS: Array<Named<InputFactory>> = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
+const ACTIONS: Array<Named<ActionFactory>> = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
 
 function normalise(name: string): string {
   const n = name.toLowerCase();
   return n.startsWith('builtin:') ? n.slice('builtin:'.length) : n;
 }
 
-function byName<T extends { spec: ComponentSpec }>(list: T[], name: string): T | undefined {
+function byName<T extends { spec: ComponentSpec; names?: readonly string[] }>(list: T[], name: string): T | undefined {
   const n = normalise(name);
-  return list.find((f) => f.spec.name === n || f.spec.aliases.includes(n));
+  return list.find((f) => (f.names ? f.names.includes(n) : f.spec.name === n || f.spec.aliases.includes(n)));
 }
 
 /** rsyslog parser modules Logwarden runs in a ruleset's parser chain (none has module parameters). */

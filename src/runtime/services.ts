@@ -1,44 +1,15 @@
-// Long-running services beside the pipeline, started by `logwarden run`: the web console and HTTP API over the
-// store (`module(load="http" port=… address=…)`, docs/console.md), with its accounts, the hosts tracker and the
-// live-tail bus, and impstats (`module(load="impstats" …)`). Kept out of the core graph so the pipeline never
-// imports web code.
-import { join } from 'node:path';
-import type { ActionDecl, ConfigModel, Statement } from '../config/model';
-import { getParam } from '../config/model';
-import { storeOptions } from '../actions/store';
+// Long-running services beside the pipeline, started by `logwarden run`: impstats (`module(load="impstats" …)`)
+// and, when the config loads the http module, the web console and HTTP API over the store (http-service.ts,
+// loaded only then). Kept out of the core graph so the pipeline never imports web code.
+import type { ConfigModel } from '../config/model';
 import type { Logger } from '../log';
-import { DEFAULT_SEARCH_QUEUE_LIMIT, DEFAULT_SEARCH_TIMEOUT_MS, DEFAULT_SEARCH_WORKERS, WorkerSearchBackend } from '../store/search-worker';
-import { storeCollector } from '../metrics/store-collector';
 import { impstatsOptions, startImpstats } from '../metrics/impstats';
-import { acquireSqliteStore, releaseSqliteStore } from '../store/shared';
-import { httpsOptions } from '../web/https';
-import { startHttp } from '../web/server';
-import { UserStore } from '../web/users';
-import { HostTracker } from './hosts';
 import { httpServiceSpec } from '../web/spec';
-import { httpModuleParams, moduleParamsFor } from './registry';
+import { moduleParamsFor } from './registry';
 import type { Runtime } from './runtime';
 
 export interface Services {
   close(): Promise<void>;
-}
-
-function walk(statements: Statement[], out: ActionDecl[]): void {
-  for (const s of statements) {
-    if (s.kind === 'action') out.push(s.action);
-    else if (s.kind === 'filter' || s.kind === 'foreach') walk(s.body, out);
-    else if (s.kind === 'if') {
-      walk(s.then, out);
-      if (s.else) walk(s.else, out);
-    }
-  }
-}
-
-/** Every action declaration of the config, in ruleset and statement order. */
-export function allActions(model: ConfigModel): ActionDecl[] {
-  const out: ActionDecl[] = [];
-  for (const rs of model.rulesets.values()) walk(rs.statements, out);
-  return out;
 }
 
 function httpModuleLoaded(model: ConfigModel): boolean {
@@ -46,84 +17,22 @@ function httpModuleLoaded(model: ConfigModel): boolean {
   return model.modules.some((m) => names.includes(m.load.toLowerCase()));
 }
 
-const HOSTS_FILE = join('console', 'hosts.json');
-const HOSTS_SAVE_MS = 5 * 60_000;
-
 export async function startServices(rt: Runtime, logger: Logger): Promise<Services> {
   const model = rt.model;
   const stats = model.modules.some((m) => m.load.toLowerCase() === 'impstats')
     ? startImpstats(impstatsOptions(moduleParamsFor(model, 'impstats')), rt.metrics, rt, logger) : null;
   if (!httpModuleLoaded(model)) return { close: async () => stats?.close() };
-  const params = httpModuleParams(model);
-  const loc = model.modules.find((m) => [httpServiceSpec.name, ...httpServiceSpec.aliases].includes(m.load.toLowerCase()))!.loc;
-  const dataDir = rt.dataDir;
-  const explicit = getParam(params, 'store')?.value;
-  const storeDecl = allActions(model).find((a) => ['store', 'omstore', 'sqlite'].includes(a.type.toLowerCase()));
-  const storeOpts = storeDecl ? storeOptions(storeDecl, moduleParamsFor(model, 'store'), dataDir) : null;
-  const path = explicit !== undefined ? String(explicit) : storeOpts ? storeOpts.path : `${dataDir}/store`;
-  const tls = httpsOptions(params, loc);
-  const users = new UserStore(dataDir);
-  const adminPassword = users.ensureAdmin();
-  const hostsFile = join(dataDir, HOSTS_FILE);
-  const hosts = new HostTracker();
-  hosts.load(hostsFile);
-  rt.hosts = hosts;
-  const saveHosts = (): void => {
-    try {
-      hosts.save(hostsFile);
-    } catch (e) {
-      logger.warn('LW_WARN_HTTP_HOSTS_SAVE', 'could not save the hosts table', { file: hostsFile, error: (e as Error).message });
-    }
-  };
-  const saveTimer = setInterval(saveHosts, HOSTS_SAVE_MS);
-  saveTimer.unref();
-  // Searches run on a pool of worker threads so a heavy query never stalls ingest here, nor a light query there.
-  const writer = acquireSqliteStore({ path, logger });
-  const int = (name: string, dflt: number): number => {
-    const v = Number(getParam(params, name)?.value ?? dflt);
-    return Number.isInteger(v) && v > 0 ? v : dflt;
-  };
-  const backend = new WorkerSearchBackend(writer, path, {
-    workers: int('search.workers', DEFAULT_SEARCH_WORKERS),
-    timeoutMs: 1000 * int('search.timeout', DEFAULT_SEARCH_TIMEOUT_MS / 1000),
-    queueLimit: int('search.queuelimit', DEFAULT_SEARCH_QUEUE_LIMIT),
-  });
-  const unregister = [rt.metrics.register((s) => backend.collect(s)), rt.metrics.register(storeCollector(backend))];
-  const port = Number(getParam(params, 'port')?.value ?? 8080);
-  const host = String(getParam(params, 'address')?.value ?? '127.0.0.1');
-  const allowedHosts = String(getParam(params, 'allowedhosts')?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
-  let http: Awaited<ReturnType<typeof startHttp>>;
+  let http: Services;
   try {
-    http = await startHttp({
-      backend, host, port, logger, users, allowedHosts, tls, tail: rt.tail, hosts,
-      metrics: { registry: rt.metrics, pipeline: rt.pipeline },
-      retention: storeOpts ? { days: storeOpts.retentionDays, maxBytes: storeOpts.retentionMaxBytes } : null,
-    });
+    http = await (require('./http-service') as typeof import('./http-service')).startHttpService(rt, logger);
   } catch (e) {
-    clearInterval(saveTimer);
     stats?.close();
-    for (const u of unregister) u();
-    rt.hosts = null;
-    await backend.close();
-    await releaseSqliteStore(writer);
     throw e;
-  }
-  logger.info('LW_INFO_HTTP', 'HTTP API listening', { url: http.url });
-  if (adminPassword !== null) {
-    // Once, on the terminal only (never through the logger, whose lines may be shipped elsewhere).
-    process.stderr.write(`\nLogwarden console: ${http.url}\n  user: admin\n  password: ${adminPassword}\n` +
-      `  (also in ${join(dataDir, 'admin-password')}, mode 0600; change it with \`logwarden user passwd admin\`)\n\n`);
   }
   return {
     close: async () => {
-      clearInterval(saveTimer);
       stats?.close();
-      for (const u of unregister) u();
       await http.close();
-      rt.hosts = null;
-      saveHosts();
-      await backend.close();
-      await releaseSqliteStore(writer);
     },
   };
 }
