@@ -39,6 +39,7 @@ function main(): void {
   const now = (): number => Number(process.hrtime.bigint()) / 1e6;
   let id = 1;
   q.packedInsert();
+  const cpu0 = process.cpuUsage();
   const all0 = now();
   const skip = new Set((process.env.LW_BENCH_SKIP ?? '').split(','));
   const batches: StoredRow[][] = [];
@@ -74,9 +75,10 @@ function main(): void {
     id += rows.length;
   }
   const all = now() - all0;
+  const cpu = process.cpuUsage(cpu0);
   const sum = Object.values(phase).reduce((a, b) => a + b, 0);
   for (const [k, v] of Object.entries(phase)) console.log(`${k.padEnd(7)} ${v.toFixed(0).padStart(6)} ms  ${(v * 1000 / n).toFixed(2).padStart(6)} µs/row`);
-  console.log(`total   ${sum.toFixed(0).padStart(6)} ms  ${(sum * 1000 / n).toFixed(2).padStart(6)} µs/row (wall ${all.toFixed(0)} ms)`);
+  console.log(`total   ${sum.toFixed(0).padStart(6)} ms  ${(sum * 1000 / n).toFixed(2).padStart(6)} µs/row (wall ${all.toFixed(0)} ms, process CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`);
   console.log(`file ${(p.bytes() / 1048576).toFixed(1)} MiB`);
   p.close();
 }

@@ -211,6 +211,9 @@ const NGINX_COMBINED =
 const NGINX_TRAILING = /\s*(?:(Body:|[A-Za-z_][\w-]*=)\s*)?"((?:[^"\\]|\\.)*)"/y;
 
 function addNginxCombined(c: Collector, text: string): boolean {
+  // A combined line has ' - ' after its first word: without one, the regex (tried on every message the store
+  // extracts) cannot match.
+  if (text.indexOf(' - ') <= 0) return false;
   const m = NGINX_COMBINED.exec(text);
   if (m === null) return false;
   const put = (name: string, v: string): void => {
