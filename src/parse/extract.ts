@@ -26,75 +26,21 @@ const MAX_KV_SCAN = 65536;
 
 const CEE_COOKIE = '@cee:';
 
-/** Beyond this many fields, Collector.set finds an existing key through a Map instead of a linear scan. */
-const LINEAR_KEYS = 16;
-
-/** A JSON string literal as JSON.stringify writes it; plain text (the usual case) without the call. */
-function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // '"', '\\', control characters and surrogates (a lone one is escaped) take JSON.stringify
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
-}
-
 class Collector {
-  // Keys and values in insertion order, in two arrays: adding computed keys one by one to an object (hasOwnProperty,
-  // a hidden-class transition per key) and JSON.stringify of it took half of the store's extraction time. The
-  // object (`out`) and the JSON text (`json()`) are both made from the arrays, in the order an object would
-  // keep: every key has a source prefix ("kv.", "json.", …), so none is integer-like (those would sort first)
-  // nor names an inherited property such as __proto__.
-  readonly keys: string[] = [];
-  readonly values: FieldValue[] = [];
-  private index: Map<string, number> | null = null;
-
-  get count(): number {
-    return this.keys.length;
-  }
+  // A plain object, not Object.create(null): V8 keeps objects with a null prototype in (slow) dictionary mode,
+  // while rows with the same keys in the same order share one hidden class. Every key has a source prefix
+  // ("kv.", "json.", …), so no key can name an inherited property such as __proto__ or toString.
+  readonly out: Fields = {};
+  count = 0;
 
   get full(): boolean {
-    return this.keys.length >= MAX_FIELDS;
+    return this.count >= MAX_FIELDS;
   }
 
   set(key: string, value: FieldValue): void {
     if (this.full || key.length > MAX_KEY_LENGTH) return;
-    this.put(key, typeof value === 'string' && value.length > MAX_VALUE_LENGTH ? value.slice(0, MAX_VALUE_LENGTH) : value);
-  }
-
-  /** Set without the bounds (the TLS peer the store adds). */
-  put(key: string, value: FieldValue): void {
-    const keys = this.keys;
-    let at: number;
-    if (this.index !== null) at = this.index.get(key) ?? -1;
-    else at = keys.indexOf(key);
-    if (at >= 0) {
-      this.values[at] = value;
-      return;
-    }
-    keys.push(key);
-    this.values.push(value);
-    if (this.index !== null) this.index.set(key, keys.length - 1);
-    else if (keys.length > LINEAR_KEYS) this.index = new Map(keys.map((k, i) => [k, i]));
-  }
-
-  /** The fields as a plain object. */
-  get out(): Fields {
-    const o: Fields = {};
-    for (let i = 0; i < this.keys.length; i++) o[this.keys[i]!] = this.values[i]!;
-    return o;
-  }
-
-  /** JSON.stringify(this.out), or null when there are no fields. */
-  json(): string | null {
-    const n = this.keys.length;
-    if (n === 0) return null;
-    let s = '{';
-    for (let i = 0; i < n; i++) {
-      const v = this.values[i]!;
-      s += `${i === 0 ? '' : ','}${jsonString(this.keys[i]!)}:${typeof v === 'string' ? jsonString(v) : typeof v === 'number' ? JSON.stringify(v) : v ? 'true' : 'false'}`;
-    }
-    return `${s}}`;
+    if (!Object.prototype.hasOwnProperty.call(this.out, key)) this.count++;
+    this.out[key] = typeof value === 'string' && value.length > MAX_VALUE_LENGTH ? value.slice(0, MAX_VALUE_LENGTH) : value;
   }
 
   /** Flatten a parsed JSON value under `prefix`; arrays index by position. Nulls are skipped. */
@@ -341,7 +287,11 @@ function addVars(c: Collector, vars: Record<string, unknown>): void {
   }
 }
 
-function collect(msg: string, structuredData: string, vars: Record<string, unknown> | null): Collector {
+/**
+ * Extract fields from a message: its msg text, its RFC 5424 structured data ("-" when none) and its `$!`
+ * tree (null when unset). Returns at most MAX_FIELDS fields; never throws.
+ */
+export function extractFields(msg: string, structuredData = '-', vars: Record<string, unknown> | null = null): Fields {
   const c = new Collector();
   try {
     if (structuredData.length > 1 && structuredData.charCodeAt(0) === 0x5b) addStructuredData(c, structuredData);
@@ -350,24 +300,5 @@ function collect(msg: string, structuredData: string, vars: Record<string, unkno
   } catch {
     // Extraction is best effort: whatever was collected before an unexpected input stays.
   }
-  return c;
-}
-
-/**
- * Extract fields from a message: its msg text, its RFC 5424 structured data ("-" when none) and its `$!`
- * tree (null when unset). Returns at most MAX_FIELDS fields; never throws.
- */
-export function extractFields(msg: string, structuredData = '-', vars: Record<string, unknown> | null = null): Fields {
-  return collect(msg, structuredData, vars).out;
-}
-
-/**
- * The fields of extractFields(msg, structuredData, vars), plus `tls.peer` when `tlsPeer` is not empty (beyond
- * MAX_FIELDS, as the store adds it), as the text JSON.stringify writes for them; null when there are none.
- * The store's `fields` column, without the object in between.
- */
-export function extractFieldsJson(msg: string, structuredData: string, vars: Record<string, unknown> | null, tlsPeer: string): string | null {
-  const c = collect(msg, structuredData, vars);
-  if (tlsPeer !== '') c.put('tls.peer', tlsPeer);
-  return c.json();
+  return c.out;
 }

@@ -1,7 +1,7 @@
 // The store contract shared by the SQLite and ClickHouse backends: the stored column set, the pure
 // Message → StoredRow mapping, and the StoreBackend interface the store actions, CLI and HTTP API call.
 import type { Message } from '../message';
-import { extractFields, extractFieldsJson, type Fields } from '../parse/extract';
+import { extractFields, type Fields } from '../parse/extract';
 import type { Query } from './query/ast';
 import { decodeRaw, wellFormed } from '../util/raw-text';
 
@@ -134,11 +134,6 @@ function withTlsPeer(fields: Fields, peer: string): Fields {
  */
 export function storedFields(msg: string, sd: string, vars: Record<string, unknown> | null, tlsPeer: string): Fields {
   return withTlsPeer(extractFields(msg, sd, vars), tlsPeer);
-}
-
-/** The `fields` column text: JSON.stringify(storedFields(…)), or null when there are none. */
-export function storedFieldsJson(msg: string, sd: string, vars: Record<string, unknown> | null, tlsPeer: string): string | null {
-  return extractFieldsJson(msg, sd, vars, tlsPeer === '' ? '' : wellFormed(tlsPeer));
 }
 
 /** The `app` column: app-name for RFC 5424, programname for RFC 3164. */

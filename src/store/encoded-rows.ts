@@ -13,7 +13,7 @@
 import type { Message } from '../message';
 import { decodeRaw, wellFormed } from '../util/raw-text';
 import type { Fields } from '../parse/extract';
-import { storedApp, storedFieldsJson, storedMsg, type StoredRow } from './backend';
+import { storedApp, storedFields, storedMsg, type StoredRow } from './backend';
 
 /** Numbers per row in `nums`, in this order. */
 export const NUM_COLUMNS = 4;
@@ -125,7 +125,7 @@ export function encodeMessages(msgs: readonly Message[], from: number, to: numbe
     const sd = wellFormed(m.structuredData);
     const msg = storedMsg(m);
     const later = !extractHere && m.json === null;
-    const fields = later ? null : storedFieldsJson(msg, sd, m.json, m.tlsPeer);
+    const fields = later ? null : fieldsJson(storedFields(msg, sd, m.json, m.tlsPeer));
     const raw = keepRaw ? decodeRaw(m.rawmsg) : null;
     const t = i * TEXT_COLUMNS;
     text += host + m.fromhostIp + app + procid + msgid + sd + msg;
@@ -172,7 +172,7 @@ export function decodeRows(e: EncodedRows): DecodedRows {
   if (extract) {
     for (let t = 0; t < e.lens.length; t += TEXT_COLUMNS) {
       if (e.lens[t + T_FIELDS] !== EXTRACT_LEN) continue;
-      texts[t + T_FIELDS] = storedFieldsJson(texts[t + T_MSG]!, texts[t + T_STRUCTURED_DATA]!, null, texts[t + T_TLS_PEER]!);
+      texts[t + T_FIELDS] = fieldsJson(storedFields(texts[t + T_MSG]!, texts[t + T_STRUCTURED_DATA]!, null, texts[t + T_TLS_PEER]!));
     }
   }
   return { count: e.count, nums: e.nums, texts, sources: [e] };
