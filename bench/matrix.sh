@@ -147,7 +147,7 @@ run_one() {
   port=$(free_port)
   out=$WORK/$who.out; rm -rf "$out" "$WORK/sink.out"
   [ "$OUTPUT" = dynafile ] && mkdir -p "$out"
-  [ "$OUTPUT" = store ] && [ "$who" = logwarden ] && out=$WORK/$who.store && rm -rf "$out"
+  [ "$OUTPUT" = store ] && [ "$who" != rsyslog ] && out=$WORK/$who.store && rm -rf "$out"
   if [ "$OUTPUT" = forward ]; then
     rm -f "$WORK/sink.port"
     node "$BENCH_DIR/lib/sink-tcp.mjs" "$WORK/sink.out" > "$WORK/sink.port" & sinkpid=$!
@@ -165,7 +165,7 @@ run_one() {
     udp) node "$BENCH_DIR/lib/send-udp.mjs" 127.0.0.1 "$port" "$INPUT" "$(udp_rate "$SIZE")" ;;
   esac
   local watch=$out; [ "$OUTPUT" = forward ] && watch=$WORK/sink.out
-  if [ "$OUTPUT" = store ] && [ "$who" = logwarden ]; then lines=$(wait_store "$out" "$COUNT")
+  if [ "$OUTPUT" = store ] && [ "$who" != rsyslog ]; then lines=$(wait_store "$out" "$COUNT")
   else lines=$(wait_out "$watch" "$COUNT") || true; fi
   t1=$(now_ms)
   local secs rate cpu rss status=ok

@@ -157,6 +157,9 @@ const NGINX_COMBINED =
 const NGINX_TRAILING = /\s*(?:(Body:|[A-Za-z_][\w-]*=)\s*)?"((?:[^"\\]|\\.)*)"/y;
 
 function addNginxCombined(c: Collector, text: string): boolean {
+  // A combined line has ' - ' after its first word: without one, the regex (tried on every message the store
+  // extracts) cannot match.
+  if (text.indexOf(' - ') <= 0) return false;
   const m = NGINX_COMBINED.exec(text);
   if (m === null) return false;
   const put = (name: string, v: string): void => {
@@ -188,6 +191,8 @@ function addNginxCombined(c: Collector, text: string): boolean {
 function addStructuredData(c: Collector, sd: string): void {
   let i = 0;
   const n = sd.length;
+  // The next backslash at or after the current value (Infinity: none left): found once, not per value.
+  let slash = -1;
   while (i < n && sd.charCodeAt(i) === 0x5b /* [ */ && !c.full) {
     let j = i + 1;
     while (j < n && sd[j] !== ' ' && sd[j] !== ']') j++;
@@ -199,9 +204,12 @@ function addStructuredData(c: Collector, sd: string): void {
       // The value ends at the first '"' not escaped; without a backslash before it, it is one slice (the store
       // extracts every message: a character-by-character copy took half of the extraction time).
       let k = sd.indexOf('"', eq + 2);
-      const slash = sd.indexOf('\\', eq + 2);
+      if (slash < eq + 2) {
+        slash = sd.indexOf('\\', eq + 2);
+        if (slash < 0) slash = Infinity;
+      }
       let value: string;
-      if (k >= 0 && (slash < 0 || slash > k)) {
+      if (k >= 0 && slash > k) {
         value = sd.slice(eq + 2, k);
       } else {
         value = '';
