@@ -54,6 +54,7 @@ CLOSED=$(free_port)
 BIG='queue.size="1000000" queue.highWatermark="900000" queue.lowWatermark="20000"'
 VARIANTS=(
   "memory|logwarden||"
+  "memory-big|logwarden|queue.type=\"LinkedList\" $BIG|"
   "da|logwarden|queue.type=\"LinkedList\" queue.filename=\"fileq\" $BIG|"
   "disk|logwarden|queue.type=\"Disk\" queue.filename=\"fileq\"|"
   "disk-ckpt|logwarden|queue.type=\"Disk\" queue.filename=\"fileq\" queue.checkpointInterval=\"1000\" queue.syncQueueFiles=\"on\"|"
@@ -79,5 +80,6 @@ for v in "${VARIANTS[@]}"; do
   printf '%-10s %s\n' "$name" "$line"
 done
 ratio() { [ -n "${MED[$1]:-}" ] && [ -n "${MED[$2]:-}" ] && awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f", a / b }' || printf -- -; }
+echo "da/memory-big $(ratio da memory-big) (the same queue.size and watermarks, without queue.filename)"
 echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
 exit $FAILED
