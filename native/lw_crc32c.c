@@ -103,16 +103,24 @@ static uint8_t *bytes_of(napi_env env, napi_value v, size_t *len) {
   return data != NULL ? (uint8_t *)data : (uint8_t *)"";
 }
 
-static napi_value js_crc32c(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+/**
+ * The call's first `n` arguments into argv and the bytes of the first (a Uint8Array); NULL with a pending
+ * TypeError when there are fewer or the first is not one (`usage` names the call).
+ */
+static uint8_t *args_bytes(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t *len, const char *usage) {
+  size_t argc = n;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) {
-    napi_throw_type_error(env, NULL, "crc32c(buf, start, end, crc)");
+  if (argc < n) {
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
+  return bytes_of(env, argv[0], len);
+}
+
+static napi_value js_crc32c(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
   size_t len;
-  uint8_t *p = bytes_of(env, argv[0], &len);
+  uint8_t *p = args_bytes(env, info, 4, argv, &len, "crc32c(buf, start, end, crc)");
   if (p == NULL) return NULL;
   int64_t start, end;
   uint32_t init;
@@ -131,15 +139,9 @@ static napi_value js_crc32c(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_seal_run(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1) {
-    napi_throw_type_error(env, NULL, "sealRun(buf)");
-    return NULL;
-  }
   size_t len;
-  uint8_t *b = bytes_of(env, argv[0], &len);
+  uint8_t *b = args_bytes(env, info, 1, argv, &len, "sealRun(buf)");
   if (b == NULL) return NULL;
   uint32_t records = 0;
   for (size_t o = 0; o + HDR <= len;) {
