@@ -36,15 +36,55 @@ export function doubleNode(text: string, value: number): number | JsonNumber {
 /** C's printf("%.17g"): 17 significant digits, trailing zeros dropped, exponent form below 1e-4 and from 1e17. */
 function g17(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const exp = v.toExponential(16); // d.dddddddddddddddde±x, correctly rounded
-  const e = exp.indexOf('e');
-  const x = Number(exp.slice(e + 1));
+  const sign = v < 0 ? '-' : '';
+  const [digits, x] = digits17(Math.abs(v));
   const trim = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
   if (x < -4 || x >= 17) {
     const ax = Math.abs(x);
-    return `${trim(exp.slice(0, e))}e${x < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
+    return `${sign}${trim(`${digits[0]}.${digits.slice(1)}`)}e${x < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
   }
-  return trim(v.toFixed(16 - x));
+  if (x < 0) return sign + trim(`0.${'0'.repeat(-x - 1)}${digits}`);
+  return x === 16 ? sign + digits : sign + trim(`${digits.slice(0, x + 1)}.${digits.slice(x + 1)}`);
+}
+
+/**
+ * The 17 significant digits of `a` (> 0) and the decimal exponent of the first, rounded as glibc's printf rounds:
+ * to nearest, ties to even. JavaScript's toExponential rounds a tie up (-836221200394411.125 → …11.13 where
+ * printf says …11.12), so a possible tie (the 18th digit a 5) is settled on the exact value.
+ */
+function digits17(a: number): [string, number] {
+  const e = a.toExponential(16);
+  const at = e.indexOf('e');
+  const rounded: [string, number] = [e[0] + e.slice(2, at), Number(e.slice(at + 1))];
+  const e18 = a.toExponential(17);
+  if (e18[18] !== '5') return rounded; // not a tie: the exact rest after 17 digits is not 5000…
+  const exact = exactDigits(a);
+  const rest = exact.digits.slice(17);
+  if (rest[0] !== '5' || !/^0*$/.test(rest.slice(1))) return rounded;
+  const down = exact.digits.slice(0, 17);
+  return (down.charCodeAt(16) - 48) % 2 === 0 ? [down, exact.x] : rounded;
+}
+
+/** Every significant digit of a finite double `a` > 0 (no trailing zeros cut), and the decimal exponent of the first. */
+function exactDigits(a: number): { digits: string; x: number } {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, a);
+  const hi = dv.getUint32(0);
+  const lo = dv.getUint32(4);
+  const bits = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e2: number;
+  if (bits === 0) e2 = -1074; // subnormal
+  else {
+    m |= 1n << 52n;
+    e2 = bits - 1075;
+  }
+  if (e2 >= 0) {
+    const s = (m << BigInt(e2)).toString();
+    return { digits: s, x: s.length - 1 };
+  }
+  const s = (m * 5n ** BigInt(-e2)).toString(); // a = m·5^-e2 · 10^e2
+  return { digits: s, x: s.length - 1 + e2 };
 }
 
 /** json_object_double_to_json_string of a double without source text. */
