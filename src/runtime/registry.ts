@@ -20,9 +20,8 @@ import { impstatsSpec } from '../metrics/impstats';
 import { fmhashSpec } from '../rules/fmhash';
 
 /**
- * The detect action, loaded when a config names it (or its table is read): its rule engine and YAML parser cost
- * ~70 ms of CPU and 100+ modules at startup otherwise. It is last in ACTIONS, so looking up another action never
- * loads it.
+ * The detect action's module (its rule engine and YAML parser cost ~70 ms of CPU and 100+ modules at startup), loaded
+ * when a config names it or its table is read (detectAction below).
  */
 let detectLoaded: ActionFactory | null = null;
 const loadDetect = (): ActionFactory => (detectLoaded ??= (require('../detect/action') as { detectAction: ActionFactory }).detectAction);
@@ -30,17 +29,13 @@ const loadDetect = (): ActionFactory => (detectLoaded ??= (require('../detect/ac
 export function loadedDetectServices(): DetectService[] {
   return detectLoaded === null ? [] : (require('../detect/service') as { detectServices: () => DetectService[] }).detectServices();
 }
-const detectAction: ActionFactory = {
-  get spec(): ComponentSpec { return loadDetect().spec; },
-  create: (decl, moduleParams, ctx) => loadDetect().create(decl, moduleParams, ctx),
-};
 
 /** A factory whose names are known without loading its module (LAZY_NAMES). */
 type Named<F> = F & { readonly names?: readonly string[] };
 
 /**
  * Components whose modules load when a config names them: the store pulls in better-sqlite3 and its native
- * addon, ClickHouse a dozen store modules, RELP and imfile ~15 more; a TCP → file config pays for none of them
+ * addon, ClickHouse a dozen store modules, RELP and imfile ~15 more, detect its rule engine; a TCP → file config pays for none of them
  * (bench/README.md, "Memory"). Their names are listed here so looking up any other component never loads them;
  * a unit test checks these against the specs (test/unit/runtime/lazy-components.test.ts).
  */
@@ -50,6 +45,7 @@ export const LAZY_NAMES = {
   relpAction: ['relp', 'omrelp'],
   relpInput: ['relp', 'imrelp'],
   imfile: ['imfile'],
+  detect: ['detect', 'omdetect'],
 } as const satisfies Record<string, readonly string[]>;
 
 function lazy<F extends { spec: ComponentSpec; create(...args: never[]): unknown }>(names: readonly string[], load: () => F): Named<F> {
@@ -64,6 +60,7 @@ const clickhouseAction = lazy(LAZY_NAMES.clickhouse, () => (require('../actions/
 const relpAction = lazy(LAZY_NAMES.relpAction, () => (require('../actions/relp') as { relpAction: ActionFactory }).relpAction);
 const relpInput = lazy(LAZY_NAMES.relpInput, () => (require('../inputs/relp') as { relpInput: InputFactory }).relpInput);
 const imfileInput = lazy(LAZY_NAMES.imfile, () => (require('../inputs/imfile/index') as { imfileInput: InputFactory }).imfileInput);
+const detectAction = lazy(LAZY_NAMES.detect, loadDetect);
 
 const INPUTS: Array<Named<InputFactory>> = [udpInput, tcpInput, tlsInput, unixSockInput, relpInput, imfileInput];
 const ACTIONS: Array<Named<ActionFactory>> = [fileAction, forwardAction, storeAction, clickhouseAction, usrmsgAction, pipeAction, discardAction, relpAction, detectAction];
