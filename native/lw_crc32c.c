@@ -8,6 +8,7 @@
 //                                           src/queue/disk/format.ts (magic u32, crc u32, len u32, seq, at, payload)
 // Node-API is ABI-stable: one build loads in every Node version from 18 on.
 #include <node_api.h>
+#include "lw_napi.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -84,43 +85,10 @@ static void wr32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
 
-/** The bytes of a Buffer / Uint8Array argument; NULL (with a pending TypeError) when it is not one. */
-static uint8_t *bytes_of(napi_env env, napi_value v, size_t *len) {
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) {
-    napi_throw_type_error(env, NULL, "expected a Uint8Array");
-    return NULL;
-  }
-  napi_typedarray_type type;
-  void *data = NULL;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "expected a Uint8Array");
-    return NULL;
-  }
-  return data != NULL ? (uint8_t *)data : (uint8_t *)"";
-}
-
-/**
- * The call's first `n` arguments into argv and the bytes of the first (a Uint8Array); NULL with a pending
- * TypeError when there are fewer or the first is not one (`usage` names the call).
- */
-static uint8_t *args_bytes(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t *len, const char *usage) {
-  size_t argc = n;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < n) {
-    napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
-  return bytes_of(env, argv[0], len);
-}
-
 static napi_value js_crc32c(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   size_t len;
-  uint8_t *p = args_bytes(env, info, 4, argv, &len, "crc32c(buf, start, end, crc)");
+  uint8_t *p = args_bytes(env, info, 4, argv, &len, "crc32c(buf, start, end, crc): buf must be a Uint8Array");
   if (p == NULL) return NULL;
   int64_t start, end;
   uint32_t init;
@@ -141,7 +109,7 @@ static napi_value js_crc32c(napi_env env, napi_callback_info info) {
 static napi_value js_seal_run(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t len;
-  uint8_t *b = args_bytes(env, info, 1, argv, &len, "sealRun(buf)");
+  uint8_t *b = args_bytes(env, info, 1, argv, &len, "sealRun(buf): buf must be a Uint8Array");
   if (b == NULL) return NULL;
   uint32_t records = 0;
   for (size_t o = 0; o + HDR <= len;) {

@@ -1,6 +1,6 @@
 // Byte-class scans for the stream inputs' hot path, as a Node-API addon. Optional: src/util/printable.ts falls
 // back to a regular expression over the latin1 text when this addon is absent; the two must agree
-// (test/unit/util/printable.test.ts).
+// (test/unit/inputs/stream-printable.test.ts).
 //
 // Exports:
 //   printableSpan(buf) → n   length of the longest prefix of buf whose bytes are all printable ASCII
@@ -8,6 +8,7 @@
 //                             expression per frame.
 // Node-API is ABI-stable: one build loads in every Node version from 18 on.
 #include <node_api.h>
+#include "lw_napi.h"
 #include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -34,22 +35,12 @@ static size_t printable_span(const uint8_t *p, size_t n) {
 }
 
 static napi_value js_printable_span(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool is_ta = false;
-  if (argc >= 1) napi_is_typedarray(env, argv[0], &is_ta);
-  napi_typedarray_type type;
-  size_t len = 0;
-  void *data = NULL;
-  napi_value ab;
-  size_t off;
-  if (!is_ta || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "printableSpan(buf): expected a Uint8Array");
-    return NULL;
-  }
+  size_t len;
+  const uint8_t *p = args_bytes(env, info, 1, argv, &len, "printableSpan(buf): expected a Uint8Array");
+  if (p == NULL) return NULL;
   napi_value out;
-  napi_create_double(env, data == NULL ? 0 : (double)printable_span((const uint8_t *)data, len), &out);
+  napi_create_double(env, (double)printable_span(p, len), &out);
   return out;
 }
 
