@@ -167,6 +167,7 @@ export function fileOptions(decl: ActionDecl, moduleParams: Params, ctx: Runtime
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHAR = /[\x00-\x1f\x7f]/;
+const CONTROL_CHARS = new RegExp(CONTROL_CHAR.source, 'g');
 /** A "." or ".." path segment. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
@@ -178,8 +179,7 @@ const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 export function sanitizeDynaPath(path: string): string {
   // The usual name has neither: returned as it is, without the three strings and an array per message.
   if (!CONTROL_CHAR.test(path) && !DOT_SEGMENT.test(path)) return path;
-  // eslint-disable-next-line no-control-regex
-  const clean = path.replace(/[\x00-\x1f\x7f]/g, '');
+  const clean = path.replace(CONTROL_CHARS, '');
   return clean.split('/').map((seg) => (seg === '..' || seg === '.' ? '_' : seg)).join('/');
 }
 

@@ -93,17 +93,8 @@ function timeIsCompact(t: SyslogTime): boolean {
     i32(t.secfrac) && i32(t.offsetMinutes) && (t.zulu === true || t.zulu === false);
 }
 
-
 function writeTime(b: Buffer, o: number, t: SyslogTime, compact: boolean): number {
-  if (compact) {
-    b.writeInt32LE(t.year, o);
-    b[o + 4] = t.month; b[o + 5] = t.day; b[o + 6] = t.hour; b[o + 7] = t.minute; b[o + 8] = t.second;
-    b[o + 9] = t.secfracPrecision;
-    b[o + 10] = t.source | (t.zulu ? 0x80 : 0);
-    b.writeInt32LE(t.secfrac, o + 11);
-    b.writeInt32LE(t.offsetMinutes, o + 15);
-    return o + TIME_COMPACT;
-  }
+  if (compact) return writeCompactTime(new DataView(b.buffer, b.byteOffset, b.length), o, t);
   b.writeDoubleLE(t.year, o); b.writeDoubleLE(t.month, o + 8); b.writeDoubleLE(t.day, o + 16);
   b.writeDoubleLE(t.hour, o + 24); b.writeDoubleLE(t.minute, o + 32); b.writeDoubleLE(t.second, o + 40);
   b.writeDoubleLE(t.secfrac, o + 48); b.writeDoubleLE(t.secfracPrecision, o + 56);
@@ -112,7 +103,7 @@ function writeTime(b: Buffer, o: number, t: SyslogTime, compact: boolean): numbe
   return o + TIME_FULL;
 }
 
-/** writeTime(…, compact = true) through a DataView: the same bytes, without Buffer's per-call checks. */
+/** The compact time form (TIME_COMPACT bytes at `o`), through a DataView: no per-call checks as in Buffer#writeInt32LE. */
 function writeCompactTime(dv: DataView, o: number, t: SyslogTime): number {
   dv.setInt32(o, t.year, true);
   dv.setUint8(o + 4, t.month); dv.setUint8(o + 5, t.day); dv.setUint8(o + 6, t.hour); dv.setUint8(o + 7, t.minute);
