@@ -39,6 +39,14 @@ export function utcMs(year: number, month: number, day: number, hour: number, mi
 }
 
 /**
+ * The last minute toEpochMs converted, as its fields and the UTC ms of its start: consecutive messages nearly
+ * always share their minute (and a detection rule set converts every message's reported time), so most calls
+ * compare six numbers instead of doing the calendar arithmetic. Only minutes of utcMs's arithmetic path are
+ * kept (year 100..9999, month 1..12, integer fields), where the start plus whole seconds is exactly utcMs's sum.
+ */
+const memo = { year: Number.NaN, month: 0, day: 0, hour: 0, minute: 0, offsetMinutes: 0, startMs: 0 };
+
+/**
  * One instant with the wall-clock fields and offset it was expressed in. `secfrac` is an integer holding
  * `secfracPrecision` decimal digits (e.g. 123 with precision 3 is .123), as rsyslog's syslogTime does.
  */
@@ -107,9 +115,25 @@ export class SyslogTime {
 
   /** Milliseconds since the Unix epoch (UTC). */
   toEpochMs(): number {
-    const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
+    const { year, month, day, hour, minute, second, offsetMinutes } = this;
     const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / pow10(this.secfracPrecision));
-    return wall - this.offsetMinutes * 60_000 + fracMs;
+    const m = memo;
+    if (minute === m.minute && hour === m.hour && day === m.day && month === m.month && year === m.year
+      && offsetMinutes === m.offsetMinutes && second >= 0 && second <= 60 && (second | 0) === second) {
+      return m.startMs + second * 1000 + fracMs;
+    }
+    const wall = utcMs(year, month, day, hour, minute, second) - offsetMinutes * 60_000;
+    if (year >= 100 && year <= 9999 && month >= 1 && month <= 12 && Number.isInteger(day) && Number.isInteger(hour)
+      && Number.isInteger(minute) && Number.isInteger(second) && Number.isInteger(offsetMinutes)) {
+      m.year = year;
+      m.month = month;
+      m.day = day;
+      m.hour = hour;
+      m.minute = minute;
+      m.offsetMinutes = offsetMinutes;
+      m.startMs = wall - second * 1000;
+    }
+    return wall + fracMs;
   }
 
   /** Microseconds since the epoch, for stores that keep sub-millisecond order. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { toEvent } from '../../src/detect/event';
+import { combinedLike, combinedLikeScan, toEvent } from '../../src/detect/event';
 import { Message } from '../../src/message';
 import { extractFields } from '../../src/parse/extract';
 import { SyslogTime } from '../../src/time';
@@ -42,4 +42,11 @@ test('mayHave(nginx.) is false for a plain message, true for combined and JSON a
   assert.equal(row('seq=1 user=alice src=10.0.0.1 action=login result=failure xxxx'), false);
   assert.equal(row(' 203.0.113.7 - - [15/Jan/2025:07:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x"'), true);
   assert.equal(row('{"remote_addr":"203.0.113.7","status":200}'), true);
+});
+
+test('combinedLike (builtin searches) answers as the character-by-character definition (property)', () => {
+  const ch = fc.constantFrom(' ', '-', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', 'a', '1', '.', ':', '[', '"');
+  fc.assert(fc.property(fc.oneof(fc.array(ch, { maxLength: 12 }).map((a) => a.join('')), msgText), (text) => {
+    assert.equal(combinedLike(text), combinedLikeScan(text), JSON.stringify(text));
+  }), { numRuns: 5000 });
 });
