@@ -8,6 +8,12 @@
 #   disk-ckpt  queue.type="Disk" with queue.checkpointInterval="1000" queue.syncQueueFiles="on"
 #   isolated   the memory file action beside `*.* @@127.0.0.1:<closed port>` (its default disk-assisted queue
 #              spills everything): the file's rate next to a forward that is down
+#   rs-isolated  rsyslog's file action beside an omfwd to the same closed port with a disk-assisted queue
+#              (queue.filename; its memory part of 1,000 spills) that retries for ever (action.resumeRetryCount="-1";
+#              with the default 0 rsyslog drops what the suspended action holds): rsyslog's rate in the same situation.
+#              rsyslog 8.2302 slows down or stalls here (on the machine of bench/README.md its file ran at 0.16 of
+#              rs-memory's rate in one run and stopped at ~3,600 of 300,000 lines in another): the row waits 30 s,
+#              reports what arrived, and does not fail the benchmark
 # and rsyslog (imptcp → omfile) with a memory and a disk-assisted action queue. Rounds alternate who runs
 # first; the table gives the median and spread per variant. A run that lost a message is a failure.
 # usage: bench/queue.sh [N] [ROUNDS] [VARIANTS]   VARIANTS: comma-separated names to run (default: all), e.g.
@@ -36,16 +42,21 @@ action(type="omfile" file="$out" template="RSYSLOG_FileFormat" $qparams)
 $extra
 CONF
   if [ "$prog" = rsyslog ]; then
-    rsyslogd -n -f "$WORK/$name.conf" -i "$WORK/$name.pid" & pid=$!
+    # rsyslogd's stderr to a file: beside a down forward it prints a line per connection attempt
+    rsyslogd -n -f "$WORK/$name.conf" -i "$WORK/$name.pid" 2>>"$WORK/$name.err" & pid=$!
   else
     node "$ROOT/bin/logwarden.js" run -f "$WORK/$name.conf" --log-level error & pid=$!
   fi
   wait_port "$port"; t0=$(now_ms)
   node "$BENCH_DIR/lib/send-tcp.mjs" 127.0.0.1 "$port" "$WORK/input.lf"
-  lines=$(wait_lines "$out" "$N" 300) || true; t1=$(now_ms)
-  report "$name" "$N" "$lines" "$t0" "$t1" "$pid" || FAILED=1
+  # rsyslog beside a down forward may stall (see rs-isolated above): wait 30 s, not 300, and do not fail the run
+  local limit=300; [ "$name" = rs-isolated ] && limit=30
+  lines=$(wait_lines "$out" "$N" "$limit") || true; t1=$(now_ms)
+  report "$name" "$N" "$lines" "$t0" "$t1" "$pid" || [ "$name" = rs-isolated ] || FAILED=1
   RATES[$name]="${RATES[$name]:-} $RESULT_RATE"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  [ -s "$WORK/$name.err" ] && echo "  ($name: $(grep -c '' "$WORK/$name.err") line(s) on rsyslogd's stderr, e.g. $(head -c 120 "$WORK/$name.err" | head -1))"
+  rm -f "$WORK/$name.err"
 }
 
 CLOSED=$(free_port)
@@ -61,6 +72,7 @@ VARIANTS=(
   "isolated|logwarden||*.* @@127.0.0.1:$CLOSED"
   "rs-memory|rsyslog|queue.type=\"LinkedList\"|"
   "rs-da|rsyslog|queue.type=\"LinkedList\" queue.filename=\"fileq\" $BIG|"
+  "rs-isolated|rsyslog||action(type=\"omfwd\" target=\"127.0.0.1\" port=\"$CLOSED\" protocol=\"tcp\" queue.type=\"LinkedList\" queue.filename=\"fwdq\" queue.saveOnShutdown=\"on\" action.resumeRetryCount=\"-1\")"
 )
 if [ -n "$ONLY" ]; then
   KEEP=(); for v in "${VARIANTS[@]}"; do [[ ",$ONLY," == *",${v%%|*},"* ]] && KEEP+=("$v"); done; VARIANTS=("${KEEP[@]}")
@@ -82,4 +94,5 @@ done
 ratio() { [ -n "${MED[$1]:-}" ] && [ -n "${MED[$2]:-}" ] && awk -v a="${MED[$1]}" -v b="${MED[$2]}" 'BEGIN { printf "%.2f", a / b }' || printf -- -; }
 echo "da/memory-big $(ratio da memory-big) (the same queue.size and watermarks, without queue.filename)"
 echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
+echo "rs-isolated/rs-memory $(ratio rs-isolated rs-memory) (rsyslog's file rate beside the same down forward, its queue disk-assisted and spilling)"
 exit $FAILED
