@@ -39,12 +39,53 @@ export function utcMs(year: number, month: number, day: number, hour: number, mi
 }
 
 /**
- * The last minute toEpochMs converted, as its fields and the UTC ms of its start: consecutive messages nearly
- * always share their minute (and a detection rule set converts every message's reported time), so most calls
- * compare six numbers instead of doing the calendar arithmetic. Only minutes of utcMs's arithmetic path are
- * kept (year 100..9999, month 1..12, integer fields), where the start plus whole seconds is exactly utcMs's sum.
+ * The last two minutes converted to epoch time, as their fields and the UTC ms of their start: consecutive
+ * messages nearly always share their minute, and a store row or a detection converts two times a message (the
+ * reported one and the received one), so most conversions compare numbers instead of doing the calendar
+ * arithmetic. Only minutes of utcMs's arithmetic path are kept (year 100..9999, month 1..12, integer fields),
+ * where the minute's start plus whole seconds is exactly utcMs's own sum.
  */
-const memo = { year: Number.NaN, month: 0, day: 0, hour: 0, minute: 0, offsetMinutes: 0, startMs: 0 };
+interface MinuteMemo { year: number; month: number; day: number; hour: number; minute: number; offsetMinutes: number; startMs: number }
+const memos: [MinuteMemo, MinuteMemo] = [
+  { year: Number.NaN, month: 0, day: 0, hour: 0, minute: 0, offsetMinutes: 0, startMs: 0 },
+  { year: Number.NaN, month: 0, day: 0, hour: 0, minute: 0, offsetMinutes: 0, startMs: 0 },
+];
+/** The memo the next miss replaces (the one not hit last). */
+let memoNext = 0;
+
+function sameMinute(m: MinuteMemo, t: SyslogTime): boolean {
+  return t.minute === m.minute && t.hour === m.hour && t.day === m.day && t.month === m.month && t.year === m.year && t.offsetMinutes === m.offsetMinutes;
+}
+
+/** utcMs(t's fields) − t's offset, in ms (no fraction). */
+function wallMs(t: SyslogTime): number {
+  const s = t.second;
+  if (s >= 0 && s <= 60 && (s | 0) === s) {
+    if (sameMinute(memos[0], t)) {
+      memoNext = 1;
+      return memos[0].startMs + s * 1000;
+    }
+    if (sameMinute(memos[1], t)) {
+      memoNext = 0;
+      return memos[1].startMs + s * 1000;
+    }
+  }
+  const { year, month, day, hour, minute, offsetMinutes } = t;
+  const wall = utcMs(year, month, day, hour, minute, s) - offsetMinutes * 60_000;
+  if (year >= 100 && year <= 9999 && month >= 1 && month <= 12 && Number.isInteger(day) && Number.isInteger(hour)
+    && Number.isInteger(minute) && Number.isInteger(s) && Number.isInteger(offsetMinutes)) {
+    const m = memos[memoNext];
+    memoNext ^= 1;
+    m.year = year;
+    m.month = month;
+    m.day = day;
+    m.hour = hour;
+    m.minute = minute;
+    m.offsetMinutes = offsetMinutes;
+    m.startMs = wall - s * 1000;
+  }
+  return wall;
+}
 
 /**
  * One instant with the wall-clock fields and offset it was expressed in. `secfrac` is an integer holding
@@ -115,32 +156,14 @@ export class SyslogTime {
 
   /** Milliseconds since the Unix epoch (UTC). */
   toEpochMs(): number {
-    const { year, month, day, hour, minute, second, offsetMinutes } = this;
     const fracMs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1000) / pow10(this.secfracPrecision));
-    const m = memo;
-    if (minute === m.minute && hour === m.hour && day === m.day && month === m.month && year === m.year
-      && offsetMinutes === m.offsetMinutes && second >= 0 && second <= 60 && (second | 0) === second) {
-      return m.startMs + second * 1000 + fracMs;
-    }
-    const wall = utcMs(year, month, day, hour, minute, second) - offsetMinutes * 60_000;
-    if (year >= 100 && year <= 9999 && month >= 1 && month <= 12 && Number.isInteger(day) && Number.isInteger(hour)
-      && Number.isInteger(minute) && Number.isInteger(second) && Number.isInteger(offsetMinutes)) {
-      m.year = year;
-      m.month = month;
-      m.day = day;
-      m.hour = hour;
-      m.minute = minute;
-      m.offsetMinutes = offsetMinutes;
-      m.startMs = wall - second * 1000;
-    }
-    return wall + fracMs;
+    return wallMs(this) + fracMs;
   }
 
   /** Microseconds since the epoch, for stores that keep sub-millisecond order. */
   toEpochMicros(): number {
-    const wall = utcMs(this.year, this.month, this.day, this.hour, this.minute, this.second);
     const fracUs = this.secfracPrecision === 0 ? 0 : Math.floor((this.secfrac * 1_000_000) / pow10(this.secfracPrecision));
-    return (wall - this.offsetMinutes * 60_000) * 1000 + fracUs;
+    return wallMs(this) * 1000 + fracUs;
   }
 
   /** The same instant expressed in UTC (offset 0), keeping the fraction. */

@@ -101,17 +101,20 @@ test('ByteBatch bytes equal Buffer.from of the concatenated lines, across growth
   assert.deepEqual(out.finish(), Buffer.from(big.repeat(10), 'utf8'));
 });
 
-test('SyslogTime.toEpochMs (minute memo) equals the Date.UTC formula, in any call order', async () => {
+test('SyslogTime.toEpochMs / toEpochMicros (minute memo) equal the Date.UTC formula, in any call order', async () => {
   const { SyslogTime, TimeSource } = await import('../../src/time');
   const field = fc.tuple(fc.constantFrom(2025, 2026, 99, 10_000), fc.constantFrom(1, 2, 12, 13), fc.constantFrom(1, 28, 31),
     fc.constantFrom(0, 23, 24), fc.constantFrom(0, 59, 60), fc.constantFrom(0, 1, 59, 60, 61, -1, 0.5),
-    fc.constantFrom(0, 3, 6, 9), fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 60, -420, 330, 0.5));
-  fc.assert(fc.property(fc.array(field, { minLength: 1, maxLength: 20 }), (times) => {
-    for (const [y, mo, d, h, mi, s, prec, frac, off] of times) {
+    fc.constantFrom(0, 3, 6, 9), fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 60, -420, 330, 0.5), fc.boolean());
+  fc.assert(fc.property(fc.array(field, { minLength: 1, maxLength: 30 }), (times) => {
+    for (const [y, mo, d, h, mi, s, prec, frac, off, micros] of times) {
       const secfrac = prec === 0 ? 0 : frac % 10 ** prec;
       const t = new SyslogTime(y, mo, d, h, mi, s, secfrac, prec, off, TimeSource.Rfc3339);
-      const want = Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000 + (prec === 0 ? 0 : Math.floor((secfrac * 1000) / 10 ** prec));
-      assert.ok(Object.is(t.toEpochMs(), want), `${JSON.stringify([y, mo, d, h, mi, s, prec, secfrac, off])}: ${t.toEpochMs()} != ${want}`);
+      const wall = Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000;
+      const want = micros ? wall * 1000 + (prec === 0 ? 0 : Math.floor((secfrac * 1_000_000) / 10 ** prec))
+        : wall + (prec === 0 ? 0 : Math.floor((secfrac * 1000) / 10 ** prec));
+      const got = micros ? t.toEpochMicros() : t.toEpochMs();
+      assert.ok(Object.is(got, want), `${JSON.stringify([y, mo, d, h, mi, s, prec, secfrac, off, micros])}: ${got} != ${want}`);
     }
   }), { numRuns: 3000 });
 });
