@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, DEFAULT_DATA_DIR } from '../runtime/default-config';
 import { ConfigError, Runtime } from '../runtime/runtime';
 import { startServices } from '../runtime/services';
 import { last, parseArgs } from './args';
+import { applyHeapPolicy } from './heap';
 
 /** The embedded config, with its ./data paths moved to --data-dir when one is given. */
 function defaultConfigFor(dataDir: string | undefined): string {
@@ -17,6 +18,7 @@ function defaultConfigFor(dataDir: string | undefined): string {
 }
 
 export async function runMain(argv: string[]): Promise<number> {
+  applyHeapPolicy();
   const args = parseArgs(argv, ['f', 'config', 'data-dir', 'log-level']);
   const configFile = last(args, 'f') ?? last(args, 'config');
   const logger = new StreamLogger({ level: (last(args, 'log-level') as 'info' | undefined) ?? undefined });
