@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { AggPipe } from './aggregate';
 import type { AggValue } from './backend';
 import { DICT_APP, DICT_HOST, type PartitionColumns } from './columns';
-import { ftsBitmap, hasId, type IdBitmap } from './fts-bitmap';
+import { hasId, type IdBitmap } from './fts-bitmap';
 import type { FieldRef, QueryNode } from './query/ast';
 import { compileWhere, ftsExpression } from './query/compile-sqlite';
 
@@ -104,7 +104,7 @@ function compileTest(ctx: Ctx, n: QueryNode): RowTest {
   const c = ctx.cols;
   switch (n.kind) {
     case 'text': {
-      const bm: IdBitmap = ftsBitmap(ctx.db, ftsExpression(n), ctx.lo, ctx.hi);
+      const bm: IdBitmap = c.ftsMatches(ctx.db, ftsExpression(n), ctx.lo, ctx.hi);
       return (_i, id) => hasId(bm, id);
     }
     case 'field':
@@ -249,7 +249,7 @@ export function aggregateColumns(db: Database.Database, cols: PartitionColumns, 
     }
     bCounter.add(key);
   };
-  if (driver !== null) visitMatches(cols, ftsBitmap(db, ftsExpression(driver), lo, hi), visit);
+  if (driver !== null) visitMatches(cols, cols.ftsMatches(db, ftsExpression(driver), lo, hi), visit);
   else visitAll(cols, lo, visit);
   const value = (d: Dim, code: number): AggValue =>
     d === 'host' ? cols.dict[DICT_HOST][code]! : d === 'app' ? cols.dict[DICT_APP][code]! : code;

@@ -12,6 +12,7 @@
 // a non-integer time) stops writing blocks and records `dims_off` in `meta`; searches then use SQL for it, as
 // they do for partitions written before blocks existed (Σ n ≠ rows).
 import type Database from 'better-sqlite3';
+import { emptyBitmap, ftsBitmap, type IdBitmap } from './fts-bitmap';
 
 export const DIMS_ROW_BYTES = 14;
 export const DICT_HOST = 0;
@@ -19,6 +20,8 @@ export const DICT_APP = 1;
 /** Codes are uint16; 0xffff is never assigned. */
 const MAX_CODES = 0xffff;
 export const DIMS_OFF_KEY = 'dims_off';
+/** Free-text bitmaps kept per partition (least recently used dropped first). */
+const MAX_CACHED_MATCHES = 16;
 
 export const DIMS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS dict (col INTEGER NOT NULL, code INTEGER NOT NULL, value TEXT NOT NULL,
@@ -114,9 +117,43 @@ export class PartitionColumns {
   /** Dictionaries, code → value. */
   readonly dict: [string[], string[]] = [[], []];
   private lastFirstId = -1;
+  /**
+   * Bitmaps of free-text expressions over the whole partition (from its first id), by FTS5 expression: what
+   * Elasticsearch keeps per segment as its filter cache. Rows are only ever appended and a row's text never
+   * changes, so a bitmap up to id H stays exact; a later query adds the matches of the ids committed since.
+   */
+  private readonly matchCache = new Map<string, IdBitmap>();
+  private matchBytes = 0;
 
   get bytes(): number {
-    return this.ts.length * DIMS_ROW_BYTES;
+    return this.ts.length * DIMS_ROW_BYTES + this.matchBytes;
+  }
+
+  /**
+   * Ids in [lo, hi] matching the FTS5 expression `match` (fts-bitmap.ts ftsBitmap). A bitmap from the
+   * partition's first id is cached and extended by the ids added since; one from a later id (a time range
+   * starting inside the partition) is computed each time, over fewer rows.
+   */
+  ftsMatches(db: Database.Database, match: string, lo: number, hi: number): IdBitmap {
+    if (this.blockFirstId.length === 0 || lo !== this.blockFirstId[0]) return ftsBitmap(db, match, lo, hi);
+    let bm = this.matchCache.get(match);
+    if (bm !== undefined) this.matchCache.delete(match); // re-inserted below: Map order is recency order
+    if (bm === undefined || bm.lo !== lo || bm.hi > hi) {
+      if (bm !== undefined) this.matchBytes -= bm.words.byteLength;
+      bm = ftsBitmap(db, match, lo, hi);
+      this.matchBytes += bm.words.byteLength;
+    } else if (bm.hi < hi) {
+      const grown = extendBitmap(bm, ftsBitmap(db, match, bm.hi + 1, hi));
+      this.matchBytes += grown.words.byteLength - bm.words.byteLength;
+      bm = grown;
+    }
+    this.matchCache.set(match, bm);
+    for (const [key, old] of this.matchCache) {
+      if (this.matchCache.size <= MAX_CACHED_MATCHES) break;
+      this.matchBytes -= old.words.byteLength;
+      this.matchCache.delete(key);
+    }
+    return bm;
   }
 
   /** Id of row index i. */
@@ -178,6 +215,24 @@ export class PartitionColumns {
     this.rows += n;
     this.lastFirstId = firstId;
   }
+}
+
+/** `old` ([lo, h]) followed by `tail` ([h + 1, hi]) as one bitmap over [lo, hi]. */
+export function extendBitmap(old: IdBitmap, tail: IdBitmap): IdBitmap {
+  if (tail.lo !== old.hi + 1) throw new Error(`bitmap ${tail.lo}.. does not follow ..${old.hi}`);
+  const out = emptyBitmap(old.lo, tail.hi);
+  out.words.set(old.words);
+  const words = tail.words;
+  const shift = tail.lo - old.lo;
+  for (let w = 0; w < words.length; w++) {
+    let bits = words[w]!;
+    while (bits !== 0) {
+      const off = shift + w * 32 + (31 - Math.clz32(bits & -bits));
+      bits &= bits - 1;
+      out.words[off >>> 5]! |= 1 << (off & 31);
+    }
+  }
+  return out;
 }
 
 /** The column caches of a store's partitions, within a byte budget (least recently used evicted). */

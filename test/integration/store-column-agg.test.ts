@@ -1,7 +1,8 @@
 // Aggregations answered from the column cache (src/store/column-agg.ts) must equal the SQL path row for row.
 // One store, written once over two day partitions; the same parsed query runs on a handle with the column
 // cache and on one without (columnCacheBytes: 0), for random filters and pipes (fast-check). Also: fallbacks
-// (dictionary overflow, unsupported terms) and a read-only handle that picks up new blocks between queries.
+// (dictionary overflow, unsupported terms), a read-only handle that picks up new blocks between queries, and the
+// free-text bitmaps the column cache keeps (columns.ts ftsMatches) growing with the rows appended after them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -173,6 +174,39 @@ test('a read-only handle on a partition without column tables (an older store) a
       await sql.close();
     }
   } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('cached free-text bitmaps grow with the rows appended after them (writer and read-only handles)', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lw-colagg-fts-'));
+  const writer = new SqliteStore({ path: d });
+  const reader = new SqliteStore({ path: d, readonly: true });
+  const queries = ['failed | count by host', 'NOT failed | count', '(root OR "session opened") | count by app, severity',
+    'failed host:web* | timechart 1h', 'pass* | top 3 host'];
+  try {
+    const rows = makeRows(2400, 11).map((r) => ({ ...r, tsReceived: BASE_US }));
+    let seen = 0;
+    for (const upto of [500, 501, 1300, 2400]) {
+      await writer.insert(rows.slice(seen, upto));
+      seen = upto;
+      const sql = new SqliteStore({ path: d, readonly: true, columnCacheBytes: 0 });
+      try {
+        for (const q of queries) {
+          const want = await agg(sql, q, null, null);
+          assert.deepEqual(await agg(writer, q, null, null), want, `${q} after ${upto} rows (writer)`);
+          assert.deepEqual(await agg(reader, q, null, null), want, `${q} after ${upto} rows (read-only)`);
+          // A time range starting inside the partition: its bitmap is not the cached one.
+          const from = BASE_US + 5 * 3_600_000_000;
+          assert.deepEqual(await agg(reader, q, from, null), await agg(sql, q, from, null), `${q} from +5h after ${upto} rows`);
+        }
+      } finally {
+        await sql.close();
+      }
+    }
+  } finally {
+    await reader.close();
+    await writer.close();
     rmSync(d, { recursive: true, force: true });
   }
 });

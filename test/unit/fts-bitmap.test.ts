@@ -196,3 +196,26 @@ test('store partitions load the native helper when it is built', (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('extendBitmap: a bitmap over [lo, h] followed by one over [h + 1, hi] is the bitmap of both sets (fast-check)', async () => {
+  const { extendBitmap } = await import('../../src/store/columns');
+  const fc = (await import('fast-check')).default;
+  const build = (ids: number[], lo: number, hi: number): IdBitmap => {
+    const b = emptyBitmap(lo, hi);
+    for (const id of ids) if (id >= lo && id <= hi) b.words[(id - lo) >>> 5]! |= 1 << ((id - lo) & 31);
+    return b;
+  };
+  fc.assert(fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }),
+    fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 200 }), (lo, headLen, tailLen, offs) => {
+      const h = lo + headLen - 1; // headLen 0: an empty first bitmap
+      const hi = h + 1 + tailLen;
+      const ids = offs.map((o) => lo + o).filter((id) => id <= hi);
+      const got = extendBitmap(build(ids, lo, h), build(ids, h + 1, hi));
+      const want = build(ids, lo, hi);
+      assert.equal(got.lo, lo);
+      assert.equal(got.hi, hi);
+      assert.deepEqual([...got.words], [...want.words]);
+      for (let id = lo; id <= hi; id++) assert.equal(hasId(got, id), ids.includes(id));
+    }), { numRuns: 300, seed: 7 });
+  assert.throws(() => extendBitmap(emptyBitmap(10, 20), emptyBitmap(22, 30)), /does not follow/);
+});
