@@ -137,3 +137,33 @@ test('a mixed batch — both forms, two origins interleaved, a header gap before
     if (chunkBytes === 1) assert.equal(chunks.length, msgs.length, 'a record bigger than the chunk size gets a buffer of its own');
   }
 });
+
+test('messages sharing a reception time object, with origins and time layouts changing between them, decode record by record', () => {
+  const t1 = new SyslogTime(2026, 12, 4, 10, 0, 0, 123456, 6, 0, 1);
+  const t2 = new SyslogTime(2026, 12, 4, 10, 0, 1, 5, 6, 60, 1);
+  const t3 = new SyslogTime(2026, 12, 4, 10, 0, 2, 0, 6, -0, 1); // offset -0 ("-00:00"): the full time layout
+  const other = { inputname: 'imudp', fromhost: 'db-02', fromhostIp: '2001:db8::2', ruleset: 'remote' };
+  const plan: Array<[SyslogTime, typeof origin]> = [
+    [t1, origin], [t1, origin], [t1, other], [t1, origin], [t2, origin], [t2, origin], [t3, origin], [t3, other], [t1, origin],
+  ];
+  const opts = parseOptions(); // one options object, as an input has (the origin block is cached per options)
+  const msgs = plan.map(([t, o], i) => {
+    const frame = Buffer.from(`<13>1 2026-12-04T10:00:0${i}Z host${i} app - - - message ${i}`);
+    const m = new Message(frame, o, t);
+    parseSyslog(frame, m, opts);
+    return m;
+  });
+  const enc = new FramedEncoder(24);
+  for (const m of msgs) enc.add(m);
+  const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: number[] }];
+  let start = 0;
+  ends.forEach((end, i) => {
+    const back = decodeMessage(buf.subarray(start + 24, end));
+    assert.equal(buf[start + 24], CODEC_FRAME_VERSION, `record ${i} in the frame form`);
+    assert.deepStrictEqual(fields(back), fields(msgs[i]!), `record ${i}`);
+    assert.equal(Object.is(back.timegenerated.offsetMinutes, -0), plan[i]![0] === t3, `record ${i}: -00:00 kept`);
+    assert.equal(back.inputname, plan[i]![1].inputname);
+    start = end;
+  });
+  assert.equal(ends.length, msgs.length);
+});
