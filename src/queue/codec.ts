@@ -345,6 +345,29 @@ function frameMiddle(m: Message): Buffer | null {
 }
 let midCache: { opts: ParseOptions; inputname: string; fromhost: string; fromhostIp: string; ruleset: string; bytes: Buffer } | null = null;
 
+/**
+ * Everything of a frame-form record before the frame's length — version, flags, timegenerated, middle — for
+ * `m`, or null when `m` needs the full form. An input gives every message of one read the same timegenerated
+ * object (fields never change after construction, see SyslogTime) and the same origin, so this is built once per
+ * read and copied with one set() after: the time's fit check and its seven stores cost more than the copy.
+ */
+function frameHead(m: Message): Buffer | null {
+  const mid = frameMiddle(m);
+  if (mid === null) return null;
+  const t = m.timegenerated;
+  const c = headCache;
+  if (c !== null && c.time === t && c.mid === mid) return c.bytes;
+  const compact = timeIsCompact(t);
+  const b = Buffer.allocUnsafe(2 + (compact ? TIME_COMPACT : TIME_FULL) + mid.length);
+  b[0] = CODEC_FRAME_VERSION;
+  b[1] = compact ? 0 : FLAG_T1_F64;
+  const p = writeTime(b, 2, t, compact);
+  mid.copy(b, p);
+  headCache = { time: t, mid, bytes: b };
+  return b;
+}
+let headCache: { time: SyslogTime; mid: Buffer; bytes: Buffer } | null = null;
+
 function getShort(b: FastBuffer, o: number): string {
   if (o + 2 > b.length) truncated();
   const n = b.readUInt16LE(o);
@@ -435,28 +458,18 @@ export class FramedEncoder {
   constructor(private readonly gap: number, private readonly alloc: (size: number) => Buffer = ownBuffer, private readonly chunkBytes = 512 * 1024) {}
 
   add(m: Message): void {
-    const mid = frameMiddle(m);
-    let size: number;
-    let compact = false;
-    if (mid !== null) {
-      compact = timeIsCompact(m.timegenerated);
-      size = 2 + (compact ? TIME_COMPACT : TIME_FULL) + mid.length + 4 + m.rawmsg.length;
-    } else size = encodeInto(m, 0); // in scratch, copied below
+    const head = frameHead(m);
+    const raw = m.rawmsg;
+    const size = head !== null ? head.length + 4 + raw.length : encodeInto(m, 0); // full form: in scratch, copied below
     const need = this.gap + size;
     if (this.cur === null || this.o + need > this.cur.length) this.next(need);
     const buf = this.cur!;
     const o = this.o + this.gap;
-    if (mid === null) scratch.copy(buf, o, 0, size);
+    if (head === null) scratch.copy(buf, o, 0, size);
     else {
-      const raw = m.rawmsg;
-      const dv = this.view!;
-      buf[o] = CODEC_FRAME_VERSION;
-      buf[o + 1] = compact ? 0 : FLAG_T1_F64;
-      let p = compact ? writeCompactTime(dv, o + 2, m.timegenerated) : writeTime(buf, o + 2, m.timegenerated, false);
-      buf.set(mid, p);
-      p += mid.length;
-      dv.setUint32(p, raw.length, true);
-      buf.set(raw, p + 4);
+      buf.set(head, o);
+      this.view!.setUint32(o + head.length, raw.length, true);
+      buf.set(raw, o + head.length + 4);
     }
     this.o += need;
     this.ends.push(this.o);

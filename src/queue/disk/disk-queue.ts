@@ -10,7 +10,8 @@ import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, 
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
-import { drainWrites, forgetFd, postSync, postWrite, writeBuffer } from './writer';
+import type { RunHeads } from './write-worker';
+import { drainWrites, forgetFd, postSync, postWrite, startWriter, writeBuffer } from './writer';
 
 export interface DiskQueueOptions {
   /** Spool directory (created 0700 if missing). */
@@ -122,6 +123,7 @@ export class DiskQueue {
     this.normalizeHead();
     this.dropConsumed();
     this.checkpoint(false);
+    if (opts.writeBehind === true) startWriter();
     const ms = opts.checkpointMs ?? 1000;
     if (ms > 0) {
       this.timer = setInterval(() => {
@@ -230,6 +232,17 @@ export class DiskQueue {
     const max = this.opts.maxDiskSpace;
     const behind = this.opts.writeBehind === true;
     this.postSeq = this.nextSeq;
+    if (behind && ends.length > 0 && !this.opts.syncQueueFiles) {
+      // The common case: the whole run fits the write segment and the disk limit. One post; the writer thread
+      // fills the headers (one pass over the records fewer on this thread).
+      const total = ends[ends.length - 1]!;
+      const seg = this.writeSeg;
+      if (seg !== null && seg.end + (seg.pending ?? 0) + total <= this.opts.maxFileSize && (max <= 0 || this.diskBytes + total <= max)) {
+        // The ends as a typed array: posting a 1,024-number Array costs ~20 µs of structured clone, this ~2 µs.
+        this.appended(this.post(seg, out, ends.length, true, { ends: Uint32Array.from(ends), seq: this.nextSeq, at: now }), now);
+        return ends.length;
+      }
+    }
     const view = new DataView(out.buffer, out.byteOffset, out.length);
     let from = 0; // start in `out` of the bytes not yet written
     let pos = 0;
@@ -263,14 +276,18 @@ export class DiskQueue {
       this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: append stopped after ${written} record(s)`, { queue: this.opts.name, error: (e as Error).message });
     }
     if (written > 0 && this.opts.syncQueueFiles) this.fsyncSeg(this.writeSeg!);
-    if (written > 0) {
-      if (this.count === 0) this.headAt = now;
-      this.count += written;
-      this.nextSeq += written;
-      this.stats.appended += written;
-      this.noteChange(written);
-    }
+    this.appended(written, now);
     return written;
+  }
+
+  /** Count `n` records appended at `now`. */
+  private appended(n: number, now: number): void {
+    if (n === 0) return;
+    if (this.count === 0) this.headAt = now;
+    this.count += n;
+    this.nextSeq += n;
+    this.stats.appended += n;
+    this.noteChange(n);
   }
 
   /** Write `data` at the end of `seg`; on failure the segment is cut back to its old end. */
@@ -295,7 +312,7 @@ export class DiskQueue {
   }
 
   /** Write-behind: hand `data` (`records` records, the first numbered nextSeq + those before it) to the writer. */
-  private post(seg: Seg, data: Buffer, records: number, transfer: boolean): number {
+  private post(seg: Seg, data: Buffer, records: number, transfer: boolean, heads?: RunHeads): number {
     const pos = seg.end + (seg.pending ?? 0);
     const len = data.length;
     seg.pending = (seg.pending ?? 0) + len;
@@ -306,7 +323,7 @@ export class DiskQueue {
     const job = ++this.postedJobs;
     const seqFrom = this.postSeq;
     this.postSeq += records;
-    postWrite(seg.fd, pos, data, (error) => this.written(seg, len, records, seqFrom, job, error), transfer);
+    postWrite(seg.fd, pos, data, (error) => this.written(seg, len, records, seqFrom, job, error), transfer, heads);
     return records;
   }
 

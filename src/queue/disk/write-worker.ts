@@ -6,7 +6,7 @@
 import { fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { nativeCrc } from './crc32c';
-import { HDR, sealRecord } from './format';
+import { HDR, sealRecord, writeHeaderNoCrc } from './format';
 
 export interface WriteJob {
   id: number;
@@ -16,6 +16,18 @@ export interface WriteJob {
   buf: ArrayBuffer | null;
   /** Bytes of `buf` to write, from its start (the rest is pooled capacity). */
   len: number;
+  /**
+   * Headers still to fill (DiskQueue.appendFramed's whole-chunk path): record i ends at `ends[i]` in `buf` and is
+   * numbered `seq + i`, all appended at `at`. Absent: the main thread filled them, all but the CRC.
+   */
+  heads?: RunHeads;
+}
+
+/** The record ends, first seq number and append time of a run whose headers the writer thread fills. */
+export interface RunHeads {
+  ends: Uint32Array;
+  seq: number;
+  at: number;
 }
 
 export interface WriteDone {
@@ -26,6 +38,18 @@ export interface WriteDone {
 }
 
 const failed = new Map<number, string>();
+
+/** Fill every record header of the run but the CRC (layout: src/queue/disk/format.ts). */
+export function fillHeads(b: Buffer, h: RunHeads): void {
+  const view = new DataView(b.buffer, b.byteOffset, b.length);
+  let start = 0;
+  for (let i = 0; i < h.ends.length; i++) {
+    const end = h.ends[i]!;
+    if (end - start < HDR || end > b.length) throw new Error(`record ${i} of the run has impossible bounds ${start}..${end} (run of ${b.length} bytes)`);
+    writeHeaderNoCrc(view, start, end - start - HDR, h.seq + i, h.at);
+    start = end;
+  }
+}
 
 /** Fill the CRC of every record of the run (layout: src/queue/disk/format.ts): one call into the addon if built. */
 export function sealRun(b: Buffer): void {
@@ -53,6 +77,7 @@ function run(job: WriteJob): WriteDone {
   }
   const b = Buffer.from(job.buf, 0, job.len);
   try {
+    if (job.heads) fillHeads(b, job.heads);
     sealRun(b);
     for (let done = 0; done < b.length;) {
       const n = writeSync(job.fd, b, done, b.length - done, job.pos + done);

@@ -4,7 +4,7 @@
 // slowing the inputs and the other actions (bench/README.md "queue isolation").
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WriteDone, WriteJob } from './write-worker';
+import type { RunHeads, WriteDone, WriteJob } from './write-worker';
 
 type Callback = (error: string | null) => void;
 
@@ -35,6 +35,15 @@ function start(): Worker {
   w.on('exit', (code) => fail(`disk queue writer thread exited (${code})`));
   w.unref();
   return w;
+}
+
+/**
+ * Start the writer thread now if it is not running (it stays unref'd while idle). A write-behind queue calls this
+ * when it opens: the thread's start (~40 ms of CPU, ~12 MB) then happens at startup, not in the middle of the
+ * first outage, when the queue starts to spill at the input's rate (bench/README.md "queue isolation").
+ */
+export function startWriter(): void {
+  if (worker === null) worker = start();
 }
 
 /*
@@ -71,9 +80,10 @@ function release(ab: ArrayBuffer): void {
  * Write `buf` (a run of records whose CRCs are still to be computed) at `pos` of `fd`. With `transfer`, `buf`
  * starts at offset 0 of its ArrayBuffer (writeBuffer() made it) and the caller gives that ArrayBuffer up: it
  * moves to the writer thread and back to the pool. Else the bytes are copied first. `cb` runs on the main
- * thread once the bytes are written, or failed.
+ * thread once the bytes are written, or failed. `heads`: the writer thread fills the record headers (else they are
+ * filled but for the CRC).
  */
-export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, transfer = false): void {
+export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, transfer = false, heads?: RunHeads): void {
   if (worker === null) worker = start();
   const id = nextId++;
   posted++;
@@ -86,6 +96,7 @@ export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, tr
   }
   const ab = own.buffer as ArrayBuffer;
   const job: WriteJob = { id, fd, pos, buf: ab, len: own.length };
+  if (heads) job.heads = heads;
   worker.postMessage(job, [ab]);
 }
 
