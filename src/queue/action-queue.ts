@@ -114,6 +114,10 @@ export class ActionQueue {
   private unwritten: FramedChunk[] = [];
   private spillCount = 0;
   private diskFull = false;
+  /** The last spill failed (the disk part could not be written): the spill waits in memory for diskRetryTimer. */
+  private diskFailing = false;
+  private diskRetryTimer: NodeJS.Timeout | null = null;
+  private diskRetryDelay: number;
   /** The writer thread is WRITE_BACKLOG_BYTES behind and BACKLOG_PAUSE_AT messages wait to be spilled. */
   private backlogged = false;
   private readonly errorFile: ErrorFile | null;
@@ -135,6 +139,8 @@ export class ActionQueue {
   /** Estimated memory (frame + MESSAGE_OVERHEAD_BYTES each) of the messages pushed into the ring and not yet finished (queued or in flight). */
   private memBytes = 0;
   private settleWaiters: Array<{ target: number; resolve: () => void }> = [];
+  /** settle() calls waiting until stats.spilled reaches `target` (their spills handed to the disk part). */
+  private spillWaiters: Array<{ target: number; resolve: () => void }> = [];
   private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
 
@@ -149,7 +155,8 @@ export class ActionQueue {
     this.logger = logger;
     this.onCongestionChange = onCongestionChange;
     this.retryDelay = opts.retryInitialMs;
-    this.pumpBound = () => { this.scheduled = false; void this.pump(); };
+    this.diskRetryDelay = opts.retryInitialMs;
+    this.pumpBound = () => { this.scheduled = false; this.runPump(); };
     this.errorFile = opts.errorFile ? new ErrorFile(opts.errorFile, action.name, logger) : null;
     this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
     if (opts.kind === 'memory') return;
@@ -265,7 +272,7 @@ export class ActionQueue {
     if (!this.disk && !this.congestedFlag && o.timeoutEnqueueMs !== 0 && (this.mem.length >= o.highWatermark || this.memBytes >= o.memHighWatermarkBytes)) {
       this.setCongested(true);
     }
-    if (this.mem.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) void this.pump();
+    if (this.mem.length >= EAGER_DELIVERY_AT && !this.running && this.retryTimer === null && !this.closed) this.runPump();
     else this.schedule();
   }
 
@@ -282,9 +289,13 @@ export class ActionQueue {
    */
   settle(): Promise<void> {
     this.flushSpill();
-    const written = this.disk && !this.closed ? this.disk.whenWritten() : null;
-    const target = this.memPushed;
-    const mem = this.memDone >= target || this.closed ? null : new Promise<void>((resolve) => this.settleWaiters.push({ target, resolve }));
+    // Spills still in memory (maxDiskSpace, a write backlog, a failing disk) are safe only once handed to the
+    // disk part and written there.
+    const target = this.stats.spilled + this.spillCount;
+    const written = !this.disk || this.closed ? null : this.spillCount === 0 ? this.disk.whenWritten()
+      : new Promise<void>((resolve) => this.spillWaiters.push({ target, resolve })).then(() => (this.disk && !this.closed ? this.disk.whenWritten() : undefined));
+    const memTarget = this.memPushed;
+    const mem = this.memDone >= memTarget || this.closed ? null : new Promise<void>((resolve) => this.settleWaiters.push({ target: memTarget, resolve }));
     if (written === null) return mem ?? Promise.resolve();
     return mem === null ? written : Promise.all([mem, written]).then(() => undefined);
   }
@@ -317,6 +328,8 @@ export class ActionQueue {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.diskRetryTimer) clearTimeout(this.diskRetryTimer);
+    this.diskRetryTimer = null;
     this.wakeSuspended();
 
     let undelivered = 0;
@@ -332,9 +345,10 @@ export class ActionQueue {
         for (const m of memLeft) this.spill.add(m);
         this.spillCount += memLeft.length;
       } else undelivered += memLeft.length;
-      this.flushSpill();
+      this.flushSpill(true);
       undelivered += this.spillCount;
       await this.disk.whenWritten();
+      this.wakeSpillWaiters(true); // what the final flush could not write is counted as undelivered above
       saved = this.disk.length;
       try {
         this.disk.close();
@@ -370,9 +384,15 @@ export class ActionQueue {
     });
   }
 
-  /** Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. */
-  private flushSpill(): void {
+  /**
+   * Append the spill buffer to disk; what does not fit (maxDiskSpace) stays and raises congestion. A disk error
+   * (a segment that cannot be created or written) keeps the rest in memory too, logged and retried after a
+   * backoff; it never reaches the caller (an input's submit, a writer callback). `force`: try now even while a
+   * retry is pending (close).
+   */
+  private flushSpill(force = false): void {
     if (!this.disk || this.spillCount === 0) return;
+    if (this.diskRetryTimer !== null && !force) return;
     if (this.disk.writeBacklog >= this.opts.writeBacklogBytes) {
       // The writer thread is behind: keep these in memory until it catches up (onWritten flushes them).
       const wait = this.spillCount >= BACKLOG_PAUSE_AT;
@@ -389,6 +409,7 @@ export class ActionQueue {
     }
     const chunks = this.unwritten.length === 0 ? this.spill.take() : [...this.unwritten, ...this.spill.take()];
     this.unwritten = [];
+    let failure: Error | null = null;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
       let n: number;
@@ -396,14 +417,26 @@ export class ActionQueue {
         n = this.disk.appendFramed(c.buf, c.ends);
       } catch (e) {
         this.unwritten = chunks.slice(i); // nothing of chunk i was taken: kept for the next flush
-        throw e;
+        failure = e as Error;
+        break;
       }
       this.stats.spilled += n;
       this.spillCount -= n;
       if (n < c.ends.length) {
         this.unwritten = [rest(c, n), ...chunks.slice(i + 1)];
+        failure = this.disk.takeAppendError(); // null: maxDiskSpace reached
         break;
       }
+    }
+    if (this.spillWaiters.length > 0) this.wakeSpillWaiters(false);
+    if (failure !== null) {
+      this.diskWriteFailed(failure);
+      return;
+    }
+    if (this.diskFailing) {
+      this.diskFailing = false;
+      this.diskRetryDelay = this.opts.retryInitialMs;
+      this.logger.notice('LW_NOTICE_QUEUE_DISK_OK', 'disk queue writable again: spilled messages written', { action: this.action.name });
     }
     const full = this.spillCount > 0;
     if (full !== this.diskFull) {
@@ -416,6 +449,29 @@ export class ActionQueue {
     }
     this.backlogged = false;
     this.updateCongestion();
+  }
+
+  /** Resolve the settle() waiters whose spills reached the disk part (all of them when the queue closes). */
+  private wakeSpillWaiters(all: boolean): void {
+    const keep: typeof this.spillWaiters = [];
+    for (const w of this.spillWaiters) (all || w.target <= this.stats.spilled ? w.resolve() : keep.push(w));
+    this.spillWaiters = keep;
+  }
+
+  /** The spill could not be written: keep it in memory, pause pausable inputs, try again after a backoff. */
+  private diskWriteFailed(err: Error): void {
+    this.diskFailing = true;
+    this.logRare('LW_ERR_QUEUE_DISK_IO', 'error', 'cannot write the disk queue: spilled messages held in memory, inputs paused; retrying', {
+      action: this.action.name, waiting: this.spillCount, retryInMs: this.diskRetryDelay, error: err.message,
+    });
+    this.updateCongestion();
+    if (this.closed) return;
+    this.diskRetryTimer = setTimeout(() => {
+      this.diskRetryTimer = null;
+      this.flushSpill();
+      this.schedule();
+    }, this.diskRetryDelay);
+    this.diskRetryDelay = Math.min(this.diskRetryDelay * 2, this.opts.retryMaxMs);
   }
 
   private schedule(): void {
@@ -453,6 +509,24 @@ export class ActionQueue {
     }
     this.inflightFromDisk = true;
     return batch;
+  }
+
+  /**
+   * pump(), with what it throws (reading or acknowledging the disk part failed) logged and retried after a
+   * backoff instead of becoming an unhandled rejection. Records read from disk stay there until acknowledged,
+   * so a failed read loses nothing; a failed acknowledgement delivers that batch again.
+   */
+  private runPump(): void {
+    this.pump().catch((e: unknown) => {
+      this.running = false;
+      this.inflight = null;
+      if (this.closed) return;
+      this.logRare('LW_ERR_QUEUE_FAILED', 'error', 'queue delivery failed; retrying', {
+        action: this.action.name, retryInMs: this.retryDelay, error: (e as Error).message,
+      });
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
+      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
+    });
   }
 
   private async pump(): Promise<void> {
@@ -548,7 +622,7 @@ export class ActionQueue {
     this.stats.size = this.mem.length;
     // A disk queue pauses inputs only while its disk part cannot take more (maxDiskSpace, a write backlog).
     if (this.disk) {
-      if (this.opts.timeoutEnqueueMs !== 0) this.setCongested(this.diskFull || this.backlogged);
+      if (this.opts.timeoutEnqueueMs !== 0) this.setCongested(this.diskFull || this.backlogged || this.diskFailing);
     } else if (this.congestedFlag && this.mem.length <= this.opts.lowWatermark && this.memBytes <= this.opts.memLowWatermarkBytes) {
       this.setCongested(false);
     }

@@ -180,6 +180,15 @@ export class DiskQueue {
     return this.diskBytes;
   }
 
+  private appendError: Error | null = null;
+
+  /** Why the last appendFramed() took fewer records than it was given, when an error (not maxDiskSpace) stopped it. */
+  takeAppendError(): Error | null {
+    const e = this.appendError;
+    this.appendError = null;
+    return e;
+  }
+
   /** Bytes handed to the writer thread and not written yet (write-behind). */
   get writeBacklog(): number {
     return this.inflightBytes;
@@ -272,8 +281,9 @@ export class DiskQueue {
       if (pos > from) written += this.flush(this.writeSeg!, out.subarray(from, pos), accepted - written, from === 0 && accepted === ends.length);
     } catch (e) {
       if (written === 0) throw e;
-      // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's.
-      this.opts.logger.error(DISK_IO, `disk queue ${this.opts.name}: append stopped after ${written} record(s)`, { queue: this.opts.name, error: (e as Error).message });
+      // Part of the batch (an earlier segment) is on disk: report it as appended, the rest is the caller's, who
+      // learns why from takeAppendError().
+      this.appendError = e as Error;
     }
     if (written > 0 && this.opts.syncQueueFiles) this.fsyncSeg(this.writeSeg!);
     this.appended(written, now);

@@ -3,7 +3,7 @@
 // resume at the next start. Numbered messages, counted exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeliveryFailure, type Action, type DeliveryReport } from '../../../src/actions/action';
 import { StreamLogger } from '../../../src/log';
@@ -247,4 +247,38 @@ test('a memory queue stopped with its action down reports every undelivered mess
   const r = await q.close(100);
   assert.deepEqual(r, { undelivered: 25, saved: 0 });
   assert.ok(logger.records?.some((x) => x.code === 'LW_ERR_QUEUE_ABANDONED' && x.fields?.count === 25));
+});
+
+test('a segment that cannot be created (its name taken): the spill waits in memory, the error is logged, inputs pause, the spill is retried, and every message is delivered once, in order; push never throws', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const open = gate(a);
+  const log = quiet();
+  const congestion: boolean[] = [];
+  // ~40 bytes a record on disk: a 1 KiB segment is full after ~25, so the first flush needs segment 2 at once.
+  // No memory part (highWatermark 0): settle() then waits for the disk part alone, not for the gated action.
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 64, highWatermark: 0, lowWatermark: 0, maxFileSize: 1024 }), log, (qq) => congestion.push(qq.congested));
+  let closed = false;
+  t.after(async () => { if (!closed) { open(); await q.close(100); } }); // a failed assertion must not leave it running
+  // segments 2-5 cannot be created: directories hold their names (open(…, 'wx') fails with EEXIST)
+  for (let n = 2; n <= 5; n++) mkdirSync(join(d.dir, `q.${String(n).padStart(8, '0')}.seg`));
+  for (let i = 0; i < 3000; i++) q.push(msg(i));
+  // settle() (what RELP waits for before it acknowledges) holds until every spill is on disk
+  const toDisk = 3000;
+  let settled = false;
+  const settling = q.settle().then(() => { settled = true; });
+  await waitFor(() => log.records!.some((r) => r.code === 'LW_ERR_QUEUE_DISK_IO'), 'the failed segment is logged');
+  assert.equal(congestion[0], true, 'inputs paused while the spill cannot be written');
+  assert.equal(settled, false, 'settle() waits while spilled messages are only in memory');
+  await settling;
+  assert.ok(q.stats.spilled >= toDisk, `settle() resolved with ${q.stats.spilled} of ${toDisk} spills on disk`);
+  assert.ok(log.records!.some((r) => r.code === 'LW_NOTICE_QUEUE_DISK_OK'), 'the recovery is logged');
+  assert.equal(q.snapshot().diskSize, 3000, 'every message on disk (a batch with the gated action stays there until delivered)');
+  open();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(3000), 'every message once, in order');
+  assert.equal(q.congested, false);
+  assert.equal(q.stats.spilled, 3000);
+  await q.close(1000);
+  closed = true;
 });
