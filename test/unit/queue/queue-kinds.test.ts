@@ -282,3 +282,21 @@ test('a segment that cannot be created (its name taken): the spill waits in memo
   await q.close(1000);
   closed = true;
 });
+
+test('disk-assisted, action suspended: new messages go straight to disk (memory keeps only what came before), and all are delivered once, in order, when it resumes', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  let down = true;
+  a.script = () => { if (down) throw new Error('connection refused'); };
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 50, highWatermark: 10_000, lowWatermark: 100, retryInitialMs: 20, retryMaxMs: 40 }), quiet(), () => {});
+  t.after(async () => { down = false; await q.close(100); }); // also when an assertion failed (its retries would go on)
+  for (let i = 0; i < 30; i++) q.push(msg(i));
+  await waitFor(() => q.suspended, 'the action suspended');
+  for (let i = 30; i < 2030; i++) q.push(msg(i));
+  const s = q.snapshot();
+  assert.equal(s.size, 30, 'memory holds only the messages from before the suspension');
+  assert.equal(s.diskSize, 2000, 'the rest went to disk, far below the high-water mark');
+  down = false;
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(2030), 'every message once, in order');
+});
