@@ -1,6 +1,6 @@
 // Main-thread side of the disk queues' write-behind thread (write-worker.ts): one worker per process, shared
-// by every disk queue, started on first use and unref'd while it has nothing to do, so it never keeps the
-// process alive. Moving the CRC32C and the write() off the main thread is what keeps a spilling queue from
+// by every disk queue, started when the first write-behind queue opens (or at first use) and unref'd while it
+// has nothing to do, so it never keeps the process alive. Moving the CRC32C and the write() off the main thread is what keeps a spilling queue from
 // slowing the inputs and the other actions (bench/README.md "queue isolation").
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
