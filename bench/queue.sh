@@ -15,7 +15,8 @@
 #              rs-memory's rate in one run and stopped at ~3,600 of 300,000 lines in another): the row waits 30 s,
 #              reports what arrived, and does not fail the benchmark
 # and rsyslog (imptcp → omfile) with a memory and a disk-assisted action queue. Rounds alternate who runs
-# first; the table gives the median and spread per variant. A run that lost a message is a failure.
+# first; the table gives the median and spread per variant, then the per-round ratios isolated/memory and
+# da/memory-big (the two runs of a round are back to back). A run that lost a message is a failure.
 # usage: bench/queue.sh [N] [ROUNDS] [VARIANTS]   VARIANTS: comma-separated names to run (default: all), e.g.
 #        bench/queue.sh 300000 3 memory,isolated,rs-memory
 source "$(dirname "$0")/lib/common.sh"
@@ -95,4 +96,18 @@ ratio() { [ -n "${MED[$1]:-}" ] && [ -n "${MED[$2]:-}" ] && awk -v a="${MED[$1]}
 echo "da/memory-big $(ratio da memory-big) (the same queue.size and watermarks, without queue.filename)"
 echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
 echo "rs-isolated/rs-memory $(ratio rs-isolated rs-memory) (rsyslog's file rate beside the same down forward, its queue disk-assisted and spilling)"
+# The machine's speed can drift between rounds (bench/README.md "Isolation: what the spill costs"): the ratio
+# within each round, whose two runs were back to back, is steadier than the ratio of the two medians.
+paired() { # A B → "median (min-max) of the per-round A/B ratios: r1 r2 ..."
+  [ -n "${RATES[$1]:-}" ] && [ -n "${RATES[$2]:-}" ] || return 0
+  paste <(echo "${RATES[$1]}" | tr ' ' '\n' | grep -v '^$') <(echo "${RATES[$2]}" | tr ' ' '\n' | grep -v '^$') |
+    awk -v a="$1" -v b="$2" '{ r[NR] = $1 / $2; all = all sprintf(" %.2f", r[NR]) }
+      END { n = asort_(r, s); m = n % 2 ? s[(n+1)/2] : (s[n/2] + s[n/2+1]) / 2
+            printf "%s/%s per round: median %.2f (%.2f-%.2f):%s\n", a, b, m, s[1], s[n], all }
+      function asort_(src, dst,   i, j, k, t, n) { n = 0; for (i in src) dst[++n] = src[i]
+        for (i = 2; i <= n; i++) { t = dst[i]; for (j = i - 1; j >= 1 && dst[j] > t; j--) dst[j+1] = dst[j]; dst[j+1] = t }
+        return n }'
+}
+paired isolated memory
+paired da memory-big
 exit $FAILED
