@@ -16,7 +16,7 @@
 #              reports what arrived, and does not fail the benchmark
 # and rsyslog (imptcp → omfile) with a memory and a disk-assisted action queue. Rounds alternate who runs
 # first; the table gives the median and spread per variant, then the per-round ratios isolated/memory and
-# da/memory-big (the two runs of a round are back to back). A run that lost a message is a failure.
+# da/memory-big (both runs of a ratio come from the same round, seconds apart). A run that lost a message is a failure.
 # usage: bench/queue.sh [N] [ROUNDS] [VARIANTS]   VARIANTS: comma-separated names to run (default: all), e.g.
 #        bench/queue.sh 300000 3 memory,isolated,rs-memory
 source "$(dirname "$0")/lib/common.sh"
@@ -97,7 +97,7 @@ echo "da/memory-big $(ratio da memory-big) (the same queue.size and watermarks, 
 echo "da/memory $(ratio da memory)  disk/memory $(ratio disk memory)  isolated/memory $(ratio isolated memory)  memory/rs-memory $(ratio memory rs-memory)  da/rs-da $(ratio da rs-da)"
 echo "rs-isolated/rs-memory $(ratio rs-isolated rs-memory) (rsyslog's file rate beside the same down forward, its queue disk-assisted and spilling)"
 # The machine's speed can drift between rounds (bench/README.md "Isolation: what the spill costs"): the ratio
-# within each round, whose two runs were back to back, is steadier than the ratio of the two medians.
+# within each round, whose runs are seconds apart, is steadier than the ratio of the two medians.
 paired() { # A B → "median (min-max) of the per-round A/B ratios: r1 r2 ..."
   [ -n "${RATES[$1]:-}" ] && [ -n "${RATES[$2]:-}" ] || return 0
   paste <(echo "${RATES[$1]}" | tr ' ' '\n' | grep -v '^$') <(echo "${RATES[$2]}" | tr ' ' '\n' | grep -v '^$') |
