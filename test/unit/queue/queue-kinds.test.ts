@@ -300,3 +300,25 @@ test('disk-assisted, action suspended: new messages go straight to disk (memory 
   await q.whenIdle();
   assert.deepEqual(a.delivered, seq(2030), 'every message once, in order');
 });
+
+test('a disk part that fails to read (EIO): logged, retried after the backoff, nothing lost or delivered twice, no unhandled rejection', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const a = new ScriptedAction();
+  const log = quiet();
+  // No memory part: every message goes through the disk part, so every batch is read back with peek().
+  const q = new ActionQueue(a, opts(d.dir, { kind: 'disk-assisted', batchSize: 25, highWatermark: 0, lowWatermark: 0 }), log, () => {});
+  t.after(() => q.close(100));
+  const disk = (q as unknown as { disk: { peek: (...args: unknown[]) => unknown } }).disk;
+  const peek = disk.peek.bind(disk);
+  let failures = 2;
+  disk.peek = (...args: unknown[]) => {
+    if (failures > 0) { failures--; throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }); }
+    return peek(...args);
+  };
+  for (let i = 0; i < 100; i++) q.push(msg(i));
+  await q.whenIdle();
+  assert.equal(failures, 0, 'both failing reads happened');
+  assert.ok(log.records!.some((r) => r.code === 'LW_ERR_QUEUE_FAILED' && String(r.fields?.error).includes('EIO')), 'the failure is logged');
+  assert.deepEqual(a.delivered, seq(100), 'every message once, in order');
+  assert.equal(q.stats.delivered, 100);
+});
