@@ -295,9 +295,15 @@ export class ActionQueue {
     this.flushSpill();
     // Spills still in memory (maxDiskSpace, a write backlog, a failing disk) are safe only once handed to the
     // disk part and written there.
-    const target = this.stats.spilled + this.spillCount;
-    const written = !this.disk || this.closed ? null : this.spillCount === 0 ? this.disk.whenWritten()
-      : new Promise<void>((resolve) => this.spillWaiters.push({ target, resolve })).then(() => (this.disk && !this.closed ? this.disk.whenWritten() : undefined));
+    let written: Promise<void> | null = null;
+    if (this.disk && !this.closed) {
+      if (this.spillCount === 0) written = this.disk.whenWritten();
+      else {
+        const target = this.stats.spilled + this.spillCount;
+        written = new Promise<void>((resolve) => this.spillWaiters.push({ target, resolve }))
+          .then(() => (this.disk && !this.closed ? this.disk.whenWritten() : undefined));
+      }
+    }
     const memTarget = this.memPushed;
     const mem = this.memDone >= memTarget || this.closed ? null : new Promise<void>((resolve) => this.settleWaiters.push({ target: memTarget, resolve }));
     if (written === null) return mem ?? Promise.resolve();
@@ -528,9 +534,14 @@ export class ActionQueue {
       this.logRare('LW_ERR_QUEUE_FAILED', 'error', 'queue delivery failed; retrying', {
         action: this.action.name, retryInMs: this.retryDelay, error: (e as Error).message,
       });
-      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
-      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
+      this.retryLater();
     });
+  }
+
+  /** Pump again after the current backoff, which then doubles (up to retryMaxMs). */
+  private retryLater(): void {
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
   }
 
   private async pump(): Promise<void> {
@@ -586,8 +597,7 @@ export class ActionQueue {
       });
       this.setSuspended(true);
       this.running = false;
-      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.schedule(); }, this.retryDelay);
-      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
+      this.retryLater();
       this.updateCongestion();
       return;
     }

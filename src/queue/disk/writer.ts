@@ -1,7 +1,7 @@
 // Main-thread side of the disk queues' write-behind thread (write-worker.ts): one worker per process, shared
 // by every disk queue, started when the first write-behind queue opens (or at first use) and unref'd while it
-// has nothing to do, so it never keeps the process alive. Moving the CRC32C and the write() off the main thread is what keeps a spilling queue from
-// slowing the inputs and the other actions (bench/README.md "queue isolation").
+// has nothing to do, so it never keeps the process alive. Moving the CRC32C and the write() off the main thread
+// is what keeps a spilling queue from slowing the inputs and the other actions (bench/README.md "queue isolation").
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunHeads, WriteDone, WriteJob } from './write-worker';
@@ -42,8 +42,9 @@ function start(): Worker {
  * when it opens: the thread's start (~40 ms of CPU, ~12 MB) then happens at startup, not in the middle of the
  * first outage, when the queue starts to spill at the input's rate (bench/README.md "queue isolation").
  */
-export function startWriter(): void {
+export function startWriter(): Worker {
   if (worker === null) worker = start();
+  return worker;
 }
 
 /*
@@ -84,11 +85,11 @@ function release(ab: ArrayBuffer): void {
  * filled but for the CRC).
  */
 export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, transfer = false, heads?: RunHeads): void {
-  if (worker === null) worker = start();
+  const w = startWriter();
   const id = nextId++;
   posted++;
   callbacks.set(id, cb);
-  if (callbacks.size === 1) worker.ref();
+  if (callbacks.size === 1) w.ref();
   let own = buf;
   if (!transfer || buf.byteOffset !== 0) {
     own = writeBuffer(buf.length);
@@ -97,18 +98,18 @@ export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, tr
   const ab = own.buffer as ArrayBuffer;
   const job: WriteJob = { id, fd, pos, buf: ab, len: own.length };
   if (heads) job.heads = heads;
-  worker.postMessage(job, [ab]);
+  w.postMessage(job, [ab]);
 }
 
 /** fsync `fd` on the writer thread after the writes posted before; `cb` runs on the main thread. */
 export function postSync(fd: number, cb: Callback): void {
-  if (worker === null) worker = start();
+  const w = startWriter();
   const id = nextId++;
   posted++;
   callbacks.set(id, cb);
-  if (callbacks.size === 1) worker.ref();
+  if (callbacks.size === 1) w.ref();
   const job: WriteJob = { id, fd, pos: -1, buf: null, len: 0 };
-  worker.postMessage(job);
+  w.postMessage(job);
 }
 
 /** A segment fd is closed: forget its failure state (the number may be reused by a later open). */
