@@ -1,120 +1,308 @@
-// Main-thread side of the disk queues' write-behind thread (write-worker.ts): one worker per process, shared
-// by every disk queue, started when the first write-behind queue opens (or at first use) and unref'd while it
-// has nothing to do, so it never keeps the process alive. Moving the CRC32C and the write() off the main thread
-// is what keeps a spilling queue from slowing the inputs and the other actions (bench/README.md "queue isolation").
+// Main-thread side of the disk queues' write-behind thread (write-worker.ts): one thread per process, shared by
+// every disk queue, started when the first write-behind queue opens (or at first use); it never keeps the process
+// alive by itself. Moving the CRC32C and the write() off the main thread is what keeps a spilling queue from slowing
+// the inputs and the other actions (bench/README.md "queue isolation").
+//
+// Jobs go through the shared ring of write-ring.ts and their bytes stay in shared buffers (slabs) that both
+// threads see: posting a job is a few stores, with no message and no copy. The main thread learns that jobs are
+// done every REAP_MS while some are in flight, or at once when something waits for them (hurry(), drainWrites()).
+// Callbacks always run later, from the event loop, never inside postWrite().
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { RunHeads, WriteDone, WriteJob } from './write-worker';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import {
+  ASLEEP, C_DONE, C_HEAD, C_STATE, C_WANT, ENDS_PER_SLOT, F_AT, F_POS, F_SEQ, K_FORGET, K_SYNC, K_WRITE, S_ENDS, S_FD,
+  S_KIND, S_LEN, S_SLAB, S_STATUS, SLOT_F64, SLOT_I32, SLOTS, diff, fillHeads, newRing,
+  type JobError, type Ring, type RunHeads, type SlabMessage,
+} from './write-ring';
+import type { WriterData } from './write-worker';
+
+export type { RunHeads } from './write-ring';
 
 type Callback = (error: string | null) => void;
 
-let worker: Worker | null = null;
-let nextId = 1;
-/** Jobs the worker finished (it adds and notifies after each), for drainWrites() to wait on synchronously. */
-const finished = new Int32Array(new SharedArrayBuffer(4));
-let posted = 0;
-const callbacks = new Map<number, Callback>();
-
-function start(): Worker {
-  const w = new Worker(join(__dirname, 'write-worker.js'), { workerData: { finished } });
-  w.on('message', (d: WriteDone) => {
-    if (d.buf) release(d.buf);
-    const cb = callbacks.get(d.id);
-    callbacks.delete(d.id);
-    if (callbacks.size === 0) w.unref();
-    cb?.(d.error);
-  });
-  const fail = (why: string): void => {
-    if (worker === w) worker = null;
-    Atomics.store(finished, 0, posted); // nothing more will finish: drainWrites() must not wait for it
-    const all = [...callbacks.values()];
-    callbacks.clear();
-    for (const cb of all) cb(why);
-  };
-  w.on('error', (e) => fail(`disk queue writer thread failed: ${e.message}`));
-  w.on('exit', (code) => fail(`disk queue writer thread exited (${code})`));
-  w.unref();
-  return w;
+/** A shared buffer the writer thread can read without a copy. */
+interface Slab {
+  id: number;
+  sab: SharedArrayBuffer;
+  byteLength: number;
 }
 
+interface Job {
+  cb: Callback;
+  /** Back to the pool once the job ran (collect()). */
+  slab: Slab | null;
+  /** Set when the outcome is known: null (done) or the error. */
+  error?: string | null;
+}
+
+/** How often the main thread looks for finished jobs while some are in flight and nothing waits for them. */
+const REAP_MS = 5;
+/** drainWrites() and a full ring give up on a writer thread that does not move for this long. */
+const STUCK_MS = 30_000;
+
+type WaitResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitResult }).waitAsync;
+
+class WriterThread {
+  readonly ring: Ring = newRing();
+  readonly worker: Worker;
+  private readonly slabPort: MessagePort;
+  private readonly errorPort: MessagePort;
+  /** Slabs this thread knows of. */
+  private readonly registered = new Set<number>();
+  /** Jobs posted, and of those the ones whose outcome was read (`collected`) and whose callback ran. */
+  private posted = 0;
+  private collected = 0;
+  /** Jobs posted and not yet called back, oldest first: pending[0] is job number posted − pending.length. */
+  private readonly pending: Job[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private waiting = false;
+  private dead: string | null = null;
+
+  constructor() {
+    const slabs = new MessageChannel();
+    const errors = new MessageChannel();
+    this.slabPort = slabs.port1;
+    this.errorPort = errors.port1;
+    const writer: WriterData = { ...this.ring, slabPort: slabs.port2, errorPort: errors.port2 };
+    this.worker = new Worker(join(__dirname, 'write-worker.js'), { workerData: { writer }, transferList: [slabs.port2, errors.port2] });
+    this.worker.on('error', (e) => this.fail(`disk queue writer thread failed: ${e.message}`));
+    this.worker.on('exit', (code) => this.fail(`disk queue writer thread exited (${code})`));
+    this.worker.unref();
+  }
+
+  post(kind: number, fd: number, cb: Callback, slab: Slab | null = null, len = 0, pos = 0, heads?: RunHeads): void {
+    const { ctrl, slotsI, slotsF, ends } = this.ring;
+    if (this.dead !== null) {
+      this.pending.push({ cb, slab, error: this.dead });
+      this.posted++;
+      this.collected++;
+      this.armReaper();
+      return;
+    }
+    this.collect(); // slabs of finished jobs back to the pool, while they are still in the cache
+    if (this.posted - this.collected >= SLOTS) this.waitForSlot();
+    if (slab !== null && !this.registered.has(slab.id)) {
+      this.slabPort.postMessage({ reg: slab.id, sab: slab.sab } satisfies SlabMessage);
+      this.registered.add(slab.id);
+    }
+    const slot = this.posted % SLOTS;
+    const i = slot * SLOT_I32;
+    const f = slot * SLOT_F64;
+    slotsI[i + S_KIND] = kind;
+    slotsI[i + S_FD] = fd;
+    slotsI[i + S_SLAB] = slab?.id ?? 0;
+    slotsI[i + S_LEN] = len;
+    slotsI[i + S_STATUS] = 0;
+    slotsI[i + S_ENDS] = heads?.ends.length ?? 0;
+    slotsF[f + F_POS] = pos;
+    if (heads) {
+      ends.set(heads.ends, slot * ENDS_PER_SLOT);
+      slotsF[f + F_SEQ] = heads.seq;
+      slotsF[f + F_AT] = heads.at;
+    }
+    this.pending.push({ cb, slab });
+    this.posted++;
+    Atomics.store(ctrl, C_HEAD, this.posted | 0);
+    if (Atomics.load(ctrl, C_STATE) === ASLEEP || Atomics.load(ctrl, C_WANT) !== 0) Atomics.notify(ctrl, C_HEAD);
+    this.armReaper();
+  }
+
+  /** Something waits for the jobs in flight: have the writer thread start now and say when each one is done. */
+  hurry(): void {
+    if (this.collected === this.posted || this.dead !== null) return;
+    const { ctrl } = this.ring;
+    Atomics.store(ctrl, C_WANT, 1);
+    Atomics.notify(ctrl, C_HEAD);
+    if (this.waiting) return;
+    this.waiting = true;
+    const then = (): void => {
+      this.waiting = false;
+      this.reap();
+      if (this.collected !== this.posted) this.hurry();
+    };
+    // WANT is set before DONE is read: a job finishing after this read notifies, one finishing before it changed
+    // DONE, and the wait returns at once.
+    const done = Atomics.load(ctrl, C_DONE);
+    const r = diff(this.posted | 0, done) <= 0 ? null : waitAsync(ctrl, C_DONE, done, REAP_MS * 20);
+    if (r !== null && r.async) void r.value.then(then);
+    else queueMicrotask(then);
+  }
+
+  /** Block until every job posted so far ran (at most `timeoutMs`). */
+  drain(timeoutMs: number): void {
+    const { ctrl } = this.ring;
+    const deadline = Date.now() + timeoutMs;
+    Atomics.store(ctrl, C_WANT, 1);
+    Atomics.notify(ctrl, C_HEAD);
+    for (;;) {
+      const done = Atomics.load(ctrl, C_DONE);
+      if (this.dead !== null || diff(this.posted | 0, done) <= 0 || Date.now() >= deadline) return;
+      Atomics.wait(ctrl, C_DONE, done, Math.max(1, deadline - Date.now()));
+    }
+  }
+
+  /** Read the outcome of the jobs the writer thread finished (no callback runs here). */
+  private collect(): void {
+    const { ctrl, slotsI } = this.ring;
+    const done = Atomics.load(ctrl, C_DONE);
+    while (diff(done, this.collected | 0) > 0) {
+      const job = this.pending[this.pending.length - (this.posted - this.collected)]!;
+      if (slotsI[(this.collected % SLOTS) * SLOT_I32 + S_STATUS] === 0) job.error = null;
+      else job.error = (receiveMessageOnPort(this.errorPort)?.message as JobError | undefined)?.error ?? 'disk queue write failed';
+      if (job.slab !== null) this.release(job.slab);
+      job.slab = null;
+      this.collected++;
+    }
+  }
+
+  /** Collect, then call back the finished jobs in order. */
+  private reap(): void {
+    if (this.dead === null) this.collect();
+    while (this.pending.length > 0 && this.pending[0]!.error !== undefined) {
+      const job = this.pending.shift()!;
+      job.cb(job.error!);
+    }
+    if (this.pending.length === 0) Atomics.store(this.ring.ctrl, C_WANT, 0);
+  }
+
+  private armReaper(): void {
+    if (this.timer !== null) return;
+    // Ref'd while jobs are in flight: their callbacks are still to come.
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.reap();
+      if (this.pending.length > 0) this.armReaper();
+    }, REAP_MS);
+  }
+
+  /** The ring is full (a writer thread SLOTS jobs behind): wait for its oldest job, synchronously. */
+  private waitForSlot(): void {
+    const { ctrl } = this.ring;
+    const deadline = Date.now() + STUCK_MS;
+    Atomics.store(ctrl, C_WANT, 1);
+    Atomics.notify(ctrl, C_HEAD);
+    for (;;) {
+      this.collect();
+      if (this.posted - this.collected < SLOTS) return;
+      if (Date.now() >= deadline) {
+        this.fail(`disk queue writer thread did not finish a write in ${STUCK_MS / 1000} s`);
+        void this.worker.terminate();
+        return;
+      }
+      Atomics.wait(ctrl, C_DONE, Atomics.load(ctrl, C_DONE), 100);
+    }
+  }
+
+  private release(s: Slab): void {
+    if (pool.length < POOL_MAX && s.byteLength <= POOL_KEEP_MAX) pool.push(s);
+    else if (this.registered.delete(s.id) && this.dead === null) this.slabPort.postMessage({ drop: s.id } satisfies SlabMessage);
+  }
+
+  /** The thread is gone: every job not finished fails with `why`; later posts fail at once. */
+  private fail(why: string): void {
+    if (this.dead !== null) return;
+    this.dead = why;
+    if (current === this) current = null;
+    this.collect();
+    for (const job of this.pending) if (job.error === undefined) job.error = why;
+    this.collected = this.posted;
+    Atomics.store(this.ring.ctrl, C_DONE, this.posted | 0); // nothing more will finish: drainWrites() must not wait
+    this.reap();
+  }
+}
+
+let current: WriterThread | null = null;
+
 /**
- * Start the writer thread now if it is not running (it stays unref'd while idle). A write-behind queue calls this
- * when it opens: the thread's start (~40 ms of CPU, ~12 MB) then happens at startup, not in the middle of the
- * first outage, when the queue starts to spill at the input's rate (bench/README.md "queue isolation").
+ * Start the writer thread now if it is not running. A write-behind queue calls this when it opens: the thread's
+ * start (~40 ms of CPU, ~12 MB) then happens at startup, not in the middle of the first outage, when the queue
+ * starts to spill at the input's rate (bench/README.md "queue isolation").
  */
 export function startWriter(): Worker {
-  if (worker === null) worker = start();
-  return worker;
+  if (current === null) current = new WriterThread();
+  return current.worker;
+}
+
+function writer(): WriterThread {
+  startWriter();
+  return current!;
 }
 
 /*
- * Write buffers go to the writer thread by transfer and come back with its answer, to be used again: a fresh
- * 512 KiB ArrayBuffer costs ~75 µs of page faults and zeroing on the main thread (~75 ns per spilled message),
- * a pooled one nothing. At most POOL_MAX are kept; larger ones than POOL_KEEP_MAX are left to the GC.
+ * Two pools. Write buffers (writeBuffer()) are ordinary ArrayBuffers the main thread fills: a copy into shared
+ * memory costs ~3× as much per small set() (V8 copies into a SharedArrayBuffer with relaxed atomic stores: 190 vs
+ * 62 ns for a 250-byte message and its header), so records are laid out here and copied into a slab once per job
+ * (~11 µs for 300 KiB). Slabs are the SharedArrayBuffers the writer thread reads in place, pooled once written.
+ * A write buffer given up with postWrite(…, transfer = true) is back in its pool right after that copy, still in
+ * the CPU's cache for the next records. A fresh 512 KiB buffer costs ~75 µs of page faults and zeroing (~75 ns per
+ * spilled message), a pooled one nothing. At most POOL_MAX of each are kept; larger ones than POOL_KEEP_MAX are
+ * left to the GC.
  */
 const WRITE_CHUNK = 512 * 1024;
 const POOL_MAX = 16;
 const POOL_KEEP_MAX = 4 * WRITE_CHUNK;
-const pool: ArrayBuffer[] = [];
+const buffers: ArrayBuffer[] = [];
+const pool: Slab[] = [];
+let nextSlab = 1;
 
-/**
- * A Buffer of `size` bytes at offset 0 of an ArrayBuffer of its own (maybe larger, maybe reused, not zeroed),
- * for postWrite(…, transfer = true).
- */
-export function writeBuffer(size: number): Buffer {
-  for (let i = pool.length - 1; i >= 0; i--) {
-    const ab = pool[i]!;
-    if (ab.byteLength >= size) {
-      pool[i] = pool[pool.length - 1]!;
-      pool.pop();
-      return Buffer.from(ab, 0, size);
+function fromPool<T extends { byteLength: number }>(p: T[], size: number): T | undefined {
+  for (let i = p.length - 1; i >= 0; i--) {
+    const x = p[i]!;
+    if (x.byteLength >= size) {
+      p[i] = p[p.length - 1]!;
+      p.pop();
+      return x;
     }
   }
-  return Buffer.from(new ArrayBuffer(Math.max(size, WRITE_CHUNK)), 0, size);
-}
-
-function release(ab: ArrayBuffer): void {
-  if (pool.length < POOL_MAX && ab.byteLength <= POOL_KEEP_MAX) pool.push(ab);
+  return undefined;
 }
 
 /**
- * Write `buf` (a run of records whose CRCs are still to be computed) at `pos` of `fd`. With `transfer`, `buf`
- * starts at offset 0 of its ArrayBuffer (writeBuffer() made it) and the caller gives that ArrayBuffer up: it
- * moves to the writer thread and back to the pool. Else the bytes are copied first. `cb` runs on the main
- * thread once the bytes are written, or failed. `heads`: the writer thread fills the record headers (else they are
- * filled but for the CRC).
+ * A Buffer of `size` bytes at offset 0 of an ArrayBuffer of its own (maybe larger, maybe reused, not zeroed), for
+ * postWrite(…, transfer = true).
+ */
+export function writeBuffer(size: number): Buffer {
+  return Buffer.from(fromPool(buffers, size) ?? new ArrayBuffer(Math.max(size, WRITE_CHUNK)), 0, size);
+}
+
+function takeSlab(size: number): Slab {
+  const len = Math.max(size, WRITE_CHUNK);
+  return fromPool(pool, size) ?? { id: nextSlab++, sab: new SharedArrayBuffer(len), byteLength: len };
+}
+
+/**
+ * Write `buf` (a run of records whose CRCs are still to be computed) at `pos` of `fd`. The bytes are copied into a
+ * slab now; with `transfer`, `buf` is at offset 0 of a buffer writeBuffer() made and the caller gives it up (it is
+ * reused at once). `cb` runs on the main thread, later, once the bytes are written, or failed. `heads`: the writer
+ * thread fills the record headers (else they are filled but for the CRC).
  */
 export function postWrite(fd: number, pos: number, buf: Buffer, cb: Callback, transfer = false, heads?: RunHeads): void {
-  const w = startWriter();
-  const id = nextId++;
-  posted++;
-  callbacks.set(id, cb);
-  if (callbacks.size === 1) w.ref();
-  let own = buf;
-  if (!transfer || buf.byteOffset !== 0) {
-    own = writeBuffer(buf.length);
-    buf.copy(own);
+  const slab = takeSlab(buf.length);
+  const bytes = Buffer.from(slab.sab, 0, buf.length);
+  bytes.set(buf);
+  if (heads && heads.ends.length > ENDS_PER_SLOT) {
+    fillHeads(bytes, heads); // more records than a slot has room for: the headers are filled here
+    heads = undefined;
   }
-  const ab = own.buffer as ArrayBuffer;
-  const job: WriteJob = { id, fd, pos, buf: ab, len: own.length };
-  if (heads) job.heads = heads;
-  w.postMessage(job, [ab]);
+  writer().post(K_WRITE, fd, cb, slab, buf.length, pos, heads);
+  const ab = buf.buffer;
+  if (transfer && buf.byteOffset === 0 && ab instanceof ArrayBuffer && buffers.length < POOL_MAX && ab.byteLength <= POOL_KEEP_MAX) buffers.push(ab);
 }
 
 /** fsync `fd` on the writer thread after the writes posted before; `cb` runs on the main thread. */
 export function postSync(fd: number, cb: Callback): void {
-  const w = startWriter();
-  const id = nextId++;
-  posted++;
-  callbacks.set(id, cb);
-  if (callbacks.size === 1) w.ref();
-  const job: WriteJob = { id, fd, pos: -1, buf: null, len: 0 };
-  w.postMessage(job);
+  writer().post(K_SYNC, fd, cb);
 }
 
 /** A segment fd is closed: forget its failure state (the number may be reused by a later open). */
 export function forgetFd(fd: number): void {
-  worker?.postMessage({ forget: fd });
+  current?.post(K_FORGET, fd, () => {});
+}
+
+/** Something waits for the writes in flight (DiskQueue.whenWritten): answer as soon as they are done. */
+export function hurryWrites(): void {
+  current?.hurry();
 }
 
 /**
@@ -122,10 +310,5 @@ export function forgetFd(fd: number): void {
  * must not close their fds under the writer. Normally ActionQueue.close() awaits whenWritten() first.
  */
 export function drainWrites(timeoutMs = 30_000): void {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const done = Atomics.load(finished, 0);
-    if (done >= posted || Date.now() >= deadline) return;
-    Atomics.wait(finished, 0, done, Math.max(1, deadline - Date.now()));
-  }
+  current?.drain(timeoutMs);
 }
