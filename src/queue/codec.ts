@@ -434,7 +434,7 @@ export function encodeBatch(msgs: readonly Message[]): Buffer[] {
 /** Records laid out for DiskQueue.appendFramed: record i is `buf[ends[i-1] (or 0) + gap, ends[i])`. */
 export interface FramedChunk {
   buf: Buffer;
-  ends: number[];
+  ends: Uint32Array;
 }
 
 /**
@@ -446,11 +446,16 @@ export interface FramedChunk {
  * Records fill buffers of `chunkBytes` made by `alloc` (at offset 0 of an ArrayBuffer of their own, so that
  * write-behind can transfer them); a record bigger than that gets a buffer of its own.
  */
+/** Room for record ends a chunk starts with (the action queue flushes every 1,024 messages). */
+const ENDS_START = 1024;
+
 export class FramedEncoder {
   private readonly done: FramedChunk[] = [];
   private cur: Buffer | null = null;
   private view: DataView | null = null;
-  private ends: number[] = [];
+  /** End of each record in `cur` (a typed array: the job ring copies it into shared memory in one block). */
+  private ends = new Uint32Array(ENDS_START);
+  private n = 0;
   private o = 0;
   /** Messages added and not yet taken. */
   count = 0;
@@ -472,7 +477,12 @@ export class FramedEncoder {
       buf.set(raw, o + head.length + 4);
     }
     this.o += need;
-    this.ends.push(this.o);
+    if (this.n === this.ends.length) {
+      const grown = new Uint32Array(this.n * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.n++] = this.o;
     this.count++;
   }
 
@@ -491,10 +501,13 @@ export class FramedEncoder {
   }
 
   private close(): void {
-    if (this.cur !== null && this.ends.length > 0) this.done.push({ buf: this.cur.subarray(0, this.o), ends: this.ends });
+    if (this.cur !== null && this.n > 0) {
+      this.done.push({ buf: this.cur.subarray(0, this.o), ends: this.ends.subarray(0, this.n) });
+      this.ends = new Uint32Array(ENDS_START);
+    }
     this.cur = null;
     this.view = null;
-    this.ends = [];
+    this.n = 0;
     this.o = 0;
   }
 }

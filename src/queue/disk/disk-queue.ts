@@ -234,7 +234,7 @@ export class DiskQueue {
    * one). When every record is taken it is given up (write-behind transfers it to the writer thread); when fewer
    * are (maxDiskSpace), `out` stays intact for the caller to keep the rest.
    */
-  appendFramed(out: Buffer, ends: readonly number[]): number {
+  appendFramed(out: Buffer, ends: ArrayLike<number>): number {
     this.assertOpen();
     const now = Date.now();
     const max = this.opts.maxDiskSpace;

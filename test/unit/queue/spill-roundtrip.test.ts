@@ -69,7 +69,7 @@ for (const [name, make, form] of cases) {
     const enc = new FramedEncoder(0);
     enc.add(m);
     enc.add(m);
-    const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: number[] }];
+    const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: Uint32Array }];
     assert.equal(buf[0], form ?? CODEC_FRAME_VERSION);
     const back = decodeMessage(buf.subarray(ends[0], ends[1]));
     assert.deepStrictEqual(fields(back), fields(m));
@@ -155,7 +155,7 @@ test('messages sharing a reception time object, with origins and time layouts ch
   });
   const enc = new FramedEncoder(24);
   for (const m of msgs) enc.add(m);
-  const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: number[] }];
+  const [{ buf, ends }] = enc.take() as [{ buf: Buffer; ends: Uint32Array }];
   let start = 0;
   ends.forEach((end, i) => {
     const back = decodeMessage(buf.subarray(start + 24, end));
