@@ -680,7 +680,7 @@ export class ActionQueue {
 
 /** The records of `c` after its first `n` (appendFramed took those), in a buffer of their own. */
 function rest(c: FramedChunk, n: number): FramedChunk {
-  if (n === 0) return c; // appendFramed neither wrote nor transferred it
+  if (n === 0) return c; // appendFramed neither wrote nor took it
   const from = c.ends[n - 1]!;
   const buf = writeBuffer(c.buf.length - from);
   c.buf.copy(buf, 0, from);

@@ -437,6 +437,9 @@ export interface FramedChunk {
   ends: Uint32Array;
 }
 
+/** Room for record ends a chunk starts with (the action queue flushes every 1,024 messages). */
+const ENDS_START = 1024;
+
 /**
  * Encodes messages one at a time, as they are queued, for DiskQueue.appendFramed: each in the frame form when it
  * qualifies (nearly all), else in full, with `gap` free bytes before each for the record header. Encoding at
@@ -444,11 +447,8 @@ export interface FramedChunk {
  * thousand of them later, at the flush, missed the cache on most (queue isolation bench: the two-pass batch
  * encoder cost ~0.5 µs per spilled message in the running server against ~0.2 µs in a loop over hot messages).
  * Records fill buffers of `chunkBytes` made by `alloc` (at offset 0 of an ArrayBuffer of their own, so that
- * write-behind can transfer them); a record bigger than that gets a buffer of its own.
+ * write-behind can take them back into its pool once copied); a record bigger than that gets a buffer of its own.
  */
-/** Room for record ends a chunk starts with (the action queue flushes every 1,024 messages). */
-const ENDS_START = 1024;
-
 export class FramedEncoder {
   private readonly done: FramedChunk[] = [];
   private cur: Buffer | null = null;

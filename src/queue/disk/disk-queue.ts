@@ -216,7 +216,7 @@ export class DiskQueue {
     // view per header plus a 2N-entry writev), then one write per segment touched.
     let total = 0;
     for (let i = 0; i < records.length; i++) total += HDR + records[i]!.length;
-    const out = writeBuffer(total); // transferable to the writer thread without a copy
+    const out = writeBuffer(total); // pooled: given up to the writer (postWrite transfer), reused after its copy
     const ends = new Array<number>(records.length);
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
@@ -231,8 +231,8 @@ export class DiskQueue {
    * append() for records already laid out in one buffer: record i is `buf[ends[i-1] (or 0), ends[i])`, its
    * first HDR bytes free for the header (codec.ts FramedEncoder makes such buffers without copying each
    * message again). `out` must start at offset 0 of an ArrayBuffer of its own (writer.ts writeBuffer() makes
-   * one). When every record is taken it is given up (write-behind transfers it to the writer thread); when fewer
-   * are (maxDiskSpace), `out` stays intact for the caller to keep the rest.
+   * one). When every record is taken it is given up (write-behind copies it into shared memory for the writer
+   * thread and reuses it); when fewer are (maxDiskSpace), `out` stays intact for the caller to keep the rest.
    */
   appendFramed(out: Buffer, ends: ArrayLike<number>): number {
     this.assertOpen();
