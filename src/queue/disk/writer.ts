@@ -73,15 +73,18 @@ class WriterThread {
 
   post(kind: number, fd: number, cb: Callback, slab: Slab | null = null, len = 0, pos = 0, heads?: RunHeads): void {
     const { ctrl, slotsI, slotsF, ends } = this.ring;
+    if (this.dead === null) {
+      this.collect(); // slabs of finished jobs back to the pool, while they are still in the cache
+      if (this.posted - this.collected >= SLOTS) this.waitForSlot();
+    }
     if (this.dead !== null) {
-      this.pending.push({ cb, slab, error: this.dead });
+      // The thread is gone (or gave up waiting for a slot just now): the job fails, its callback still comes later.
+      this.pending.push({ cb, slab: null, error: this.dead });
       this.posted++;
       this.collected++;
       this.armReaper();
       return;
     }
-    this.collect(); // slabs of finished jobs back to the pool, while they are still in the cache
-    if (this.posted - this.collected >= SLOTS) this.waitForSlot();
     if (slab !== null && !this.registered.has(slab.id)) {
       this.slabPort.postMessage({ reg: slab.id, sab: slab.sab } satisfies SlabMessage);
       this.registered.add(slab.id);
