@@ -63,6 +63,10 @@ export function newRing(): Ring {
   };
 }
 
+type WaitResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+/** Atomics.waitAsync (Node ≥ 16; not in the ES2022 typings this project compiles against). */
+export const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitResult }).waitAsync;
+
 /** a − b for two counters that wrap at 2^32 (Int32Array stores). */
 export function diff(a: number, b: number): number {
   return (a - b) | 0;

@@ -10,7 +10,7 @@ import { nativeCrc } from './crc32c';
 import { HDR, sealRecord } from './format';
 import {
   ASLEEP, ACTIVE, C_DONE, C_HEAD, C_STATE, C_WANT, ENDS_PER_SLOT, F_AT, F_POS, F_SEQ, IDLE_POLLS, K_FORGET, K_SYNC,
-  POLL_MS, S_ENDS, S_FD, S_KIND, S_LEN, S_SLAB, S_STATUS, SLOT_F64, SLOT_I32, SLOTS, diff, fillHeads,
+  POLL_MS, S_ENDS, S_FD, S_KIND, S_LEN, S_SLAB, S_STATUS, SLOT_F64, SLOT_I32, SLOTS, diff, fillHeads, waitAsync,
   type JobError, type Ring, type SlabMessage,
 } from './write-ring';
 
@@ -31,9 +31,6 @@ export interface WriterData extends Ring {
   slabPort: MessagePort;
   errorPort: MessagePort;
 }
-
-type WaitResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitResult }).waitAsync;
 
 class WriteThread {
   private readonly failed = new Map<number, string>();

@@ -3,15 +3,16 @@
 // alive by itself. Moving the CRC32C and the write() off the main thread is what keeps a spilling queue from slowing
 // the inputs and the other actions (bench/README.md "queue isolation").
 //
-// Jobs go through the shared ring of write-ring.ts and their bytes stay in shared buffers (slabs) that both
-// threads see: posting a job is a few stores, with no message and no copy. The main thread learns that jobs are
-// done every REAP_MS while some are in flight, or at once when something waits for them (hurry(), drainWrites()).
-// Callbacks always run later, from the event loop, never inside postWrite().
+// Jobs go through the shared ring of write-ring.ts; a job's bytes are copied once into a shared buffer (a slab)
+// that the writer thread reads in place: posting a job is that copy and a few stores, with no message (a slab is
+// registered by message once, when first used). The main thread learns that jobs are done every REAP_MS while
+// some are in flight, or at once when something waits for them (hurry(), drainWrites()). Callbacks always run
+// later, from the event loop, never inside postWrite().
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import {
   ASLEEP, C_DONE, C_HEAD, C_STATE, C_WANT, ENDS_PER_SLOT, F_AT, F_POS, F_SEQ, K_FORGET, K_SYNC, K_WRITE, S_ENDS, S_FD,
-  S_KIND, S_LEN, S_SLAB, S_STATUS, SLOT_F64, SLOT_I32, SLOTS, diff, fillHeads, newRing,
+  S_KIND, S_LEN, S_SLAB, S_STATUS, SLOT_F64, SLOT_I32, SLOTS, diff, fillHeads, newRing, waitAsync,
   type JobError, type Ring, type RunHeads, type SlabMessage,
 } from './write-ring';
 import type { WriterData } from './write-worker';
@@ -39,9 +40,6 @@ interface Job {
 const REAP_MS = 5;
 /** drainWrites() and a full ring give up on a writer thread that does not move for this long. */
 const STUCK_MS = 30_000;
-
-type WaitResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitResult }).waitAsync;
 
 class WriterThread {
   readonly ring: Ring = newRing();
@@ -115,8 +113,7 @@ class WriterThread {
   hurry(): void {
     if (this.collected === this.posted || this.dead !== null) return;
     const { ctrl } = this.ring;
-    Atomics.store(ctrl, C_WANT, 1);
-    Atomics.notify(ctrl, C_HEAD);
+    this.wantAnswers();
     if (this.waiting) return;
     this.waiting = true;
     const then = (): void => {
@@ -132,12 +129,17 @@ class WriterThread {
     else queueMicrotask(then);
   }
 
+  /** Someone waits: the writer thread starts on what is posted now and notifies DONE after each job. */
+  private wantAnswers(): void {
+    Atomics.store(this.ring.ctrl, C_WANT, 1);
+    Atomics.notify(this.ring.ctrl, C_HEAD);
+  }
+
   /** Block until every job posted so far ran (at most `timeoutMs`). */
   drain(timeoutMs: number): void {
     const { ctrl } = this.ring;
     const deadline = Date.now() + timeoutMs;
-    Atomics.store(ctrl, C_WANT, 1);
-    Atomics.notify(ctrl, C_HEAD);
+    this.wantAnswers();
     for (;;) {
       const done = Atomics.load(ctrl, C_DONE);
       if (this.dead !== null || diff(this.posted | 0, done) <= 0 || Date.now() >= deadline) return;
@@ -183,8 +185,7 @@ class WriterThread {
   private waitForSlot(): void {
     const { ctrl } = this.ring;
     const deadline = Date.now() + STUCK_MS;
-    Atomics.store(ctrl, C_WANT, 1);
-    Atomics.notify(ctrl, C_HEAD);
+    this.wantAnswers();
     for (;;) {
       this.collect();
       if (this.posted - this.collected < SLOTS) return;
