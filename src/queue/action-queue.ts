@@ -19,6 +19,7 @@ import { DeliveryFailure, type Action, type DeliveryReport, type Rejection } fro
 import type { Logger } from '../log';
 import type { Message } from '../message';
 import { FramedEncoder, decodeMessage, type FramedChunk } from './codec';
+import { CountWaiters } from './count-waiters';
 import { DiskQueue } from './disk/disk-queue';
 import { HDR } from './disk/format';
 import { writeBuffer } from './disk/writer';
@@ -138,9 +139,9 @@ export class ActionQueue {
   private memDone = 0;
   /** Estimated memory (frame + MESSAGE_OVERHEAD_BYTES each) of the messages pushed into the ring and not yet finished (queued or in flight). */
   private memBytes = 0;
-  private settleWaiters: Array<{ target: number; resolve: () => void }> = [];
+  private readonly settleWaiters = new CountWaiters();
   /** settle() calls waiting until stats.spilled reaches `target` (their spills handed to the disk part). */
-  private spillWaiters: Array<{ target: number; resolve: () => void }> = [];
+  private readonly spillWaiters = new CountWaiters();
   private suspendWaiters: Array<() => void> = [];
   private readonly pumpBound: () => void;
 
@@ -300,12 +301,12 @@ export class ActionQueue {
       if (this.spillCount === 0) written = this.disk.whenWritten();
       else {
         const target = this.stats.spilled + this.spillCount;
-        written = new Promise<void>((resolve) => this.spillWaiters.push({ target, resolve }))
+        written = this.spillWaiters.wait(target)
           .then(() => (this.disk && !this.closed ? this.disk.whenWritten() : undefined));
       }
     }
     const memTarget = this.memPushed;
-    const mem = this.memDone >= memTarget || this.closed ? null : new Promise<void>((resolve) => this.settleWaiters.push({ target: memTarget, resolve }));
+    const mem = this.memDone >= memTarget || this.closed ? null : this.settleWaiters.wait(memTarget);
     if (written === null) return mem ?? Promise.resolve();
     return mem === null ? written : Promise.all([mem, written]).then(() => undefined);
   }
@@ -316,10 +317,7 @@ export class ActionQueue {
     let bytes = n * MESSAGE_OVERHEAD_BYTES;
     for (let i = 0; i < n; i++) bytes += msgs[i].rawmsg.length;
     this.memBytes -= bytes;
-    if (this.settleWaiters.length === 0) return;
-    const keep: typeof this.settleWaiters = [];
-    for (const w of this.settleWaiters) (w.target <= this.memDone ? w.resolve() : keep.push(w));
-    this.settleWaiters = keep;
+    this.settleWaiters.reached(this.memDone);
   }
 
   /**
@@ -348,7 +346,7 @@ export class ActionQueue {
     const inflight = this.inflight !== null && !this.inflightFromDisk ? this.inflight : [];
     const memLeft = [...inflight, ...this.mem.take(this.mem.length)];
     this.memFinished(memLeft, memLeft.length);
-    for (const w of this.settleWaiters.splice(0)) w.resolve();
+    this.settleWaiters.releaseAll();
     if (this.disk) {
       if (this.opts.saveOnShutdown && memLeft.length > 0) {
         // Older than what is on disk, but only a stop can put them behind it: order across a restart is not kept.
@@ -358,7 +356,7 @@ export class ActionQueue {
       this.flushSpill(true);
       undelivered += this.spillCount;
       await this.disk.whenWritten();
-      this.wakeSpillWaiters(true); // what the final flush could not write is counted as undelivered above
+      this.spillWaiters.releaseAll(); // what the final flush could not write is counted as undelivered above
       saved = this.disk.length;
       try {
         this.disk.close();
@@ -438,7 +436,7 @@ export class ActionQueue {
         break;
       }
     }
-    if (this.spillWaiters.length > 0) this.wakeSpillWaiters(false);
+    this.spillWaiters.reached(this.stats.spilled);
     if (failure !== null) {
       this.diskWriteFailed(failure);
       return;
@@ -459,13 +457,6 @@ export class ActionQueue {
     }
     this.backlogged = false;
     this.updateCongestion();
-  }
-
-  /** Resolve the settle() waiters whose spills reached the disk part (all of them when the queue closes). */
-  private wakeSpillWaiters(all: boolean): void {
-    const keep: typeof this.spillWaiters = [];
-    for (const w of this.spillWaiters) (all || w.target <= this.stats.spilled ? w.resolve() : keep.push(w));
-    this.spillWaiters = keep;
   }
 
   /** The spill could not be written: keep it in memory, pause pausable inputs, try again after a backoff. */

@@ -7,6 +7,7 @@ import type { Logger } from '../../log';
 import { writeCheckpoint } from './checkpoint';
 import { DISK_INDEX, DISK_IO, DISK_LOST, DiskQueueError } from './errors';
 import { HDR, crcOk, indexFile, lockFile, parseHeader, sealRecord, segmentFile, writeHeaderNoCrc } from './format';
+import { CountWaiters } from '../count-waiters';
 import { acquireLock, releaseLock } from './lock';
 import { recover, type Seg } from './recovery';
 import { SegReader, findNext, walkCount } from './scan';
@@ -89,7 +90,7 @@ export class DiskQueue {
   private inflightBytes = 0;
   private postedJobs = 0;
   private doneJobs = 0;
-  private writtenWaiters: Array<{ target: number; resolve: () => void }> = [];
+  private readonly writtenWaiters = new CountWaiters();
 
   private constructor(opts: DiskQueueOptions, dirFd: number) {
     this.opts = opts;
@@ -358,11 +359,7 @@ export class DiskQueue {
         queue: this.opts.name, file: seg.path, error,
       });
     }
-    if (this.writtenWaiters.length > 0) {
-      const keep: typeof this.writtenWaiters = [];
-      for (const w of this.writtenWaiters) (w.target <= this.doneJobs ? w.resolve() : keep.push(w));
-      this.writtenWaiters = keep;
-    }
+    this.writtenWaiters.reached(this.doneJobs);
     if (!this.closed) this.opts.onWritten?.();
   }
 
@@ -397,7 +394,7 @@ export class DiskQueue {
     if (this.doneJobs >= this.postedJobs) return Promise.resolve();
     const target = this.postedJobs;
     hurryWrites(); // else the answer comes with the next periodic look (writer.ts REAP_MS)
-    return new Promise((resolve) => this.writtenWaiters.push({ target, resolve }));
+    return this.writtenWaiters.wait(target);
   }
 
   /** Start a new segment (a number never used before, created with O_EXCL). */
