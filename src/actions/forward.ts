@@ -102,6 +102,9 @@ export function frameMessage(text: Buffer, framing: Framing, delimiter = LF): Bu
   return Buffer.concat([text, Buffer.of(delimiter)]);
 }
 
+/** Batches counted exactly after one whose texts were not all one byte a character. */
+const EXACT_AFTER_MISS = 16;
+
 /**
  * A batch framed for a stream into one reused Buffer: one write per batch instead of three Buffers (encode,
  * prefix or delimiter, concat) and one writev entry per message (TCP forward profile: writev, Buffer.concat and
@@ -110,6 +113,8 @@ export function frameMessage(text: Buffer, framing: Framing, delimiter = LF): Bu
  */
 export class FramedBatch {
   private readonly bytes = new ByteBatch();
+  /** Octet counting: batches still to count exactly before trying units again (a recent batch was not one byte a unit). */
+  private exactFor = 0;
   private readonly delimiterText: string;
   constructor(private readonly framing: Framing, private readonly delimiter = LF) {
     this.delimiterText = String.fromCharCode(delimiter);
@@ -124,6 +129,17 @@ export class FramedBatch {
     const b = this.bytes;
     b.reset();
     if (this.framing === 'octet-counted') {
+      if (this.exactFor === 0) {
+        // Counted in UTF-16 units first (rawByteLength scans and flattens each text: ~0.2 µs for 250 characters).
+        // Every unit takes at least one byte, so a batch of exactly as many bytes as units had one byte a unit
+        // (ASCII or escaped raw bytes) and every count is right; otherwise it is framed again, and the next
+        // EXACT_AFTER_MISS batches are counted exactly from the start.
+        for (const t of texts) b.add(`${t.length} ${t}`);
+        const out = b.finish();
+        if (out.length === b.units) return out;
+        this.exactFor = EXACT_AFTER_MISS;
+        b.reset();
+      } else this.exactFor--;
       for (const t of texts) b.add(`${rawByteLength(t)} ${t}`);
     } else {
       for (const t of texts) b.add(t.charCodeAt(t.length - 1) === this.delimiter ? t : t + this.delimiterText);

@@ -28,6 +28,18 @@ test('property: a framed batch is the concatenation of the messages framed one b
   ), { numRuns: 1000 });
 });
 
+test('property: octet counting, mostly ASCII batches with now and then a multibyte, escaped or lone-surrogate text', () => {
+  const ascii = fc.array(fc.constantFrom('a', ' ', '<', '1', '\x7f', '\0'), { maxLength: 30 }).map((a) => a.join(''));
+  const odd = fc.constantFrom('é', '€', '😀', '\udc80', '\udcff', '\ud800', 'a\udfffb');
+  const batch = fc.array(fc.oneof({ weight: 20, arbitrary: ascii }, { weight: 1, arbitrary: odd }), { minLength: 1, maxLength: 30 });
+  fc.assert(fc.property(fc.array(batch, { minLength: 1, maxLength: 40 }), (batches) => {
+    const framer = new FramedBatch('octet-counted'); // reused: counted by units, then exactly after a miss, then by units again
+    for (const texts of batches) {
+      assert.deepEqual(framer.frame(texts), Buffer.concat(texts.map((t) => frameMessage(encodeRaw(t), 'octet-counted'))));
+    }
+  }), { numRuns: 300 });
+});
+
 test('a batch bigger than the initial buffer is framed whole', () => {
   const texts = Array.from({ length: 3000 }, (_, i) => `<13>message ${i} ${'x'.repeat(i % 300)}`);
   const framer = new FramedBatch('octet-counted');
