@@ -28,16 +28,22 @@ test('property: a framed batch is the concatenation of the messages framed one b
   ), { numRuns: 1000 });
 });
 
-test('property: octet counting, mostly ASCII batches with now and then a multibyte, escaped or lone-surrogate text', () => {
+test('property: mostly ASCII batches with now and then a multibyte, escaped, lone-surrogate or delimiter-ended text', () => {
   const ascii = fc.array(fc.constantFrom('a', ' ', '<', '1', '\x7f', '\0'), { maxLength: 30 }).map((a) => a.join(''));
-  const odd = fc.constantFrom('é', '€', '😀', '\udc80', '\udcff', '\ud800', 'a\udfffb');
+  const odd = fc.constantFrom('é', '€', '😀', '\udc80', '\udcff', '\ud800', 'a\udfffb', 'x\n', '\n', 'y\r', '\0', 'a\udc8a');
   const batch = fc.array(fc.oneof({ weight: 20, arbitrary: ascii }, { weight: 1, arbitrary: odd }), { minLength: 1, maxLength: 30 });
-  fc.assert(fc.property(fc.array(batch, { minLength: 1, maxLength: 40 }), (batches) => {
-    const framer = new FramedBatch('octet-counted'); // reused: counted by units, then exactly after a miss, then by units again
-    for (const texts of batches) {
-      assert.deepEqual(framer.frame(texts), Buffer.concat(texts.map((t) => frameMessage(encodeRaw(t), 'octet-counted'))));
-    }
-  }), { numRuns: 300 });
+  fc.assert(fc.property(
+    fc.array(batch, { minLength: 1, maxLength: 40 }),
+    fc.constantFrom<Framing>('traditional', 'octet-counted'),
+    fc.constantFrom(0x0a, 0x00, 0x0d, 0x20),
+    (batches, framing, delimiter) => {
+      // reused: framed without looking, then exactly after a miss, then without looking again
+      const framer = new FramedBatch(framing, delimiter);
+      for (const texts of batches) {
+        assert.deepEqual(framer.frame(texts), Buffer.concat(texts.map((t) => frameMessage(encodeRaw(t), framing, delimiter))));
+      }
+    },
+  ), { numRuns: 400 });
 });
 
 test('a batch bigger than the initial buffer is framed whole', () => {
