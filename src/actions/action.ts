@@ -66,4 +66,9 @@ export interface Action {
    */
   close(): Promise<void | number>;
   readonly stats: ActionStats;
+  /**
+   * Bytes of one batch read back from a disk queue, when the action wants another bound than the queue's
+   * (src/queue/action-queue.ts DISK_BATCH_BYTES): a database that pays per insert asks for bigger batches.
+   */
+  readonly diskBatchBytes?: number;
 }

@@ -138,6 +138,8 @@ function resumeOffset(prev: Message[], batch: Message[]): number {
 export class ClickHouseAction implements Action {
   readonly name: string;
   readonly stats: ActionStats = { delivered: 0, failed: 0 };
+  /** Backlogs read from disk in big batches too: every INSERT makes a part, and ClickHouse wants few (≥ 1,000 rows each). */
+  readonly diskBatchBytes = 16 * 1024 * 1024;
   private readonly opts: ReturnType<typeof clickhouseOptions>;
   private readonly logger: Logger;
   private store: Promise<ClickHouseStore> | null = null;
