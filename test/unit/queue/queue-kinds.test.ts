@@ -133,6 +133,36 @@ test('disk: every message goes through the segments, in order', async (t) => {
   await q.close(1000);
 });
 
+test('a batch read back from disk holds at most 256 KiB, or what the action asks for (Action.diskBatchBytes)', async (t) => {
+  const d = tempDir(); t.after(() => d.cleanup());
+  const big = (i: number): Message => {
+    const m = msg(i);
+    m.rawmsg = Buffer.alloc(1000, 0x61); // ~1 KB a record: 256 KiB holds ~250 of them
+    return m;
+  };
+  const a = new ScriptedAction();
+  const q = new ActionQueue(a, opts(join(d.dir, 'small'), { kind: 'disk' }), quiet(), () => {});
+  const release = gate(a); // the first batch waits, so the rest is on disk when the next ones are read
+  for (let i = 0; i < 2000; i++) q.push(big(i));
+  release();
+  await q.whenIdle();
+  assert.deepEqual(a.delivered, seq(2000));
+  const sizes = a.calls.map((c) => c.length);
+  assert.ok(Math.max(...sizes) <= 262, `batches of at most 256 KiB of ~1 KB records: ${sizes.join(' ')}`);
+  assert.ok(sizes.length >= 8, `2,000 records in several batches: ${sizes.join(' ')}`);
+  await q.close(1000);
+
+  const wide = Object.assign(new ScriptedAction(), { diskBatchBytes: 16 * 1024 * 1024 });
+  const q2 = new ActionQueue(wide, opts(join(d.dir, 'wide'), { kind: 'disk' }), quiet(), () => {});
+  const release2 = gate(wide);
+  for (let i = 0; i < 2000; i++) q2.push(big(i));
+  release2();
+  await q2.whenIdle();
+  assert.deepEqual(wide.delivered, seq(2000));
+  assert.ok(Math.max(...wide.calls.map((c) => c.length)) > 1000, `an action asking for 16 MiB gets bigger batches: ${wide.calls.map((c) => c.length).join(' ')}`);
+  await q2.close(1000);
+});
+
 test('poison: refused messages are counted and written to action.errorFile; the rest delivered once', async (t) => {
   const d = tempDir(); t.after(() => d.cleanup());
   const a = new ScriptedAction();
