@@ -19,8 +19,6 @@ export class ByteBatch {
   private count = 0;
   /** UTF-16 length of each line added since reset(). */
   readonly lens: number[] = [];
-  /** Their sum. */
-  units = 0;
 
   /** Start a new batch. The Buffer returned by the previous finish() is overwritten from now on. */
   reset(): void {
@@ -28,12 +26,10 @@ export class ByteBatch {
     this.pending = '';
     this.count = 0;
     this.lens.length = 0;
-    this.units = 0;
   }
 
   add(line: string): void {
     this.lens.push(line.length);
-    this.units += line.length;
     this.pending += line;
     if (++this.count === GROUP) this.flushPending();
   }

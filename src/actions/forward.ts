@@ -105,6 +105,12 @@ export function frameMessage(text: Buffer, framing: Framing, delimiter = LF): Bu
 /** Batches framed exactly after one that could not be framed without looking into its texts. */
 const EXACT_AFTER_MISS = 16;
 
+function sum(xs: readonly number[]): number {
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) n += xs[i]!;
+  return n;
+}
+
 /**
  * In `out`, lines of `lens` units and one byte a unit, each a text followed by `delimiter`: whether a text already
  * ended with the delimiter (traditional framing adds none then).
@@ -155,7 +161,7 @@ export class FramedBatch {
       if (octet) for (const t of texts) b.add(`${t.length} ${t}`);
       else for (const t of texts) b.add(t + this.delimiterText);
       const out = b.finish();
-      if (out.length === b.units && (octet || !endsDoubled(out, b.lens, this.delimiter))) return out;
+      if (out.length === sum(b.lens) && (octet || !endsDoubled(out, b.lens, this.delimiter))) return out;
       this.exactFor = EXACT_AFTER_MISS;
       b.reset();
     } else this.exactFor--;
