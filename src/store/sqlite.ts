@@ -9,7 +9,7 @@ import {
 } from './backend';
 import { decodeCursor, encodeCursor, queryHash } from './cursor';
 import { NUM_COLUMNS, N_TS_RECEIVED, type DecodedRows } from './encoded-rows';
-import { compileWhere, MATCH_ALL, usesText, type SqlFragment } from './query/compile-sqlite';
+import { compileWhere, FTS_TOP_EDGE, MATCH_ALL, usesText, type CompiledWhere, type SqlFragment } from './query/compile-sqlite';
 import { aggregateColumns, columnsCanAnswer } from './column-agg';
 import { ColumnCache } from './columns';
 import type { QueryNode } from './query/ast';
@@ -53,8 +53,12 @@ interface RawRow {
 }
 
 const RATE_WINDOW_S = 60;
-/** First id window of a newest-first free-text walk; doubles each step. */
+/** First id window of a newest-first filtered walk; doubles each step. */
 const FIRST_WINDOW = 16_384;
+/** The first window of a walk by free-text matches: matches, not ids (most of them are hits). */
+const FIRST_TEXT_WINDOW = 1_024;
+/** Its largest window: the ids travel as a JSON array (~2 MB at this size). */
+const MAX_TEXT_WINDOW = 262_144;
 /** Binds the rowid window placeholders to "everything". */
 const ALL_IDS = { wlo: -1, whi: Number.MAX_SAFE_INTEGER };
 
@@ -241,7 +245,7 @@ export class SqliteStore implements StoreBackend {
    * One page across partitions. Partitions are visited newest first (oldest first for asc); once the page is
    * full, a partition whose whole time range lies beyond the page's last hit cannot contribute and ends the walk.
    */
-  private pageHits(where: SqlFragment, text: boolean, fromUs: number | null, toUs: number | null, asc: boolean, n: number,
+  private pageHits(where: CompiledWhere, text: boolean, fromUs: number | null, toUs: number | null, asc: boolean, n: number,
     snapshot: number, cur: { ts: number; id: string } | null): Hit[] {
     const parts = this.candidates(fromUs, toUs).sort((a, b) => (asc ? a.minTs - b.minTs : b.maxTs - a.maxTs));
     const cmp = asc ? '>' : '<';
@@ -255,14 +259,19 @@ export class SqliteStore implements StoreBackend {
     if (fromUs !== null) { conds.push('ts_reported >= ?'); base.push(fromUs); }
     if (toUs !== null) { conds.push('ts_reported < ?'); base.push(toUs); }
     if (cur !== null) { conds.push(`(ts_reported, id) ${cmp} (?, ?)`); base.push(cur.ts, Number(cur.id)); }
-    const sql = `SELECT ${ROW_COLUMNS} FROM logs WHERE ${conds.join(' AND ')} AND (${where.sql})
+    const select = (filter: string): string => `SELECT ${ROW_COLUMNS} FROM logs WHERE ${conds.join(' AND ')} AND (${filter})
       ORDER BY ts_reported ${dir}, id ${dir} LIMIT ?`;
+    const sql = select(where.sql);
+    // A filter with a free-text conjunct walks windows of its newest matches rather than of ids (windowedHits).
+    const byMatch = windowed && where.text !== null && where.byMatch !== null
+      ? { sql: select(where.byMatch.sql), params: [...base, ...where.byMatch.params, n], text: where.text } : null;
     const params = [...base, ...where.params, n];
     let hits: Hit[] = [];
     for (const p of parts) {
       const edge = hits[n - 1];
       if (hits.length >= n && edge !== undefined && (asc ? p.minTs > edge.tsReported : p.maxTs < edge.tsReported)) break;
-      const got = windowed ? this.windowedHits(p, sql, params, n, snapshot, fromUs) : this.run(p, sql, params, ALL_IDS).map(toHit);
+      const got = byMatch !== null ? this.windowedHits(p, byMatch.sql, byMatch.params, n, snapshot, fromUs, byMatch.text)
+        : windowed ? this.windowedHits(p, sql, params, n, snapshot, fromUs) : this.run(p, sql, params, ALL_IDS).map(toHit);
       if (got.length === 0) continue;
       hits = hits.concat(got);
       hits.sort((a, b) => orderOf(a, b, asc));
@@ -277,15 +286,26 @@ export class SqliteStore implements StoreBackend {
    * filters read contiguous rowid ranges. Exact: the walk stops when the partition's running-maximum mark
    * proves that no row below the window can be newer than the current n-th hit, or can reach the query's
    * lower time bound (rows whose senders' clocks run ahead just make the walk longer).
+   *
+   * With `text` (the filter's free-text conjunct; `sql` is the filter's byMatch form) a window is the `width`
+   * newest matches at or below its top instead of `width` ids, its bottom the lowest of them: the same rows the
+   * FTS_IN form would give for that id range, without FTS5's range seek, and with one FTS5 query per window.
    */
-  private windowedHits(p: Partition, sql: string, params: unknown[], n: number, snapshot: number, fromUs: number | null): Hit[] {
+  private windowedHits(p: Partition, sql: string, params: unknown[], n: number, snapshot: number, fromUs: number | null, text?: string): Hit[] {
     let hi = Math.min(snapshot, p.maxId);
     const bottom = p.minId() - 1;
-    let width = this.opts.firstWindow ?? FIRST_WINDOW;
+    let width = this.opts.firstWindow ?? (text === undefined ? FIRST_WINDOW : FIRST_TEXT_WINDOW);
     let hits: Hit[] = [];
     while (hi > bottom) {
-      const lo = Math.max(bottom, hi - width);
-      const rows = this.run(p, sql, params, { wlo: lo, whi: hi });
+      let lo = Math.max(bottom, hi - width);
+      let window: Record<string, number | string> = { wlo: lo, whi: hi };
+      if (text !== undefined) {
+        const edge = this.edge(p, text, hi, width);
+        if (edge.c === 0 || edge.m === null) break; // no match at or below hi
+        lo = edge.c < width ? bottom : Math.max(bottom, edge.m - 1);
+        window = { wlo: lo, whi: hi, wids: edge.ids };
+      }
+      const rows = this.run(p, sql, params, window);
       if (rows.length > 0) {
         hits = hits.concat(rows.map(toHit));
         hits.sort((a, b) => orderOf(a, b, false));
@@ -296,18 +316,25 @@ export class SqliteStore implements StoreBackend {
       if (hits.length >= n && below < hits[n - 1]!.tsReported) break;
       if (fromUs !== null && below < fromUs) break;
       hi = lo;
-      width *= 2;
+      width = text === undefined ? width * 2 : Math.min(width * 2, MAX_TEXT_WINDOW);
     }
     return hits;
   }
 
-  private run(p: Partition, sql: string, params: unknown[], window: { wlo: number; whi: number }): RawRow[] {
+  /** The `k` newest matches of `text` at or below id `hi`: how many, the lowest, and their ids as a JSON array. */
+  private edge(p: Partition, text: string, hi: number, k: number): { c: number; m: number | null; ids: string } {
+    try {
+      return p.db.prepare(FTS_TOP_EDGE).get(text, { whi: hi, wk: k }) as { c: number; m: number | null; ids: string };
+    } catch (e) {
+      throw readError(p, e);
+    }
+  }
+
+  private run(p: Partition, sql: string, params: unknown[], window: Record<string, number | string>): RawRow[] {
     try {
       return p.db.prepare(sql).all(...(sql.includes('@wlo') ? [...params, window] : params)) as RawRow[];
     } catch (e) {
-      const msg = (e as Error).message;
-      if (msg.includes('fts5')) throw new StoreError('LW_ERR_QUERY_TEXT', `free-text search failed: ${msg}`);
-      throw new StoreError('LW_ERR_STORE_READ', `search in ${p.file} failed: ${msg}`);
+      throw readError(p, e);
     }
   }
 
@@ -417,4 +444,11 @@ function maxOf(a: number | null, b: number | null): number | null {
 
 function minOf(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+/** A failed read of a partition as the search's error: FTS5 complaints name the free text. */
+function readError(p: Partition, e: unknown): StoreError {
+  const msg = (e as Error).message;
+  if (msg.includes('fts5')) return new StoreError('LW_ERR_QUERY_TEXT', `free-text search failed: ${msg}`);
+  return new StoreError('LW_ERR_STORE_READ', `search in ${p.file} failed: ${msg}`);
 }

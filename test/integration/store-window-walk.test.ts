@@ -76,6 +76,16 @@ const CASES: Array<[string, (r: StoredRow) => boolean]> = [
   ['severity:<=2 app:sshd', (r) => r.severity <= 2 && r.app === 'sshd'],
   ['failed host:web02', (r) => r.msg.startsWith('Failed') && r.host === 'web02'],
   ['NOT host:web01', (r) => r.host !== 'web01'],
+  // Free text as a top-level conjunct walks windows of its newest matches (FTS_TOP), not of ids.
+  ['failed', (r) => r.msg.startsWith('Failed')],
+  ['"session opened"', (r) => r.msg.startsWith('session opened')],
+  ['pass* app:sshd', (r) => r.msg.startsWith('Failed') && r.app === 'sshd'],
+  ['user3 OR user5', (r) => /user[35]$/.test(r.msg)],
+  ['(user3 OR user5) host:web01', (r) => /user[35]$/.test(r.msg) && r.host === 'web01'],
+  ['user4 OR host:rare-host', (r) => /user4$/.test(r.msg) || r.host === 'rare-host'],
+  ['failed NOT user3', (r) => r.msg.startsWith('Failed') && !/user3$/.test(r.msg)],
+  ['NOT (user3 OR user5) host:db01', (r) => !/user[35]$/.test(r.msg) && r.host === 'db01'],
+  ['nosuchword', () => false],
 ];
 
 test('filtered pages equal the oracle when clocks disagree with arrival order', async () => {

@@ -21,6 +21,28 @@ const OP_SQL: Record<CmpOp, string> = { eq: '=', ne: '!=', lt: '<', le: '<=', gt
  */
 const FTS_IN = 'id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid > @wlo AND rowid <= @whi)';
 
+/**
+ * For a newest-first walk that cuts its windows by free-text matches instead of ids: the `@wk` newest matches at
+ * or below `@whi`, how many there are (fewer than `@wk`: none below them), the lowest, and all of them as a JSON
+ * array for WINDOW_IDS. FTS5 reaches a rowid range (FTS_IN) by reading the term's doclists from one end: on a
+ * 9.2M-row partition a 16,384-id window costs 80-110 ms wherever it lies, more than counting every match (62 ms);
+ * the newest matches below an upper bound near the top cost ~1 ms (bench/README.md "store.sh").
+ */
+export const FTS_TOP_EDGE = 'SELECT count(*) AS c, min(rowid) AS m, json_group_array(rowid) AS ids FROM '
+  + '(SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid <= @whi ORDER BY rowid DESC LIMIT @wk)';
+
+/** The free-text conjunct of a walk by matches: the ids FTS_TOP_EDGE found for this window. */
+const WINDOW_IDS = 'id IN (SELECT value FROM json_each(@wids))';
+
+/**
+ * A compiled filter. `text`: the FTS5 query of its top-level free-text conjunct, when there is one; `byMatch`: the
+ * filter with that conjunct replaced by WINDOW_IDS, for a walk by matches.
+ */
+export interface CompiledWhere extends SqlFragment {
+  text: string | null;
+  byMatch: SqlFragment | null;
+}
+
 /** The WHERE fragment of "no filter". */
 export const MATCH_ALL = '1';
 
@@ -56,6 +78,19 @@ function toGlob(pattern: string): string {
 export function ftsExpression(n: Extract<QueryNode, { kind: 'text' }>): string {
   const quoted = `"${n.value.replace(/"/g, '""')}"`;
   return n.prefix ? `${quoted} *` : quoted;
+}
+
+/** Free text combined only with AND/OR (`pass* OR root`): one FTS5 query can answer it. */
+function isTextTree(n: QueryNode): boolean {
+  if (n.kind === 'text') return true;
+  return (n.kind === 'and' || n.kind === 'or') && isTextTree(n.left) && isTextTree(n.right);
+}
+
+/** The FTS5 query of a text tree; each operand parenthesised (FTS5 §3.6), so the AST's grouping is kept. */
+function ftsTree(n: QueryNode): string {
+  if (n.kind === 'text') return ftsExpression(n);
+  if (n.kind !== 'and' && n.kind !== 'or') throw new Error(`not free text: ${n.kind}`);
+  return `(${ftsTree(n.left)}) ${n.kind === 'and' ? 'AND' : 'OR'} (${ftsTree(n.right)})`;
 }
 
 function isNumericText(s: string): boolean {
@@ -109,6 +144,7 @@ function compileNode(n: QueryNode): SqlFragment {
     }
     case 'and':
     case 'or': {
+      if (isTextTree(n)) return { sql: FTS_IN, params: [ftsTree(n)] }; // one index probe, not one per word
       const l = compileNode(n.left);
       const r = compileNode(n.right);
       return { sql: `(${l.sql}) ${n.kind === 'and' ? 'AND' : 'OR'} (${r.sql})`, params: [...l.params, ...r.params] };
@@ -126,24 +162,31 @@ function conjuncts(n: QueryNode, out: QueryNode[]): QueryNode[] {
 }
 
 /**
- * Compile a filter. Free-text terms of the top-level AND chain are merged into one FTS5 MATCH (one index
- * probe instead of one per word); text under OR/NOT gets its own MATCH subquery.
+ * Compile a filter. Free-text terms of the top-level AND chain, and AND/OR combinations of free text only, are
+ * merged into one FTS5 MATCH (one index probe instead of one per word); other text (under NOT, or beside a
+ * field term under OR) gets its own MATCH subquery.
  */
-export function compileWhere(where: QueryNode | null): SqlFragment {
-  if (where === null) return { sql: MATCH_ALL, params: [] };
+export function compileWhere(where: QueryNode | null): CompiledWhere {
+  if (where === null) return { sql: MATCH_ALL, params: [], text: null, byMatch: null };
   const parts = conjuncts(where, []);
-  const texts = parts.filter((p): p is Extract<QueryNode, { kind: 'text' }> => p.kind === 'text');
-  const rest = parts.filter((p) => p.kind !== 'text');
+  const texts = parts.filter(isTextTree);
+  const rest = parts.filter((p) => !isTextTree(p));
   const sql: string[] = [];
   const params: unknown[] = [];
-  if (texts.length > 0) {
+  const text = texts.length === 0 ? null : texts.map((t) => (t.kind === 'text' ? ftsTree(t) : `(${ftsTree(t)})`)).join(' AND ');
+  if (text !== null) {
     sql.push(FTS_IN);
-    params.push(texts.map(ftsExpression).join(' AND '));
+    params.push(text);
   }
   for (const p of rest) {
     const f = compileNode(p);
     sql.push(`(${f.sql})`);
     params.push(...f.params);
   }
-  return { sql: sql.join(' AND '), params };
+  return {
+    sql: sql.join(' AND '),
+    params,
+    text,
+    byMatch: text === null ? null : { sql: [WINDOW_IDS, ...sql.slice(1)].join(' AND '), params: params.slice(1) },
+  };
 }
