@@ -173,7 +173,8 @@ export function compileWhere(where: QueryNode | null): CompiledWhere {
   const rest = parts.filter((p) => !isTextTree(p));
   const sql: string[] = [];
   const params: unknown[] = [];
-  const text = texts.length === 0 ? null : texts.map((t) => (t.kind === 'text' ? ftsTree(t) : `(${ftsTree(t)})`)).join(' AND ');
+  const grouped = (t: QueryNode): string => (t.kind === 'text' ? ftsTree(t) : `(${ftsTree(t)})`);
+  const text = texts.length === 0 ? null : texts.length === 1 ? ftsTree(texts[0]!) : texts.map(grouped).join(' AND ');
   if (text !== null) {
     sql.push(FTS_IN);
     params.push(text);
