@@ -263,8 +263,8 @@ export class SqliteStore implements StoreBackend {
       ORDER BY ts_reported ${dir}, id ${dir} LIMIT ?`;
     const sql = select(where.sql);
     // A filter with a free-text conjunct walks windows of its newest matches rather than of ids (windowedHits).
-    const byMatch = windowed && where.text !== null && where.byMatch !== null
-      ? { sql: select(where.byMatch.sql), params: [...base, ...where.byMatch.params, n], text: where.text } : null;
+    const byMatch = windowed && where.byMatch !== null
+      ? { sql: select(where.byMatch.sql), params: [...base, ...where.byMatch.params, n], text: where.byMatch.text } : null;
     const params = [...base, ...where.params, n];
     let hits: Hit[] = [];
     for (const p of parts) {

@@ -25,15 +25,15 @@ function ids(d: Database.Database, q: string): number[] {
 
 test('free text joined by AND/OR is one FTS5 query of the top-level conjunct', () => {
   const f = compileWhere(parseQuery('pass* OR root').where);
-  assert.equal(f.text, '("pass" *) OR ("root")');
+  assert.equal(f.byMatch!.text, '("pass" *) OR ("root")');
   assert.equal(f.params.length, 1);
   assert.match(f.byMatch!.sql, /json_each\(@wids\)/);
   const g = compileWhere(parseQuery('(pass* OR root) failed host:web01').where);
-  assert.equal(g.text, '(("pass" *) OR ("root")) AND "failed"');
+  assert.equal(g.byMatch!.text, '(("pass" *) OR ("root")) AND "failed"');
   assert.deepEqual(g.byMatch!.params, ['web01']);
   // Text beside a field under OR, or under NOT, keeps its own subquery: no top-level text conjunct.
-  assert.equal(compileWhere(parseQuery('root OR host:db01').where).text, null);
-  assert.equal(compileWhere(parseQuery('NOT root').where).text, null);
+  assert.equal(compileWhere(parseQuery('root OR host:db01').where).byMatch, null);
+  assert.equal(compileWhere(parseQuery('NOT root').where).byMatch, null);
 });
 
 test('the merged query finds what one query per word finds', () => {

@@ -35,12 +35,11 @@ export const FTS_TOP_EDGE = 'SELECT count(*) AS c, min(rowid) AS m, json_group_a
 const WINDOW_IDS = 'id IN (SELECT value FROM json_each(@wids))';
 
 /**
- * A compiled filter. `text`: the FTS5 query of its top-level free-text conjunct, when there is one; `byMatch`: the
- * filter with that conjunct replaced by WINDOW_IDS, for a walk by matches.
+ * A compiled filter. `byMatch`, when it has a top-level free-text conjunct: the filter with that conjunct replaced
+ * by WINDOW_IDS, for a walk by matches, and `text`, the conjunct's FTS5 query.
  */
 export interface CompiledWhere extends SqlFragment {
-  text: string | null;
-  byMatch: SqlFragment | null;
+  byMatch: (SqlFragment & { text: string }) | null;
 }
 
 /** The WHERE fragment of "no filter". */
@@ -167,7 +166,7 @@ function conjuncts(n: QueryNode, out: QueryNode[]): QueryNode[] {
  * field term under OR) gets its own MATCH subquery.
  */
 export function compileWhere(where: QueryNode | null): CompiledWhere {
-  if (where === null) return { sql: MATCH_ALL, params: [], text: null, byMatch: null };
+  if (where === null) return { sql: MATCH_ALL, params: [], byMatch: null };
   const parts = conjuncts(where, []);
   const texts = parts.filter(isTextTree);
   const rest = parts.filter((p) => !isTextTree(p));
@@ -187,7 +186,6 @@ export function compileWhere(where: QueryNode | null): CompiledWhere {
   return {
     sql: sql.join(' AND '),
     params,
-    text,
-    byMatch: text === null ? null : { sql: [WINDOW_IDS, ...sql.slice(1)].join(' AND '), params: params.slice(1) },
+    byMatch: text === null ? null : { sql: [WINDOW_IDS, ...sql.slice(1)].join(' AND '), params: params.slice(1), text },
   };
 }
